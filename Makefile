@@ -1,0 +1,114 @@
+# Model Suite — `make run` to use it, `make test` to test everything.
+# Every step installs what is missing and skips what is present.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+CARGO_BIN := $(HOME)/.cargo/bin
+NODE_BIN := $(CURDIR)/end2end/node_modules/.bin
+export PATH := $(CARGO_BIN):$(NODE_BIN):$(PATH)
+
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
+CARGO_LEPTOS_VERSION := 0.3.11
+WASM_TARGET := wasm32-unknown-unknown
+SITE := target/site
+PKG := $(SITE)/pkg
+E2E_PORT ?= 3100
+
+.PHONY: run test lint dev build build-debug tools test-tools wasm-target wasm-bindgen node-deps \
+        chromium postgres site site-debug server server-debug rust-tests e2e fmt clean
+
+## ── the two commands ────────────────────────────────────────────────────────
+
+# Install what is missing, build a release, serve on http://127.0.0.1:3000.
+run: build
+	@echo "Starting Model Suite on SQLite ($${SQLITE_PATH:-storage/model_suite.db})…"
+	exec target/release/model-suite serve
+
+# Install what the tests need and run every test.
+test: test-tools build-debug rust-tests e2e
+
+## ── pieces ──────────────────────────────────────────────────────────────────
+
+tools: wasm-target wasm-bindgen node-deps
+test-tools: tools chromium postgres
+
+wasm-target:
+	@rustup target list --installed | grep -qx '$(WASM_TARGET)' \
+	  || rustup target add $(WASM_TARGET)
+
+# Must equal the wasm-bindgen in Cargo.lock. Installed without --locked: its
+# own lock file names a crate version the registry no longer serves.
+wasm-bindgen:
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)…"; \
+	  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	    cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+# Playwright and binaryen's wasm-opt (Debian's binaryen is too old).
+node-deps: end2end/node_modules/.installed
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+postgres:
+	@command -v pg_virtualenv >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+# The browser bundle: lib → wasm → wasm-bindgen (→ wasm-opt for release),
+# then style and assets into the site root the server reads.
+site: tools
+	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
+	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int $(PKG)/model-suite_bg.wasm -o $(PKG)/model-suite_bg.wasm
+
+site-debug: tools
+	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
+	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/debug/model_suite.wasm
+
+bundle:
+	rm -rf $(PKG) && mkdir -p $(PKG)
+	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(PKG) --out-name model-suite
+	cp style/main.css $(PKG)/model-suite.css
+	cp -R public/. $(SITE)/
+
+server:
+	cargo build --release --bin model-suite --features ssr
+
+server-debug:
+	cargo build --bin model-suite --features ssr
+
+build: site server
+build-debug: site-debug server-debug
+
+# Unit and integration tests; the Postgres-backed ones run against a
+# throw-away cluster from Debian's pg_virtualenv.
+rust-tests: postgres
+	pg_virtualenv sh -c 'TEST_DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
+	  REQUIRE_TEST_DATABASE=1 cargo test --features ssr'
+
+e2e: node-deps chromium
+	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets --features ssr -- -D warnings
+	cargo clippy --all-targets --no-default-features --features hydrate -- -D warnings
+
+fmt:
+	cargo fmt
+
+# The hot-reload dev loop. cargo-leptos needs a newer rustc than stable has
+# here, so it is built once with nightly (≈20 minutes).
+dev: tools
+	@command -v cargo-leptos >/dev/null || cargo +nightly install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	cargo leptos watch
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules target/e2e-storage

@@ -1,0 +1,67 @@
+import { defineConfig } from "@playwright/test";
+import * as path from "node:path";
+
+// The server under test: built by `make test` (debug) and started here with
+// a fresh storage folder, so each run starts from an empty database.
+const root = path.resolve(__dirname, "..");
+const port = Number(process.env.E2E_PORT ?? 3100);
+const storage = process.env.E2E_STORAGE ?? path.join(root, "target", "e2e-storage");
+const serverBin = process.env.E2E_SERVER_BIN ?? path.join(root, "target", "debug", "model-suite");
+
+export const ADMIN_PASSWORD = "e2e-admin-password";
+
+const chromium = {
+  browserName: "chromium" as const,
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  },
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: path.join(root, "target", "e2e-results"),
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    locale: "zh-CN",
+    trace: "retain-on-failure",
+    ...chromium,
+  },
+  projects: [
+    { name: "hydrated", testIgnore: /no-js/ },
+    { name: "no-js", testMatch: /no-js/, use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `rm -rf "${storage}" && mkdir -p "${storage}" && exec "${serverBin}" serve`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      APP_ENV: "dev",
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      STORAGE_DIR: storage,
+      SITE_ROOT: path.join(root, "target", "site"),
+      ADMIN_USERNAME: "admin",
+      ADMIN_PASSWORD,
+      LOG_LEVEL: "info",
+    },
+  },
+});

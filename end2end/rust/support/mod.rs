@@ -1,0 +1,152 @@
+//! `spawn_app()`: the real application, in-process, on a random loopback
+//! port, with its own temporary SQLite file, storage and log dir.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use model_suite::auth::jwt::{Claims, JwtKeys};
+use model_suite::config::{prepare_secrets, Config};
+use model_suite::server::{build_app, AppState};
+use reqwest::redirect::Policy;
+use tempfile::TempDir;
+
+pub const ADMIN_USER: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+pub const JWT_SECRET: &str = "integration-test-secret-0123456789abcdef";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub dir: TempDir,
+    /// Does not follow redirects, keeps no cookies: every test says what it sends.
+    pub http: reqwest::Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Like [`spawn_app`], with extra environment settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_string_lossy().to_string();
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("STORAGE_DIR".into(), root.clone()),
+        ("SQLITE_PATH".into(), format!("{root}/model_suite.db")),
+        ("LOG_DIR".into(), format!("{root}/logs")),
+        ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
+        ("ADMIN_USERNAME".into(), ADMIN_USER.into()),
+        ("ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
+        ("JWT_SECRET".into(), JWT_SECRET.into()),
+    ]);
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+    let secrets = prepare_secrets(&config).expect("secrets");
+    let (router, state) = build_app(config, &secrets).await.expect("app builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("server runs");
+    });
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    TestApp { base, state, dir, http }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("model_suite.db")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post_login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/auth/login"))
+            .form(&[("username", username), ("password", password), ("next", "/models")])
+            .send()
+            .await
+            .expect("POST /auth/login")
+    }
+
+    /// Signs in through the form and returns the `Cookie` header to send.
+    pub async fn admin_cookie(&self) -> String {
+        let res = self.post_login(ADMIN_USER, ADMIN_PASSWORD).await;
+        let set = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .expect("login sets a cookie");
+        set.split(';').next().expect("cookie pair").to_owned()
+    }
+
+    /// Calls a server function (form-encoded, as the browser does).
+    pub async fn call_server_fn(&self, endpoint: &str, auth: Auth<'_>) -> reqwest::Response {
+        let req = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("");
+        auth.apply(req).send().await.expect("server fn call")
+    }
+
+    /// A token signed with the app's secret, with any role and expiry.
+    pub fn token(&self, role: &str, exp_offset_secs: i64) -> String {
+        let now = chrono_now();
+        JwtKeys::new(JWT_SECRET.as_bytes())
+            .sign(&Claims { sub: "tester".into(), role: role.into(), iat: now, exp: now + exp_offset_secs, aud: None })
+            .expect("sign")
+    }
+
+    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.path().join("logs/audit.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+            .collect()
+    }
+}
+
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    Cookie(&'a str),
+}
+
+impl Auth<'_> {
+    pub fn apply(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Auth::None => req,
+            Auth::Bearer(t) => req.bearer_auth(t),
+            Auth::Cookie(c) => req.header("cookie", *c),
+        }
+    }
+}
+
+pub fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+}

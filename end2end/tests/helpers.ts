@@ -1,0 +1,28 @@
+import { expect, Page } from "@playwright/test";
+import { ADMIN_PASSWORD } from "../playwright.config";
+
+export const PAGES = [
+  { path: "/", zh: "总览", en: "Dashboard" },
+  { path: "/models", zh: "模型目录", en: "Catalog" },
+  { path: "/mappings", zh: "模型映射", en: "Mapping" },
+  { path: "/simulation", zh: "JWT 模拟", en: "JWT simulation" },
+];
+
+/** Collects page errors and console errors; assert it is empty at the end. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+export async function logIn(page: Page, next = "/") {
+  await page.goto(next);
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.locator('input[name="username"]').fill("admin");
+  await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+  await page.locator('form[action="/auth/login"] button[type="submit"]').click();
+  await expect(page.locator("h1.page-title")).toBeVisible();
+}

@@ -1,0 +1,42 @@
+import { expect, test } from "@playwright/test";
+import { logIn, PAGES, watchErrors } from "./helpers";
+
+test("a wrong password is refused with a message", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/login");
+  await page.locator('input[name="password"]').fill("wrong-password");
+  await page.locator('form[action="/auth/login"] button[type="submit"]').click();
+  await expect(page.getByRole("alert")).toHaveText("用户名或密码错误。");
+  expect(errors).toEqual([]);
+});
+
+test("admin logs in, visits all four pages in both languages, and logs out", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/models");
+  await expect(page).toHaveURL(/\/models$/);
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  for (const lang of ["zh", "en"] as const) {
+    for (const p of PAGES) {
+      // Navigate through the header like a person, after hydration.
+      await page.locator(`header nav a[href="${p.path}"]`).click();
+      await expect(page).toHaveURL(new RegExp(`${p.path === "/" ? "/$" : p.path + "$"}`));
+      await expect(page.locator("h1.page-title")).toHaveText(p[lang]);
+      await expect(page.locator('[data-testid="empty-state"]')).toBeVisible();
+      await expect(page.locator(`header nav a[href="${p.path}"]`)).toHaveAttribute("aria-current", "page");
+      await expect(page).toHaveTitle(new RegExp(p[lang]));
+    }
+    if (lang === "zh") {
+      await page.locator("a.lang-switch").click();
+      await expect(page.locator("html")).toHaveAttribute("lang", "en");
+      await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+    }
+  }
+  await expect(page.locator(".who strong")).toHaveText("admin");
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/mappings");
+  await expect(page).toHaveURL(/\/login\?next=%2Fmappings/);
+  expect(errors).toEqual([]);
+});

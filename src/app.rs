@@ -1,0 +1,97 @@
+//! The HTML shell and the router: which page answers which path.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::auth::page::LoginPage;
+use crate::catalog::page::CatalogPage;
+use crate::dashboard::page::DashboardPage;
+use crate::i18n::{t, Key, Lang};
+use crate::mapping::page::MappingPage;
+use crate::simulation::page::SimulationPage;
+use crate::ui::{use_lang, NotFound};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
+    provide_context(lang);
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    if use_context::<Lang>().is_none() {
+        provide_context(request_lang());
+    }
+    let lang = use_lang();
+    let app_name = t(lang, Key::AppName);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/model-suite.css"/>
+        <Title formatter=move |page: String| {
+            if page.is_empty() { app_name.to_string() } else { format!("{page} · {app_name}") }
+        }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/") view=DashboardPage/>
+                <Route path=path!("/models") view=CatalogPage/>
+                <Route path=path!("/mappings") view=MappingPage/>
+                <Route path=path!("/simulation") view=SimulationPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The language of the page being rendered: on the server from the request
+/// (cookie, then `Accept-Language`); in the browser from `<html lang>`, which
+/// the server wrote, so hydration sees the same text.
+fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use axum::http::{header, request::Parts};
+        let Some(parts) = use_context::<Parts>() else {
+            return Lang::default();
+        };
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| c.trim().strip_prefix("lang=").map(str::to_owned));
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Lang::negotiate(cookie.as_deref(), accept)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default()
+    }
+}

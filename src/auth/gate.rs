@@ -1,0 +1,122 @@
+//! The one middleware in front of everything but the login, health and
+//! static routes: a valid admin JWT or no entry. JSON and server-function
+//! calls get 401/403 with a JSON error; pages redirect to the login page.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::jwt::TokenError;
+use super::SESSION_COOKIE;
+use crate::error::ApiError;
+use crate::server::AppState;
+
+/// Paths anyone may reach: signing in, liveness, the browser bundle, assets.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/auth/login" | "/auth/logout" | "/api/v1/auth/login" | "/healthz" | "/favicon.svg" | "/favicon.ico"
+    ) || path.starts_with("/pkg/")
+        || path.starts_with("/lang/")
+}
+
+pub async fn admin_gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_public(&path) {
+        return next.run(req).await;
+    }
+    let verdict = session_token(req.headers())
+        .ok_or(TokenError::Missing)
+        .and_then(|token| state.jwt.verify_admin(&token));
+    match verdict {
+        Ok(claims) => {
+            req.extensions_mut().insert(claims);
+            next.run(req).await
+        }
+        Err(err) if path.starts_with("/api/") => api_rejection(err),
+        Err(err) => {
+            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            login_redirect(target, err)
+        }
+    }
+}
+
+/// The bearer token if there is one, else the session cookie.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").or_else(|| auth.strip_prefix("bearer "))?;
+        return Some(token.trim().to_owned());
+    }
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn api_rejection(err: TokenError) -> Response {
+    let (status, code, message) = match err {
+        TokenError::Missing => (StatusCode::UNAUTHORIZED, "unauthorized", "admin sign-in required"),
+        TokenError::Expired => (StatusCode::UNAUTHORIZED, "token_expired", "the admin token has expired"),
+        TokenError::Invalid => (StatusCode::UNAUTHORIZED, "invalid_token", "the admin token is not valid"),
+        TokenError::NotAdmin => (StatusCode::FORBIDDEN, "forbidden", "this token lacks the admin role"),
+    };
+    let mut response = ApiError::new(status, code, message).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+fn login_redirect(target: &str, err: TokenError) -> Response {
+    let next: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    let reason = match err {
+        TokenError::Missing => "",
+        TokenError::Expired => "&error=expired",
+        TokenError::Invalid => "&error=invalid",
+        TokenError::NotAdmin => "&error=forbidden",
+    };
+    let mut builder = Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, format!("/login?next={next}{reason}"));
+    if err != TokenError::Missing {
+        builder = builder.header(header::SET_COOKIE, super::routes::clear_session_cookie());
+    }
+    builder.body(Body::empty()).unwrap_or_else(|_| StatusCode::SEE_OTHER.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_wins_over_cookie() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=en; ms_session=from-cookie"));
+        assert_eq!(session_token(&h).as_deref(), Some("from-cookie"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer from-header"));
+        assert_eq!(session_token(&h).as_deref(), Some("from-header"));
+    }
+
+    #[test]
+    fn only_sign_in_health_and_assets_are_public() {
+        for p in ["/login", "/healthz", "/pkg/model-suite.wasm", "/lang/en", "/api/v1/auth/login"] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in ["/", "/models", "/mappings", "/simulation", "/api/whoami", "/api/v1/llm/models", "/loginx"] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Sign-in, sign-out and the language switch: plain HTTP routes, so they
+//! work before the browser bundle loads and with JavaScript off.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::gate::session_token;
+use super::password::verify_password;
+use super::SESSION_COOKIE;
+use crate::error::ApiError;
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::server::AppState;
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// Only same-site paths: `/models` yes, `//evil.example` or `https://…` no.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && p != "/login" => {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let max_age = u64::from(state.config.admin_session_minutes) * 60;
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// Checks the credentials; on success returns a fresh session token. The
+/// password hash is always verified, so a wrong username costs the same time
+/// as a wrong password.
+fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Option<String> {
+    let password_ok = verify_password(&form.password, &state.admin_password_hash);
+    let user_ok = form.username.trim() == state.config.admin_username;
+    let rid = request_id(headers);
+    if !(password_ok && user_ok) {
+        state.audit.record(form.username.trim(), "login.failure", json!({ "request_id": rid }));
+        return None;
+    }
+    match state.jwt.admin_token(&state.config.admin_username, state.config.admin_session_minutes) {
+        Ok((token, claims)) => {
+            state.audit.record(&claims.sub, "login.success", json!({ "request_id": rid, "exp": claims.exp }));
+            Some(token)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot sign an admin token");
+            None
+        }
+    }
+}
+
+/// `POST /auth/login` from the login page's form.
+pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(form.next.as_deref());
+    match authenticate(&state, &form, &headers) {
+        Some(token) => (
+            [(header::SET_COOKIE, session_cookie(&state, &token))],
+            Redirect::to(&next),
+        )
+            .into_response(),
+        None => {
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            Redirect::to(&format!("/login?error=bad&next={next}")).into_response()
+        }
+    }
+}
+
+/// `POST /api/v1/auth/login` for scripts: JSON in, the token out (and the
+/// same cookie, so a browser-based client works too).
+pub async fn login_json(State(state): State<AppState>, headers: HeaderMap, Json(form): Json<LoginForm>) -> Response {
+    match authenticate(&state, &form, &headers) {
+        Some(token) => {
+            let body = json!({
+                "token": token,
+                "token_type": "Bearer",
+                "expires_in": u64::from(state.config.admin_session_minutes) * 60,
+            });
+            ([(header::SET_COOKIE, session_cookie(&state, &token))], Json(body)).into_response()
+        }
+        None => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
+            .into_response(),
+    }
+}
+
+/// `POST /auth/logout`: clears the cookie whatever state it was in.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let who = session_token(&headers)
+        .and_then(|t| state.jwt.verify(&t).ok())
+        .map(|c| c.sub);
+    if let Some(sub) = who {
+        state.audit.record(&sub, "logout", json!({ "request_id": request_id(&headers) }));
+    }
+    ([(header::SET_COOKIE, clear_session_cookie())], Redirect::to("/login")).into_response()
+}
+
+/// `GET /lang/{code}?next=/path`: remembers the language and goes back.
+pub async fn switch_language(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return ApiError::new(StatusCode::NOT_FOUND, "unknown_language", "supported languages: zh, en")
+            .with_field("lang")
+            .into_response();
+    };
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+    let next = match q.next.as_deref() {
+        Some("/login") => "/login".to_owned(),
+        other => safe_next(other),
+    };
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_only_allows_local_paths() {
+        assert_eq!(safe_next(Some("/models?q=1")), "/models?q=1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

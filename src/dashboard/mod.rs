@@ -1,0 +1,4 @@
+//! Dashboard (`/`): endpoint health, the default model, mapping coverage and
+//! recent runs at a glance. Reads what the other features write; owns no data.
+
+pub mod page;

@@ -1,0 +1,41 @@
+//! Model Suite: the admin console for OpenAI-compatible endpoints, the
+//! default model, business-domain model mappings and JWT load tests.
+//!
+//! The crate compiles twice: with `ssr` it is the server (axum + sqlx), with
+//! `hydrate` it is the browser bundle that hydrates the server-rendered pages.
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod auth;
+pub mod i18n;
+pub mod ui;
+
+pub mod catalog;
+pub mod dashboard;
+pub mod mapping;
+pub mod simulation;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod monitor;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod storage;
+#[cfg(feature = "ssr")]
+pub mod upstream;
+
+/// Browser entry point: hydrates the server-rendered body, then marks it so
+/// tests (and people) can tell the page is interactive.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,0 +1,26 @@
+//! Watching: our own liveness (`/healthz`), logs with request ids, the audit
+//! trail — and, as the catalog grows, the health of the upstream endpoints.
+
+pub mod audit;
+pub mod logging;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::server::AppState;
+
+/// `GET /healthz`: 200 while the process serves and SQLite answers.
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await {
+        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok", "sqlite": "ok" }))),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: SQLite does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "degraded", "sqlite": "unavailable" })),
+            )
+        }
+    }
+}

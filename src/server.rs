@@ -1,0 +1,179 @@
+//! Assembles the axum application: state, routes, the admin gate, request
+//! ids and tracing; and runs it.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::http::Request;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::SqlitePool;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::app::{shell, App};
+use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
+use crate::config::{Config, Mode, Secrets};
+use crate::monitor::{self, audit::AuditLog};
+use crate::storage;
+
+/// What every handler and server function can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub db: SqlitePool,
+    pub jwt: JwtKeys,
+    pub admin_password_hash: Arc<str>,
+    pub audit: AuditLog,
+    /// The Supabase pool when `SUPABASE_DB_URL` is set (connected lazily, so a
+    /// Supabase that is down does not stop the console from serving).
+    pub supabase: Option<sqlx::PgPool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
+    #[error("LOG_DIR: cannot open the audit log in {dir}: {source}")]
+    Audit { dir: String, source: std::io::Error },
+    #[error("LISTEN_ADDR: cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("SUPABASE_DB_URL: {0}")]
+    SupabaseUrl(sqlx::Error),
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Opens the stores and builds the router; no socket yet, so tests can
+/// serve it on any listener.
+pub async fn build_app(config: Config, secrets: &Secrets) -> Result<(Router, AppState), StartError> {
+    let db = storage::open_sqlite(&config.sqlite_path).await?;
+    let audit = AuditLog::open(&config.log_dir).map_err(|source| StartError::Audit {
+        dir: config.log_dir.display().to_string(),
+        source,
+    })?;
+    let reload_port = std::env::var("LEPTOS_RELOAD_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3001);
+    let leptos_options = LeptosOptions::builder()
+        .output_name("model-suite")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen_addr)
+        .reload_port(reload_port)
+        .env(match config.mode {
+            Mode::Dev => Env::DEV,
+            Mode::Production => Env::PROD,
+        })
+        .build();
+    let supabase = match &config.supabase_db_url {
+        Some(url) => Some(supabase_at_start(url).await?),
+        None => None,
+    };
+    let state = AppState {
+        leptos_options,
+        config: Arc::new(config),
+        db,
+        jwt: JwtKeys::new(&secrets.jwt_secret),
+        admin_password_hash: Arc::from(secrets.admin_password_hash.as_str()),
+        audit,
+        supabase,
+    };
+    Ok((router(state.clone()), state))
+}
+
+/// Makes the Supabase pool and checks the remote columns once. Missing
+/// columns are named in the log; an unreachable Supabase is reported and
+/// retried on use, while reads keep coming from SQLite.
+async fn supabase_at_start(url: &str) -> Result<sqlx::PgPool, StartError> {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(5)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_lazy(url)
+        .map_err(StartError::SupabaseUrl)?;
+    match storage::supabase::missing_columns(&pool).await {
+        Ok(missing) if missing.is_empty() => tracing::info!("Supabase schema check passed"),
+        Ok(missing) => tracing::error!(
+            missing = %missing.join(", "),
+            "Supabase is missing columns Model Suite needs; writes to it will fail until they are added"
+        ),
+        Err(e) => tracing::error!(error = %e, "Supabase is not reachable at start-up; serving from SQLite"),
+    }
+    Ok(pool)
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(monitor::healthz))
+        .route("/auth/login", post(auth_routes::login_form))
+        .route("/api/v1/auth/login", post(auth_routes::login_json))
+        .route("/auth/logout", post(auth_routes::logout))
+        .route("/lang/{code}", get(auth_routes::switch_language))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gate::admin_gate))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> {
+    let addr = config.listen_addr;
+    let (app, state) = build_app(config, secrets).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+    tracing::info!(
+        %addr,
+        sqlite = %state.config.sqlite_path.display(),
+        audit = %state.audit.path().display(),
+        "Model Suite is listening"
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

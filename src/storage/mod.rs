@@ -1,0 +1,46 @@
+//! The local SQLite store: opened with WAL and foreign keys on, its three
+//! tables ensured at every start without touching what is already there.
+//! `supabase` connects to the remote authority and checks its columns.
+
+pub mod schema;
+pub mod supabase;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("SQLITE_PATH: cannot create the folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("SQLITE_PATH: cannot open {path}: {source}")]
+    Open { path: String, source: sqlx::Error },
+    #[error("cannot prepare the SQLite schema: {0}")]
+    Schema(#[from] sqlx::Error),
+}
+
+/// Opens (creating if needed) the SQLite file and ensures the schema.
+pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StorageError> {
+    let shown = path.display().to_string();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StorageError::Folder { path: shown.clone(), source })?;
+    }
+    let options = SqliteConnectOptions::from_str("sqlite:")
+        .map_err(|source| StorageError::Open { path: shown.clone(), source })?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(|source| StorageError::Open { path: shown, source })?;
+    schema::ensure_schema(&pool).await?;
+    Ok(pool)
+}

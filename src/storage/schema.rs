@@ -1,0 +1,100 @@
+//! The data contract's three tables, created only when missing. An existing
+//! (GymBro) database is never dropped, renamed or altered: every statement is
+//! `IF NOT EXISTS`, and an index is added only when no index already covers
+//! that column.
+
+use sqlx::SqlitePool;
+
+const TABLES: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS ai_endpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        supabase_id INTEGER UNIQUE,
+        name TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        model TEXT,
+        api_key TEXT,
+        description TEXT,
+        timeout INTEGER DEFAULT 60,
+        is_active INTEGER DEFAULT 1,
+        is_default INTEGER DEFAULT 0,
+        model_list TEXT,
+        status TEXT DEFAULT 'unknown',
+        latency_ms REAL,
+        last_checked_at TEXT,
+        last_error TEXT,
+        sync_status TEXT DEFAULT 'unsynced',
+        last_synced_at TEXT,
+        resolved_endpoints TEXT,
+        created_at TEXT,
+        updated_at TEXT
+    )",
+    "CREATE TABLE IF NOT EXISTS ai_prompts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        supabase_id INTEGER UNIQUE,
+        name TEXT NOT NULL,
+        content TEXT NOT NULL,
+        version TEXT,
+        category TEXT,
+        description TEXT,
+        tools_json TEXT,
+        is_active INTEGER DEFAULT 0,
+        created_at TEXT,
+        updated_at TEXT,
+        last_synced_at TEXT
+    )",
+    "CREATE TABLE IF NOT EXISTS ai_prompt_tests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        prompt_id INTEGER NOT NULL REFERENCES ai_prompts(id),
+        endpoint_id INTEGER NOT NULL REFERENCES ai_endpoints(id),
+        model TEXT,
+        request_message TEXT NOT NULL,
+        response_message TEXT,
+        success INTEGER DEFAULT 0,
+        latency_ms REAL,
+        error TEXT,
+        created_at TEXT
+    )",
+];
+
+/// (index name, table, column) for every index the contract asks for; the
+/// unique `supabase_id` indexes come from the column constraints.
+pub const INDEXES: [(&str, &str, &str); 7] = [
+    ("idx_ai_endpoints_is_active", "ai_endpoints", "is_active"),
+    ("idx_ai_endpoints_status", "ai_endpoints", "status"),
+    ("idx_ai_endpoints_name", "ai_endpoints", "name"),
+    ("idx_ai_prompts_is_active", "ai_prompts", "is_active"),
+    ("idx_ai_prompts_name", "ai_prompts", "name"),
+    ("idx_ai_prompt_tests_prompt_id", "ai_prompt_tests", "prompt_id"),
+    ("idx_ai_prompt_tests_endpoint_id", "ai_prompt_tests", "endpoint_id"),
+];
+
+pub async fn ensure_schema(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for ddl in TABLES {
+        sqlx::query(ddl).execute(&mut *tx).await?;
+    }
+    for (name, table, column) in INDEXES {
+        if !column_is_indexed(&mut tx, table, column).await? {
+            let ddl = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({column})");
+            sqlx::query(sqlx::AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// True when some index on `table` starts with `column` (ours or one the
+/// existing database already had under another name).
+async fn column_is_indexed(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    column: &str,
+) -> Result<bool, sqlx::Error> {
+    let first_columns: Vec<String> = sqlx::query_scalar(
+        "SELECT ii.name FROM pragma_index_list(?1) AS il
+         JOIN pragma_index_info(il.name) AS ii ON ii.seqno = 0",
+    )
+    .bind(table)
+    .fetch_all(conn)
+    .await?;
+    Ok(first_columns.iter().any(|c| c == column))
+}

@@ -1,0 +1,44 @@
+-- Reference schema of the Supabase (Postgres) tables Model Suite uses.
+-- Model Suite never creates or alters these in a configured Supabase; this
+-- file is for tests and new installs:  psql "$SUPABASE_DB_URL" -f supabase_schema.sql
+
+CREATE TABLE IF NOT EXISTS ai_model (
+    id          BIGSERIAL PRIMARY KEY,
+    name        TEXT        NOT NULL,
+    model       TEXT,
+    base_url    TEXT        NOT NULL,
+    description TEXT,
+    api_key     TEXT,
+    timeout     INTEGER     DEFAULT 60,
+    is_active   BOOLEAN     DEFAULT TRUE,
+    is_default  BOOLEAN     DEFAULT FALSE,
+    model_list  JSONB,
+    created_at  TIMESTAMPTZ DEFAULT now(),
+    updated_at  TIMESTAMPTZ DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ai_prompt (
+    id          BIGSERIAL PRIMARY KEY,
+    name        TEXT        NOT NULL,
+    content     TEXT        NOT NULL,
+    version     TEXT,
+    category    TEXT,
+    description TEXT,
+    tools_json  JSONB,
+    is_active   BOOLEAN     DEFAULT FALSE,
+    created_at  TIMESTAMPTZ DEFAULT now(),
+    updated_at  TIMESTAMPTZ DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ai_prompt_tests (
+    id               BIGSERIAL PRIMARY KEY,
+    prompt_id        BIGINT      NOT NULL REFERENCES ai_prompt(id),
+    endpoint_id      BIGINT      NOT NULL REFERENCES ai_model(id),
+    model            TEXT,
+    request_message  TEXT        NOT NULL,
+    response_message TEXT,
+    success          BOOLEAN     DEFAULT FALSE,
+    latency_ms       DOUBLE PRECISION,
+    error            TEXT,
+    created_at       TIMESTAMPTZ DEFAULT now()
+);

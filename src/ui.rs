@@ -1,0 +1,102 @@
+//! Small building blocks shared by every page: the admin layout with its
+//! header, empty states and the not-found page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_location;
+
+use crate::auth::whoami;
+use crate::i18n::{t, Key, Lang};
+
+/// The language of the current page (see [`crate::app::App`]).
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// The frame of every admin page: header with the four pages, language
+/// switch, who is signed in and log out; then the page's title and body.
+#[component]
+pub fn AdminLayout(title: Key, children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let pathname = use_location().pathname;
+    let switch_href = move || format!("/lang/{}?next={}", lang.other().code(), pathname.get());
+    let admin = Resource::new(|| (), |_| whoami());
+    let nav = [
+        ("/", Key::NavDashboard),
+        ("/models", Key::NavCatalog),
+        ("/mappings", Key::NavMapping),
+        ("/simulation", Key::NavSimulation),
+    ];
+
+    view! {
+        <Title text=t(lang, title)/>
+        <header class="topbar">
+            <a class="brand" href="/">{t(lang, Key::AppName)}</a>
+            <nav class="nav">
+                {nav
+                    .into_iter()
+                    .map(|(href, key)| {
+                        let current = move || (pathname.get() == href).then_some("page");
+                        view! {
+                            <a href=href aria-current=current>{t(lang, key)}</a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <div class="session">
+                <Transition fallback=|| ()>
+                    {move || {
+                        admin
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|name| {
+                                view! {
+                                    <span class="who">
+                                        {t(lang, Key::SignedInAs)} " " <strong>{name}</strong>
+                                    </span>
+                                }
+                            })
+                    }}
+                </Transition>
+                <a class="lang-switch" href=switch_href rel="nofollow">
+                    {t(lang, Key::SwitchLanguage)}
+                </a>
+                <form method="post" action="/auth/logout" class="logout">
+                    <button type="submit" class="btn btn-ghost">{t(lang, Key::Logout)}</button>
+                </form>
+            </div>
+        </header>
+        <main class="page">
+            <h1 class="page-title">{t(lang, title)}</h1>
+            {children()}
+        </main>
+    }
+}
+
+/// What a list shows before it has anything in it.
+#[component]
+pub fn EmptyState(message: Key) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="empty-state" data-testid="empty-state">
+            <p>{t(lang, message)}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    let lang = use_lang();
+    view! {
+        <Title text=t(lang, Key::NotFoundTitle)/>
+        <main class="page narrow">
+            <h1 class="page-title">{t(lang, Key::NotFoundTitle)}</h1>
+            <p>{t(lang, Key::NotFoundBody)}</p>
+            <a href="/">{t(lang, Key::BackHome)}</a>
+        </main>
+    }
+}
