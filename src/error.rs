@@ -24,7 +24,11 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            body: ApiErrorBody { code: code.to_owned(), message: message.into(), field: None },
+            body: ApiErrorBody {
+                code: code.to_owned(),
+                message: message.into(),
+                field: None,
+            },
         }
     }
 

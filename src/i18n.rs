@@ -182,9 +182,18 @@ mod tests {
 
     #[test]
     fn accept_language_honours_q_values() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
-        assert_eq!(Lang::from_accept_language("fr;q=1.0,zh;q=0.5,en;q=0.4"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::Zh
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1.0,zh;q=0.5,en;q=0.4"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("fr-FR"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::En);
     }
@@ -198,7 +207,12 @@ mod tests {
 
     #[test]
     fn both_languages_differ_for_every_page_title() {
-        for key in [Key::DashboardTitle, Key::CatalogTitle, Key::MappingTitle, Key::SimulationTitle] {
+        for key in [
+            Key::DashboardTitle,
+            Key::CatalogTitle,
+            Key::MappingTitle,
+            Key::SimulationTitle,
+        ] {
             assert_ne!(t(Lang::Zh, key), t(Lang::En, key));
         }
     }

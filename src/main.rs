@@ -7,7 +7,11 @@ mod cli {
     use model_suite::{auth::password::hash_password, monitor::logging, server};
 
     #[derive(Parser)]
-    #[command(name = "model-suite", version, about = "Model catalog, mappings and JWT load tests for OpenAI-compatible endpoints")]
+    #[command(
+        name = "model-suite",
+        version,
+        about = "Model catalog, mappings and JWT load tests for OpenAI-compatible endpoints"
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Option<Command>,

@@ -42,7 +42,10 @@ pub enum StartError {
     #[error("LOG_DIR: cannot open the audit log in {dir}: {source}")]
     Audit { dir: String, source: std::io::Error },
     #[error("LISTEN_ADDR: cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("SUPABASE_DB_URL: {0}")]
     SupabaseUrl(sqlx::Error),
     #[error("server stopped: {0}")]
@@ -51,7 +54,10 @@ pub enum StartError {
 
 /// Opens the stores and builds the router; no socket yet, so tests can
 /// serve it on any listener.
-pub async fn build_app(config: Config, secrets: &Secrets) -> Result<(Router, AppState), StartError> {
+pub async fn build_app(
+    config: Config,
+    secrets: &Secrets,
+) -> Result<(Router, AppState), StartError> {
     let db = storage::open_sqlite(&config.sqlite_path).await?;
     let audit = AuditLog::open(&config.log_dir).map_err(|source| StartError::Audit {
         dir: config.log_dir.display().to_string(),
@@ -103,7 +109,9 @@ async fn supabase_at_start(url: &str) -> Result<sqlx::PgPool, StartError> {
             missing = %missing.join(", "),
             "Supabase is missing columns Model Suite needs; writes to it will fail until they are added"
         ),
-        Err(e) => tracing::error!(error = %e, "Supabase is not reachable at start-up; serving from SQLite"),
+        Err(e) => {
+            tracing::error!(error = %e, "Supabase is not reachable at start-up; serving from SQLite")
+        }
     }
     Ok(pool)
 }
@@ -149,7 +157,10 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
     let (app, state) = build_app(config, secrets).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+        .map_err(|source| StartError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
     tracing::info!(
         %addr,
         sqlite = %state.config.sqlite_path.display(),
@@ -168,7 +179,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

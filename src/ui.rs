@@ -58,7 +58,7 @@ pub fn AdminLayout(title: Key, children: Children) -> impl IntoView {
                             })
                     }}
                 </Transition>
-                <a class="lang-switch" href=switch_href rel="nofollow">
+                <a class="lang-switch" href=switch_href rel="external nofollow">
                     {t(lang, Key::SwitchLanguage)}
                 </a>
                 <form method="post" action="/auth/logout" class="logout">

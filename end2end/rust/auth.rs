@@ -28,7 +28,10 @@ async fn login_page_and_health_are_public() {
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
     let res = app.get("/healthz").await;
-    let id = res.headers().get("x-request-id").expect("x-request-id header");
+    let id = res
+        .headers()
+        .get("x-request-id")
+        .expect("x-request-id header");
     assert_eq!(id.to_str().expect("ascii").len(), 36, "a UUID");
 }
 
@@ -38,18 +41,29 @@ async fn login_sets_an_http_only_strict_cookie_with_an_admin_jwt() {
     let res = app.post_login(ADMIN_USER, ADMIN_PASSWORD).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/models", "goes back to `next`");
-    let cookie = res.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
     assert!(cookie.starts_with("ms_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
 
-    let token = cookie.trim_start_matches("ms_session=").split(';').next().expect("token");
-    let claims = JwtKeys::new(JWT_SECRET.as_bytes()).verify(token).expect("signed with the configured secret");
+    let token = cookie
+        .trim_start_matches("ms_session=")
+        .split(';')
+        .next()
+        .expect("token");
+    let claims = JwtKeys::new(JWT_SECRET.as_bytes())
+        .verify(token)
+        .expect("signed with the configured secret");
     assert_eq!(claims.sub, ADMIN_USER);
     assert_eq!(claims.role, "admin");
     assert!(claims.exp > crate::support::chrono_now());
 
-    let page = app.get_with_cookie("/models", cookie.split(';').next().expect("pair")).await;
+    let page = app
+        .get_with_cookie("/models", cookie.split(';').next().expect("pair"))
+        .await;
     assert_eq!(page.status(), 200);
 }
 
@@ -63,7 +77,10 @@ async fn wrong_password_is_refused_and_audited_without_the_password() {
     assert!(res.headers().get("set-cookie").is_none());
 
     let wrong_user = app.post_login("root", ADMIN_PASSWORD).await;
-    assert!(wrong_user.headers().get("set-cookie").is_none(), "username is checked too");
+    assert!(
+        wrong_user.headers().get("set-cookie").is_none(),
+        "username is checked too"
+    );
 
     let audit = std::fs::read_to_string(app.dir.path().join("logs/audit.log")).expect("audit file");
     assert!(audit.contains("login.failure"));
@@ -106,7 +123,13 @@ async fn server_functions_reject_missing_expired_forged_none_and_non_admin_token
     let expired = app.token("admin", -10);
     let non_admin = app.token("user", 600);
     let forged = JwtKeys::new(b"some-other-secret-some-other-secret")
-        .sign(&Claims { sub: "x".into(), role: "admin".into(), iat: 0, exp: crate::support::chrono_now() + 600, aud: None })
+        .sign(&Claims {
+            sub: "x".into(),
+            role: "admin".into(),
+            iat: 0,
+            exp: crate::support::chrono_now() + 600,
+            aud: None,
+        })
         .expect("sign");
     let valid = app.token("admin", 600);
     let payload = valid.split('.').nth(1).expect("payload");
@@ -138,12 +161,17 @@ async fn pages_reject_bad_cookies_by_redirecting_with_a_reason() {
         ("garbage.token.value".to_owned(), "error=invalid"),
     ];
     for (token, reason) in cases {
-        let res = app.get_with_cookie("/mappings", &format!("ms_session={token}")).await;
+        let res = app
+            .get_with_cookie("/mappings", &format!("ms_session={token}"))
+            .await;
         assert_eq!(res.status(), 303);
         let location = res.headers()["location"].to_str().expect("location");
         assert!(location.contains(reason), "{location}");
         let cleared = res.headers()["set-cookie"].to_str().expect("cookie");
-        assert!(cleared.contains("Max-Age=0"), "bad cookie is cleared: {cleared}");
+        assert!(
+            cleared.contains("Max-Age=0"),
+            "bad cookie is cleared: {cleared}"
+        );
     }
 }
 
@@ -168,12 +196,21 @@ async fn logout_clears_the_cookie_and_is_audited() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
     let cleared = res.headers()["set-cookie"].to_str().expect("cookie");
-    assert!(cleared.starts_with("ms_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(
+        cleared.starts_with("ms_session=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
 
     let actions: Vec<String> = app
         .audit_lines()
         .iter()
-        .map(|l| format!("{}:{}", l["actor"].as_str().unwrap_or(""), l["action"].as_str().unwrap_or("")))
+        .map(|l| {
+            format!(
+                "{}:{}",
+                l["actor"].as_str().unwrap_or(""),
+                l["action"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     assert_eq!(actions, ["admin:login.success", "admin:logout"]);
 }

@@ -17,7 +17,10 @@ fn production_start_without_jwt_secret_names_the_variable() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("JWT_SECRET"), "{stderr}");
-    assert!(!dir.path().join("jwt_secret").exists(), "production never generates a secret");
+    assert!(
+        !dir.path().join("jwt_secret").exists(),
+        "production never generates a secret"
+    );
 }
 
 #[test]
@@ -34,5 +37,8 @@ fn production_start_with_a_short_secret_is_refused() {
         .expect("run model-suite");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("JWT_SECRET") && stderr.contains("32"), "{stderr}");
+    assert!(
+        stderr.contains("JWT_SECRET") && stderr.contains("32"),
+        "{stderr}"
+    );
 }

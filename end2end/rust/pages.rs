@@ -7,7 +7,12 @@ const PAGES: [(&str, &str, &str); 4] = [
     ("/simulation", "JWT 模拟", "JWT simulation"),
 ];
 
-async fn page_text(app: &crate::support::TestApp, path: &str, cookie: &str, accept: &str) -> String {
+async fn page_text(
+    app: &crate::support::TestApp,
+    path: &str,
+    cookie: &str,
+    accept: &str,
+) -> String {
     let res = app
         .http
         .get(app.url(path))
@@ -27,14 +32,23 @@ async fn every_page_renders_its_title_and_empty_state_on_the_server_in_both_lang
     for (path, zh, en) in PAGES {
         let html = page_text(&app, path, &cookie, "zh-CN,zh;q=0.9").await;
         assert!(html.contains("<html lang=\"zh-CN\""), "{path}");
-        assert!(html.contains(&format!("<h1 class=\"page-title\">{zh}</h1>")), "{path} zh");
+        assert!(
+            html.contains(&format!("<h1 class=\"page-title\">{zh}</h1>")),
+            "{path} zh"
+        );
         assert!(html.contains("data-testid=\"empty-state\""), "{path}");
 
         let html = page_text(&app, path, &cookie, "en-US,en;q=0.9").await;
         assert!(html.contains("<html lang=\"en\""), "{path}");
-        assert!(html.contains(&format!("<h1 class=\"page-title\">{en}</h1>")), "{path} en");
+        assert!(
+            html.contains(&format!("<h1 class=\"page-title\">{en}</h1>")),
+            "{path} en"
+        );
         for (href, _, _) in PAGES {
-            assert!(html.contains(&format!("href=\"{href}\"")), "{path} links to {href}");
+            assert!(
+                html.contains(&format!("href=\"{href}\"")),
+                "{path} links to {href}"
+            );
         }
     }
 }
@@ -49,7 +63,10 @@ async fn language_cookie_overrides_the_browser_and_the_switch_sets_it() {
     let res = app.get("/lang/en?next=/models").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/models");
-    assert!(res.headers()["set-cookie"].to_str().expect("cookie").starts_with("lang=en"));
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .starts_with("lang=en"));
 
     let off_site = app.get("/lang/en?next=//evil.example").await;
     assert_eq!(off_site.headers()["location"], "/");

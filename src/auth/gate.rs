@@ -17,7 +17,13 @@ use crate::server::AppState;
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/auth/login" | "/auth/logout" | "/api/v1/auth/login" | "/healthz" | "/favicon.svg" | "/favicon.ico"
+        "/login"
+            | "/auth/login"
+            | "/auth/logout"
+            | "/api/v1/auth/login"
+            | "/healthz"
+            | "/favicon.svg"
+            | "/favicon.ico"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/lang/")
 }
@@ -37,7 +43,11 @@ pub async fn admin_gate(State(state): State<AppState>, mut req: Request, next: N
         }
         Err(err) if path.starts_with("/api/") => api_rejection(err),
         Err(err) => {
-            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             login_redirect(target, err)
         }
     }
@@ -45,8 +55,13 @@ pub async fn admin_gate(State(state): State<AppState>, mut req: Request, next: N
 
 /// The bearer token if there is one, else the session cookie.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let token = auth.strip_prefix("Bearer ").or_else(|| auth.strip_prefix("bearer "))?;
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("bearer "))?;
         return Some(token.trim().to_owned());
     }
     cookie_value(headers, SESSION_COOKIE)
@@ -66,10 +81,26 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 fn api_rejection(err: TokenError) -> Response {
     let (status, code, message) = match err {
-        TokenError::Missing => (StatusCode::UNAUTHORIZED, "unauthorized", "admin sign-in required"),
-        TokenError::Expired => (StatusCode::UNAUTHORIZED, "token_expired", "the admin token has expired"),
-        TokenError::Invalid => (StatusCode::UNAUTHORIZED, "invalid_token", "the admin token is not valid"),
-        TokenError::NotAdmin => (StatusCode::FORBIDDEN, "forbidden", "this token lacks the admin role"),
+        TokenError::Missing => (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "admin sign-in required",
+        ),
+        TokenError::Expired => (
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            "the admin token has expired",
+        ),
+        TokenError::Invalid => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "the admin token is not valid",
+        ),
+        TokenError::NotAdmin => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this token lacks the admin role",
+        ),
     };
     let mut response = ApiError::new(status, code, message).into_response();
     if status == StatusCode::UNAUTHORIZED {
@@ -94,7 +125,9 @@ fn login_redirect(target: &str, err: TokenError) -> Response {
     if err != TokenError::Missing {
         builder = builder.header(header::SET_COOKIE, super::routes::clear_session_cookie());
     }
-    builder.body(Body::empty()).unwrap_or_else(|_| StatusCode::SEE_OTHER.into_response())
+    builder
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::SEE_OTHER.into_response())
 }
 
 #[cfg(test)]
@@ -104,18 +137,38 @@ mod tests {
     #[test]
     fn bearer_wins_over_cookie() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("lang=en; ms_session=from-cookie"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("lang=en; ms_session=from-cookie"),
+        );
         assert_eq!(session_token(&h).as_deref(), Some("from-cookie"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer from-header"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer from-header"),
+        );
         assert_eq!(session_token(&h).as_deref(), Some("from-header"));
     }
 
     #[test]
     fn only_sign_in_health_and_assets_are_public() {
-        for p in ["/login", "/healthz", "/pkg/model-suite.wasm", "/lang/en", "/api/v1/auth/login"] {
+        for p in [
+            "/login",
+            "/healthz",
+            "/pkg/model-suite.wasm",
+            "/lang/en",
+            "/api/v1/auth/login",
+        ] {
             assert!(is_public(p), "{p}");
         }
-        for p in ["/", "/models", "/mappings", "/simulation", "/api/whoami", "/api/v1/llm/models", "/loginx"] {
+        for p in [
+            "/",
+            "/models",
+            "/mappings",
+            "/simulation",
+            "/api/whoami",
+            "/api/v1/llm/models",
+            "/loginx",
+        ] {
             assert!(!is_public(p), "{p}");
         }
     }

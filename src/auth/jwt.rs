@@ -2,7 +2,9 @@
 //! later, the user tokens of the chat API. Only HS256 is accepted, so
 //! `alg: none` and algorithm-confusion tokens fail verification.
 
-use jsonwebtoken::{decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 
 pub const ADMIN_ROLE: &str = "admin";
@@ -85,7 +87,11 @@ impl JwtKeys {
     }
 
     /// A fresh admin session token for `sub`, valid for `minutes`.
-    pub fn admin_token(&self, sub: &str, minutes: u32) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
+    pub fn admin_token(
+        &self,
+        sub: &str,
+        minutes: u32,
+    ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
@@ -108,7 +114,13 @@ mod tests {
 
     fn claims(role: &str, exp_offset: i64) -> Claims {
         let now = chrono::Utc::now().timestamp();
-        Claims { sub: "ops".into(), role: role.into(), iat: now, exp: now + exp_offset, aud: None }
+        Claims {
+            sub: "ops".into(),
+            role: role.into(),
+            iat: now,
+            exp: now + exp_offset,
+            aud: None,
+        }
     }
 
     #[test]
@@ -123,7 +135,9 @@ mod tests {
         let expired = k.sign(&claims("admin", -5)).expect("sign");
         assert_eq!(k.verify_admin(&expired), Err(TokenError::Expired));
 
-        let foreign = JwtKeys::new(b"another-secret-another-secret-xx").sign(&claims("admin", 600)).expect("sign");
+        let foreign = JwtKeys::new(b"another-secret-another-secret-xx")
+            .sign(&claims("admin", 600))
+            .expect("sign");
         assert_eq!(k.verify_admin(&foreign), Err(TokenError::Invalid));
 
         let user = k.sign(&claims("user", 600)).expect("sign");

@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
             <form class="card login-card" method="post" action="/auth/login">
                 <div class="login-head">
                     <span class="brand">{t(lang, Key::AppName)}</span>
-                    <a class="lang-switch" href=switch_href rel="nofollow">{t(lang, Key::SwitchLanguage)}</a>
+                    <a class="lang-switch" href=switch_href rel="external nofollow">{t(lang, Key::SwitchLanguage)}</a>
                 </div>
                 <h1>{t(lang, Key::LoginTitle)}</h1>
                 {error}

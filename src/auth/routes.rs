@@ -32,7 +32,12 @@ pub struct NextQuery {
 /// Only same-site paths: `/models` yes, `//evil.example` or `https://…` no.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") && p != "/login" => {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && p != "/login" =>
+        {
             p.to_owned()
         }
         _ => "/".to_owned(),
@@ -48,9 +53,15 @@ fn request_id(headers: &HeaderMap) -> String {
 }
 
 fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let secure = if state.config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
     let max_age = u64::from(state.config.admin_session_minutes) * 60;
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    )
 }
 
 pub fn clear_session_cookie() -> String {
@@ -65,12 +76,23 @@ fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Opti
     let user_ok = form.username.trim() == state.config.admin_username;
     let rid = request_id(headers);
     if !(password_ok && user_ok) {
-        state.audit.record(form.username.trim(), "login.failure", json!({ "request_id": rid }));
+        state.audit.record(
+            form.username.trim(),
+            "login.failure",
+            json!({ "request_id": rid }),
+        );
         return None;
     }
-    match state.jwt.admin_token(&state.config.admin_username, state.config.admin_session_minutes) {
+    match state.jwt.admin_token(
+        &state.config.admin_username,
+        state.config.admin_session_minutes,
+    ) {
         Ok((token, claims)) => {
-            state.audit.record(&claims.sub, "login.success", json!({ "request_id": rid, "exp": claims.exp }));
+            state.audit.record(
+                &claims.sub,
+                "login.success",
+                json!({ "request_id": rid, "exp": claims.exp }),
+            );
             Some(token)
         }
         Err(e) => {
@@ -81,7 +103,11 @@ fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Opti
 }
 
 /// `POST /auth/login` from the login page's form.
-pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(form.next.as_deref());
     match authenticate(&state, &form, &headers) {
         Some(token) => (
@@ -98,7 +124,11 @@ pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Form(
 
 /// `POST /api/v1/auth/login` for scripts: JSON in, the token out (and the
 /// same cookie, so a browser-based client works too).
-pub async fn login_json(State(state): State<AppState>, headers: HeaderMap, Json(form): Json<LoginForm>) -> Response {
+pub async fn login_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(form): Json<LoginForm>,
+) -> Response {
     match authenticate(&state, &form, &headers) {
         Some(token) => {
             let body = json!({
@@ -106,10 +136,18 @@ pub async fn login_json(State(state): State<AppState>, headers: HeaderMap, Json(
                 "token_type": "Bearer",
                 "expires_in": u64::from(state.config.admin_session_minutes) * 60,
             });
-            ([(header::SET_COOKIE, session_cookie(&state, &token))], Json(body)).into_response()
+            (
+                [(header::SET_COOKIE, session_cookie(&state, &token))],
+                Json(body),
+            )
+                .into_response()
         }
-        None => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong username or password")
-            .into_response(),
+        None => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "wrong username or password",
+        )
+        .into_response(),
     }
 }
 
@@ -119,19 +157,34 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         .and_then(|t| state.jwt.verify(&t).ok())
         .map(|c| c.sub);
     if let Some(sub) = who {
-        state.audit.record(&sub, "logout", json!({ "request_id": request_id(&headers) }));
+        state.audit.record(
+            &sub,
+            "logout",
+            json!({ "request_id": request_id(&headers) }),
+        );
     }
-    ([(header::SET_COOKIE, clear_session_cookie())], Redirect::to("/login")).into_response()
+    (
+        [(header::SET_COOKIE, clear_session_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
 
 /// `GET /lang/{code}?next=/path`: remembers the language and goes back.
 pub async fn switch_language(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let Some(lang) = Lang::parse(&code) else {
-        return ApiError::new(StatusCode::NOT_FOUND, "unknown_language", "supported languages: zh, en")
-            .with_field("lang")
-            .into_response();
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_language",
+            "supported languages: zh, en",
+        )
+        .with_field("lang")
+        .into_response();
     };
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.code()
+    );
     let next = match q.next.as_deref() {
         Some("/login") => "/login".to_owned(),
         other => safe_next(other),

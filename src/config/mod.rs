@@ -68,7 +68,10 @@ pub struct ConfigError {
 }
 
 fn invalid(var: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { var, reason: reason.into() }
+    ConfigError {
+        var,
+        reason: reason.into(),
+    }
 }
 
 impl Config {
@@ -80,13 +83,20 @@ impl Config {
 
     /// Builds the configuration from any key → value lookup.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let get = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let mode = match get("APP_ENV").as_deref() {
             None | Some("dev") | Some("development") => Mode::Dev,
             Some("prod") | Some("production") => Mode::Production,
             Some(other) => {
-                return Err(invalid("APP_ENV", format!("must be `dev` or `production`, got `{other}`")))
+                return Err(invalid(
+                    "APP_ENV",
+                    format!("must be `dev` or `production`, got `{other}`"),
+                ))
             }
         };
         // `LEPTOS_*` are what `cargo leptos watch` sets for the dev loop.
@@ -99,7 +109,9 @@ impl Config {
         let sqlite_path = get("SQLITE_PATH")
             .map(PathBuf::from)
             .unwrap_or_else(|| storage_dir.join("model_suite.db"));
-        let log_dir = get("LOG_DIR").map(PathBuf::from).unwrap_or_else(|| storage_dir.join("logs"));
+        let log_dir = get("LOG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| storage_dir.join("logs"));
 
         let supabase_db_url = get("SUPABASE_DB_URL");
         if let Some(url) = &supabase_db_url {
@@ -132,7 +144,10 @@ impl Config {
 
         let admin_username = get("ADMIN_USERNAME").unwrap_or_else(|| "admin".into());
         if admin_username.len() > 64 || admin_username.contains(char::is_whitespace) {
-            return Err(invalid("ADMIN_USERNAME", "must be 1–64 characters without spaces"));
+            return Err(invalid(
+                "ADMIN_USERNAME",
+                "must be 1–64 characters without spaces",
+            ));
         }
         let admin_password = get("ADMIN_PASSWORD");
         let admin_password_hash = get("ADMIN_PASSWORD_HASH");
@@ -143,7 +158,10 @@ impl Config {
         }
         if let Some(h) = &admin_password_hash {
             if !h.starts_with("$argon2") {
-                return Err(invalid("ADMIN_PASSWORD_HASH", "must be an argon2 PHC string ($argon2id$…)"));
+                return Err(invalid(
+                    "ADMIN_PASSWORD_HASH",
+                    "must be an argon2 PHC string ($argon2id$…)",
+                ));
             }
         }
         if mode == Mode::Production && admin_password.is_none() && admin_password_hash.is_none() {
@@ -167,7 +185,11 @@ impl Config {
             cookie_secure: flag(&get, "COOKIE_SECURE", mode == Mode::Production)?,
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_dir,
-            site_root: PathBuf::from(get("SITE_ROOT").or_else(|| get("LEPTOS_SITE_ROOT")).unwrap_or_else(|| "target/site".into())),
+            site_root: PathBuf::from(
+                get("SITE_ROOT")
+                    .or_else(|| get("LEPTOS_SITE_ROOT"))
+                    .unwrap_or_else(|| "target/site".into()),
+            ),
             loadtest_max_inflight: number(&get, "LOADTEST_MAX_INFLIGHT", 200, 1, 10_000)?,
             loadtest_max_concurrency: number(&get, "LOADTEST_MAX_CONCURRENCY", 1000, 1, 1000)?,
             loadtest_max_requests: number(&get, "LOADTEST_MAX_REQUESTS", 100_000, 1, 100_000)?,
@@ -182,19 +204,31 @@ fn number(
     min: u32,
     max: u32,
 ) -> Result<u32, ConfigError> {
-    let Some(raw) = get(var) else { return Ok(default) };
+    let Some(raw) = get(var) else {
+        return Ok(default);
+    };
     match raw.parse::<u32>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(invalid(var, format!("must be a whole number from {min} to {max}, got `{raw}`"))),
+        _ => Err(invalid(
+            var,
+            format!("must be a whole number from {min} to {max}, got `{raw}`"),
+        )),
     }
 }
 
-fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match get(var).as_deref() {
         None => Ok(default),
         Some("1" | "true" | "yes" | "on") => Ok(true),
         Some("0" | "false" | "no" | "off") => Ok(false),
-        Some(other) => Err(invalid(var, format!("must be true or false, got `{other}`"))),
+        Some(other) => Err(invalid(
+            var,
+            format!("must be true or false, got `{other}`"),
+        )),
     }
 }
 
@@ -204,8 +238,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -222,10 +258,18 @@ mod tests {
 
     #[test]
     fn production_refuses_missing_or_short_jwt_secret() {
-        let err = parse(&[("APP_ENV", "production"), ("ADMIN_PASSWORD", "long enough pw")]).unwrap_err();
+        let err = parse(&[
+            ("APP_ENV", "production"),
+            ("ADMIN_PASSWORD", "long enough pw"),
+        ])
+        .unwrap_err();
         assert_eq!(err.var, "JWT_SECRET");
-        let err = parse(&[("APP_ENV", "production"), ("JWT_SECRET", "short"), ("ADMIN_PASSWORD", "long enough pw")])
-            .unwrap_err();
+        let err = parse(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "short"),
+            ("ADMIN_PASSWORD", "long enough pw"),
+        ])
+        .unwrap_err();
         assert_eq!(err.var, "JWT_SECRET");
         assert!(err.reason.contains("at least 32"), "{err}");
         let ok = parse(&[
@@ -248,16 +292,28 @@ mod tests {
         let err = parse(&[("LOADTEST_MAX_INFLIGHT", "0")]).unwrap_err();
         assert_eq!(err.var, "LOADTEST_MAX_INFLIGHT");
         assert!(err.reason.contains("1 to 10000"), "{err}");
-        assert_eq!(parse(&[("LISTEN_ADDR", "nowhere")]).unwrap_err().var, "LISTEN_ADDR");
+        assert_eq!(
+            parse(&[("LISTEN_ADDR", "nowhere")]).unwrap_err().var,
+            "LISTEN_ADDR"
+        );
         assert_eq!(parse(&[("APP_ENV", "staging")]).unwrap_err().var, "APP_ENV");
-        assert_eq!(parse(&[("SUPABASE_DB_URL", "mysql://x")]).unwrap_err().var, "SUPABASE_DB_URL");
-        assert_eq!(parse(&[("ADMIN_PASSWORD", "short")]).unwrap_err().var, "ADMIN_PASSWORD");
+        assert_eq!(
+            parse(&[("SUPABASE_DB_URL", "mysql://x")]).unwrap_err().var,
+            "SUPABASE_DB_URL"
+        );
+        assert_eq!(
+            parse(&[("ADMIN_PASSWORD", "short")]).unwrap_err().var,
+            "ADMIN_PASSWORD"
+        );
     }
 
     #[test]
     fn debug_output_hides_secrets() {
-        let c = parse(&[("JWT_SECRET", "super-secret-value-1234567890abcdef"), ("ADMIN_PASSWORD", "hunter2hunter2")])
-            .expect("parses");
+        let c = parse(&[
+            ("JWT_SECRET", "super-secret-value-1234567890abcdef"),
+            ("ADMIN_PASSWORD", "hunter2hunter2"),
+        ])
+        .expect("parses");
         let shown = format!("{c:?}");
         assert!(!shown.contains("super-secret"));
         assert!(!shown.contains("hunter2"));

@@ -43,7 +43,9 @@ pub fn prepare_secrets(config: &Config) -> Result<Secrets, SecretsError> {
     let jwt_secret = match (&config.jwt_secret, config.mode) {
         (Some(s), _) => s.as_bytes().to_vec(),
         (None, Mode::Production) => {
-            return Err(SecretsError::Invalid("JWT_SECRET is required in production".into()))
+            return Err(SecretsError::Invalid(
+                "JWT_SECRET is required in production".into(),
+            ))
         }
         (None, Mode::Dev) => dev_jwt_secret(&config.storage_dir)?,
     };
@@ -54,7 +56,9 @@ pub fn prepare_secrets(config: &Config) -> Result<Secrets, SecretsError> {
     } else if let Some(p) = &config.admin_password {
         hash_password(p).map_err(SecretsError::Invalid)?
     } else if config.mode == Mode::Production {
-        return Err(SecretsError::Invalid("ADMIN_PASSWORD_HASH is required in production".into()));
+        return Err(SecretsError::Invalid(
+            "ADMIN_PASSWORD_HASH is required in production".into(),
+        ));
     } else {
         let path = config.storage_dir.join(ADMIN_HASH_FILE);
         match read_trimmed(&path)? {
@@ -69,7 +73,11 @@ pub fn prepare_secrets(config: &Config) -> Result<Secrets, SecretsError> {
         }
     };
 
-    Ok(Secrets { jwt_secret, admin_password_hash, generated_admin_password })
+    Ok(Secrets {
+        jwt_secret,
+        admin_password_hash,
+        generated_admin_password,
+    })
 }
 
 fn dev_jwt_secret(storage_dir: &Path) -> Result<Vec<u8>, SecretsError> {
@@ -89,13 +97,21 @@ fn read_trimmed(path: &Path) -> Result<Option<String>, SecretsError> {
         Ok(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(SecretsError::Io { action: "read", path: path.into(), source }),
+        Err(source) => Err(SecretsError::Io {
+            action: "read",
+            path: path.into(),
+            source,
+        }),
     }
 }
 
 /// Writes a file only its owner can read (mode 0600 on Unix).
 fn write_private(path: &Path, contents: &str) -> Result<(), SecretsError> {
-    let io = |source| SecretsError::Io { action: "write", path: path.into(), source };
+    let io = |source| SecretsError::Io {
+        action: "write",
+        path: path.into(),
+        source,
+    };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -123,14 +139,20 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dev_config(dir.path());
         let first = prepare_secrets(&config).expect("first start");
-        let password = first.generated_admin_password.clone().expect("password generated");
+        let password = first
+            .generated_admin_password
+            .clone()
+            .expect("password generated");
         assert!(first.jwt_secret.len() >= 32);
         assert!(verify_password(&password, &first.admin_password_hash));
 
         let second = prepare_secrets(&config).expect("second start");
         assert_eq!(second.jwt_secret, first.jwt_secret, "secret is kept");
         assert_eq!(second.admin_password_hash, first.admin_password_hash);
-        assert!(second.generated_admin_password.is_none(), "password is printed only once");
+        assert!(
+            second.generated_admin_password.is_none(),
+            "password is printed only once"
+        );
 
         let stored = std::fs::read_to_string(dir.path().join(ADMIN_HASH_FILE)).expect("hash file");
         assert!(stored.starts_with("$argon2"), "only the hash is stored");

@@ -20,7 +20,10 @@ impl AuditLog {
         std::fs::create_dir_all(log_dir)?;
         let path = log_dir.join("audit.log");
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
-        Ok(AuditLog { path, file: Arc::new(Mutex::new(file)) })
+        Ok(AuditLog {
+            path,
+            file: Arc::new(Mutex::new(file)),
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -11,8 +11,12 @@ use crate::config::Config;
 pub fn init(config: &Config) -> Result<WorkerGuard, String> {
     std::fs::create_dir_all(&config.log_dir)
         .map_err(|e| format!("LOG_DIR: cannot create {}: {e}", config.log_dir.display()))?;
-    let filter = EnvFilter::try_new(&config.log_level)
-        .map_err(|e| format!("LOG_LEVEL: `{}` is not a valid filter: {e}", config.log_level))?;
+    let filter = EnvFilter::try_new(&config.log_level).map_err(|e| {
+        format!(
+            "LOG_LEVEL: `{}` is not a valid filter: {e}",
+            config.log_level
+        )
+    })?;
     let appender = tracing_appender::rolling::daily(&config.log_dir, "model-suite.log");
     let (file_writer, guard) = tracing_appender::non_blocking(appender);
     tracing_subscriber::registry()

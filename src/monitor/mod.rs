@@ -13,8 +13,14 @@ use crate::server::AppState;
 
 /// `GET /healthz`: 200 while the process serves and SQLite answers.
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await {
-        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok", "sqlite": "ok" }))),
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "sqlite": "ok" })),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "health check: SQLite does not answer");
             (

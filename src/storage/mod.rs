@@ -15,21 +15,30 @@ use sqlx::SqlitePool;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("SQLITE_PATH: cannot create the folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("SQLITE_PATH: cannot open {path}: {source}")]
     Open { path: String, source: sqlx::Error },
-    #[error("cannot prepare the SQLite schema: {0}")]
-    Schema(#[from] sqlx::Error),
+    #[error("SQLITE_PATH: {0}")]
+    Schema(#[from] schema::SchemaError),
 }
 
 /// Opens (creating if needed) the SQLite file and ensures the schema.
 pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StorageError> {
     let shown = path.display().to_string();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StorageError::Folder { path: shown.clone(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StorageError::Folder {
+            path: shown.clone(),
+            source,
+        })?;
     }
     let options = SqliteConnectOptions::from_str("sqlite:")
-        .map_err(|source| StorageError::Open { path: shown.clone(), source })?
+        .map_err(|source| StorageError::Open {
+            path: shown.clone(),
+            source,
+        })?
         .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -40,7 +49,10 @@ pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StorageError> {
         .max_connections(8)
         .connect_with(options)
         .await
-        .map_err(|source| StorageError::Open { path: shown, source })?;
+        .map_err(|source| StorageError::Open {
+            path: shown,
+            source,
+        })?;
     schema::ensure_schema(&pool).await?;
     Ok(pool)
 }

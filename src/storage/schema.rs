@@ -64,22 +64,125 @@ pub const INDEXES: [(&str, &str, &str); 7] = [
     ("idx_ai_endpoints_name", "ai_endpoints", "name"),
     ("idx_ai_prompts_is_active", "ai_prompts", "is_active"),
     ("idx_ai_prompts_name", "ai_prompts", "name"),
-    ("idx_ai_prompt_tests_prompt_id", "ai_prompt_tests", "prompt_id"),
-    ("idx_ai_prompt_tests_endpoint_id", "ai_prompt_tests", "endpoint_id"),
+    (
+        "idx_ai_prompt_tests_prompt_id",
+        "ai_prompt_tests",
+        "prompt_id",
+    ),
+    (
+        "idx_ai_prompt_tests_endpoint_id",
+        "ai_prompt_tests",
+        "endpoint_id",
+    ),
 ];
 
-pub async fn ensure_schema(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+/// The columns each table must have; an existing table may have more.
+pub const CONTRACT_COLUMNS: [(&str, &[&str]); 3] = [
+    (
+        "ai_endpoints",
+        &[
+            "id",
+            "supabase_id",
+            "name",
+            "base_url",
+            "model",
+            "api_key",
+            "description",
+            "timeout",
+            "is_active",
+            "is_default",
+            "model_list",
+            "status",
+            "latency_ms",
+            "last_checked_at",
+            "last_error",
+            "sync_status",
+            "last_synced_at",
+            "resolved_endpoints",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "ai_prompts",
+        &[
+            "id",
+            "supabase_id",
+            "name",
+            "content",
+            "version",
+            "category",
+            "description",
+            "tools_json",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "last_synced_at",
+        ],
+    ),
+    (
+        "ai_prompt_tests",
+        &[
+            "id",
+            "prompt_id",
+            "endpoint_id",
+            "model",
+            "request_message",
+            "response_message",
+            "success",
+            "latency_ms",
+            "error",
+            "created_at",
+        ],
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(transparent)]
+    Sqlite(#[from] sqlx::Error),
+    #[error(
+        "the existing database lacks columns of the data contract: {}; \
+         Model Suite does not alter existing tables — add them or point SQLITE_PATH elsewhere",
+        .0.join(", ")
+    )]
+    MissingColumns(Vec<String>),
+}
+
+/// Creates what is missing and checks what exists; on any error nothing is
+/// left half-done (one transaction).
+pub async fn ensure_schema(pool: &SqlitePool) -> Result<(), SchemaError> {
     let mut tx = pool.begin().await?;
     for ddl in TABLES {
         sqlx::query(ddl).execute(&mut *tx).await?;
     }
+    let mut missing = Vec::new();
+    for (table, columns) in CONTRACT_COLUMNS {
+        let present: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
+            .bind(table)
+            .fetch_all(&mut *tx)
+            .await?;
+        missing.extend(
+            columns
+                .iter()
+                .filter(|c| !present.iter().any(|p| p == *c))
+                .map(|c| format!("{table}.{c}")),
+        );
+    }
+    if !missing.is_empty() {
+        tx.rollback().await?;
+        return Err(SchemaError::MissingColumns(missing));
+    }
     for (name, table, column) in INDEXES {
         if !column_is_indexed(&mut tx, table, column).await? {
             let ddl = format!("CREATE INDEX IF NOT EXISTS {name} ON {table}({column})");
-            sqlx::query(sqlx::AssertSqlSafe(ddl)).execute(&mut *tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(ddl))
+                .execute(&mut *tx)
+                .await?;
         }
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(())
 }
 
 /// True when some index on `table` starts with `column` (ours or one the

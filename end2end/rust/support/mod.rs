@@ -47,7 +47,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
     let secrets = prepare_secrets(&config).expect("secrets");
     let (router, state) = build_app(config, &secrets).await.expect("app builds");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
         axum::serve(listener, router).await.expect("server runs");
@@ -56,7 +58,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .redirect(Policy::none())
         .build()
         .expect("client");
-    TestApp { base, state, dir, http }
+    TestApp {
+        base,
+        state,
+        dir,
+        http,
+    }
 }
 
 impl TestApp {
@@ -84,7 +91,11 @@ impl TestApp {
     pub async fn post_login(&self, username: &str, password: &str) -> reqwest::Response {
         self.http
             .post(self.url("/auth/login"))
-            .form(&[("username", username), ("password", password), ("next", "/models")])
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("next", "/models"),
+            ])
             .send()
             .await
             .expect("POST /auth/login")
@@ -115,7 +126,13 @@ impl TestApp {
     pub fn token(&self, role: &str, exp_offset_secs: i64) -> String {
         let now = chrono_now();
         JwtKeys::new(JWT_SECRET.as_bytes())
-            .sign(&Claims { sub: "tester".into(), role: role.into(), iat: now, exp: now + exp_offset_secs, aud: None })
+            .sign(&Claims {
+                sub: "tester".into(),
+                role: role.into(),
+                iat: now,
+                exp: now + exp_offset_secs,
+                aud: None,
+            })
             .expect("sign")
     }
 
