@@ -1,45 +1,163 @@
-//! The one error shape of every JSON route:
+//! Errors as the admin sees them. [`AppError`] is shared by server and
+//! browser (server functions carry it as JSON, so a field error reaches the
+//! right input); on JSON routes it becomes one shape:
 //! `{"error": {"code", "message", "field"?}}`.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde::Serialize;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ApiErrorBody {
-    pub code: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Bad input: which field, and the rule it broke.
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is valid but the current state forbids it.
+    #[error("{0}")]
+    Conflict(String),
+    /// The authority (Supabase) refused or could not be reached; nothing changed.
+    #[error("{0}")]
+    Unavailable(String),
+    /// An upstream endpoint failed.
+    #[error("{0}")]
+    Upstream(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Internal(String),
+    /// The call itself failed (network, encoding).
+    #[error("{0}")]
+    Transport(String),
 }
 
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub body: ApiErrorBody,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: ApiErrorBody {
-                code: code.to_owned(),
-                message: message.into(),
-                field: None,
-            },
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Validation {
+            field: field.to_owned(),
+            message: message.into(),
         }
     }
 
-    pub fn with_field(mut self, field: &str) -> ApiError {
-        self.body.field = Some(field.to_owned());
-        self
+    /// The field this error is about, if any.
+    pub fn field_name(&self) -> Option<&str> {
+        match self {
+            AppError::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "validation",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Unavailable(_) => "authority_unavailable",
+            AppError::Upstream(_) => "upstream_error",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Internal(_) => "internal",
+            AppError::Transport(_) => "transport",
+        }
+    }
+
+    /// The message without the field prefix, for showing next to the field.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Validation { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.body }))).into_response()
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
     }
 }
+
+#[cfg(feature = "ssr")]
+mod http {
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    use axum::Json;
+    use serde::Serialize;
+
+    use super::AppError;
+
+    #[derive(Debug, Clone, Serialize)]
+    pub struct ApiErrorBody {
+        pub code: String,
+        pub message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub field: Option<String>,
+    }
+
+    /// An error response of a JSON route.
+    #[derive(Debug, Clone)]
+    pub struct ApiError {
+        pub status: StatusCode,
+        pub body: ApiErrorBody,
+    }
+
+    impl ApiError {
+        pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+            ApiError {
+                status,
+                body: ApiErrorBody {
+                    code: code.to_owned(),
+                    message: message.into(),
+                    field: None,
+                },
+            }
+        }
+
+        pub fn with_field(mut self, field: &str) -> ApiError {
+            self.body.field = Some(field.to_owned());
+            self
+        }
+    }
+
+    impl IntoResponse for ApiError {
+        fn into_response(self) -> Response {
+            (self.status, Json(serde_json::json!({ "error": self.body }))).into_response()
+        }
+    }
+
+    impl From<AppError> for ApiError {
+        fn from(e: AppError) -> ApiError {
+            let status = match &e {
+                AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            let api = ApiError::new(status, e.code(), e.message());
+            match e.field_name() {
+                Some(f) => api.with_field(f),
+                None => api,
+            }
+        }
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            ApiError::from(self).into_response()
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(e: sqlx::Error) -> AppError {
+            tracing::error!(error = %e, "SQLite error");
+            AppError::Internal(format!("local store error: {e}"))
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use http::{ApiError, ApiErrorBody};

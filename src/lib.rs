@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod error;
 pub mod i18n;
 pub mod ui;
 
@@ -17,8 +18,6 @@ pub mod simulation;
 
 #[cfg(feature = "ssr")]
 pub mod config;
-#[cfg(feature = "ssr")]
-pub mod error;
 #[cfg(feature = "ssr")]
 pub mod monitor;
 #[cfg(feature = "ssr")]

@@ -22,15 +22,70 @@ mod cli {
         /// Run the admin console (the default). Settings come from the
         /// environment and `.env`; see the README's configuration table.
         Serve,
+        /// Run the built-in OpenAI-compatible upstream simulator.
+        UpstreamSim(SimArgs),
         /// Print the argon2 hash of a password read from stdin, for
         /// ADMIN_PASSWORD_HASH.
         HashPassword,
+    }
+
+    #[derive(clap::Args)]
+    struct SimArgs {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 9100)]
+        port: u16,
+        /// Delay before the first byte of every reply.
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+        /// Pause between streamed chunks.
+        #[arg(long, default_value_t = 5)]
+        chunk_delay_ms: u64,
+        /// Share of chat requests answered with HTTP 500, 0.0–1.0.
+        #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+        error_rate: f64,
+        /// Comma-separated model ids to serve.
+        #[arg(long, value_delimiter = ',', default_value = "sim-small,sim-large")]
+        models: Vec<String>,
+        /// Require this bearer key (read from the environment, never a flag's echo).
+        #[arg(long, env = "SIM_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+    }
+
+    fn parse_rate(s: &str) -> Result<f64, String> {
+        match s.parse::<f64>() {
+            Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+            _ => Err(format!("must be a number from 0.0 to 1.0, got `{s}`")),
+        }
+    }
+
+    async fn upstream_sim(args: SimArgs) -> std::process::ExitCode {
+        let _ = tracing_subscriber::fmt().with_env_filter("info").try_init();
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+        let options = model_suite::upstream::sim::SimOptions {
+            latency_ms: args.latency_ms,
+            chunk_delay_ms: args.chunk_delay_ms,
+            error_rate: args.error_rate,
+            models: args.models,
+            api_key: args.api_key,
+        };
+        println!(
+            "upstream simulator → http://{addr}/v1 (models: {})",
+            options.models.join(", ")
+        );
+        match model_suite::upstream::sim::serve(addr, options).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("upstream-sim: cannot serve on {addr}: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        }
     }
 
     pub async fn run() -> std::process::ExitCode {
         let cli = Cli::parse();
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve().await,
+            Command::UpstreamSim(args) => upstream_sim(args).await,
             Command::HashPassword => {
                 let mut line = String::new();
                 if std::io::stdin().read_line(&mut line).is_err() || line.trim().is_empty() {

@@ -17,9 +17,12 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
+use crate::catalog::service::Catalog;
 use crate::config::{Config, Mode, Secrets};
+use crate::monitor::probe::EndpointMonitor;
 use crate::monitor::{self, audit::AuditLog};
 use crate::storage;
+use crate::upstream;
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -33,6 +36,8 @@ pub struct AppState {
     /// The Supabase pool when `SUPABASE_DB_URL` is set (connected lazily, so a
     /// Supabase that is down does not stop the console from serving).
     pub supabase: Option<sqlx::PgPool>,
+    pub catalog: Catalog,
+    pub monitor: EndpointMonitor,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +53,10 @@ pub enum StartError {
     },
     #[error("SUPABASE_DB_URL: {0}")]
     SupabaseUrl(sqlx::Error),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+    #[error("DEMO_UPSTREAM_PORT: cannot start the upstream simulator: {0}")]
+    Demo(String),
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -82,6 +91,9 @@ pub async fn build_app(
         Some(url) => Some(supabase_at_start(url).await?),
         None => None,
     };
+    let http = upstream::shared_client().map_err(|e| StartError::Http(e.to_string()))?;
+    let catalog = Catalog::new(db.clone(), supabase.clone(), audit.clone(), http.clone());
+    let monitor = EndpointMonitor::new(db.clone(), http, config.monitor_concurrency as usize);
     let state = AppState {
         leptos_options,
         config: Arc::new(config),
@@ -90,6 +102,8 @@ pub async fn build_app(
         admin_password_hash: Arc::from(secrets.admin_password_hash.as_str()),
         audit,
         supabase,
+        catalog,
+        monitor,
     };
     Ok((router(state.clone()), state))
 }
@@ -127,6 +141,7 @@ fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(auth_routes::login_json))
         .route("/auth/logout", post(auth_routes::logout))
         .route("/lang/{code}", get(auth_routes::switch_language))
+        .merge(crate::catalog::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -155,6 +170,7 @@ fn router(state: AppState) -> Router {
 pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> {
     let addr = config.listen_addr;
     let (app, state) = build_app(config, secrets).await?;
+    start_background_work(&state).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -171,6 +187,44 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::Serve)
+}
+
+/// The demo upstream (when asked for), the probe interval and the sync
+/// interval; a first sync and probe round run right away.
+pub async fn start_background_work(state: &AppState) -> Result<(), StartError> {
+    let config = &state.config;
+    if let Some(port) = config.demo_upstream_port {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let bound = upstream::sim::spawn(addr, upstream::sim::SimOptions::default())
+            .await
+            .map_err(|e| StartError::Demo(format!("{addr}: {e}")))?;
+        match crate::catalog::demo::seed_if_empty(&state.catalog, &format!("http://{bound}/v1"))
+            .await
+        {
+            Ok(Some(e)) => {
+                tracing::info!(endpoint = %e.name, "seeded a demo endpoint pointing at the simulator")
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not seed the demo endpoint"),
+        }
+    }
+    if config.sync_interval_minutes > 0 {
+        state
+            .catalog
+            .clone()
+            .spawn_sync_interval(std::time::Duration::from_secs(
+                u64::from(config.sync_interval_minutes) * 60,
+            ));
+    }
+    if config.monitor_interval_secs > 0 {
+        state
+            .monitor
+            .clone()
+            .spawn_interval(std::time::Duration::from_secs(u64::from(
+                config.monitor_interval_secs,
+            )));
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

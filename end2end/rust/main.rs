@@ -4,7 +4,10 @@
 mod support;
 
 mod auth;
+mod catalog;
 mod config;
+mod monitor;
 mod pages;
 mod schema;
 mod supabase;
+mod upstream_sim;

@@ -1,4 +1,21 @@
 //! Catalog (`/models`): endpoints, their candidate models and the single
-//! default. Owns writes to `ai_endpoints` (and `ai_model` in Supabase).
+//! default. Owns every write to `ai_endpoints` (and `ai_model` in Supabase).
 
 pub mod page;
+pub mod server_fns;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod remote;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod sync;
+#[cfg(feature = "ssr")]
+pub mod validate;

@@ -41,6 +41,15 @@ pub struct Config {
     pub loadtest_max_inflight: u32,
     pub loadtest_max_concurrency: u32,
     pub loadtest_max_requests: u32,
+    /// Seconds between endpoint probe rounds; 0 turns the interval off.
+    pub monitor_interval_secs: u32,
+    /// Probes in flight at once.
+    pub monitor_concurrency: u32,
+    /// Minutes between Supabase syncs; 0 turns the interval off.
+    pub sync_interval_minutes: u32,
+    /// When set, `serve` also runs the upstream simulator on this port and
+    /// seeds a demo endpoint pointing at it if the catalog is empty.
+    pub demo_upstream_port: Option<u16>,
 }
 
 impl std::fmt::Debug for Config {
@@ -193,6 +202,13 @@ impl Config {
             loadtest_max_inflight: number(&get, "LOADTEST_MAX_INFLIGHT", 200, 1, 10_000)?,
             loadtest_max_concurrency: number(&get, "LOADTEST_MAX_CONCURRENCY", 1000, 1, 1000)?,
             loadtest_max_requests: number(&get, "LOADTEST_MAX_REQUESTS", 100_000, 1, 100_000)?,
+            monitor_interval_secs: number(&get, "MONITOR_INTERVAL_SECS", 60, 0, 86_400)?,
+            monitor_concurrency: number(&get, "MONITOR_CONCURRENCY", 16, 1, 256)?,
+            sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
+            demo_upstream_port: match get("DEMO_UPSTREAM_PORT") {
+                None => None,
+                Some(_) => Some(number(&get, "DEMO_UPSTREAM_PORT", 0, 1, 65_535)? as u16),
+            },
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod logging;
+pub mod probe;
 
 use axum::extract::State;
 use axum::http::StatusCode;

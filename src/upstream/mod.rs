@@ -1,8 +1,15 @@
 //! Talking to OpenAI-compatible upstreams: one shared HTTP client for the
-//! whole process (connection pool, timeouts), reused by probes, model
-//! fetches and the chat path.
+//! whole process (connection pool, timeouts), used by probes, model fetches
+//! and the chat path; and the built-in upstream simulator.
 
-use std::time::Duration;
+pub mod sim;
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::catalog::repo::EndpointRow;
+use crate::error::AppError;
 
 /// The process-wide client. Per-request timeouts come from each endpoint's
 /// `timeout`; this only bounds connecting.
@@ -10,6 +17,97 @@ pub fn shared_client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(1024)
         .user_agent(concat!("model-suite/", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+#[derive(Deserialize)]
+struct ModelsResponse {
+    data: Vec<ModelEntry>,
+}
+
+#[derive(Deserialize)]
+struct ModelEntry {
+    id: String,
+}
+
+/// What a probe of an endpoint found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProbeOutcome {
+    /// Answered 2xx with a model list.
+    Online {
+        latency_ms: f64,
+        models: Vec<String>,
+    },
+    /// Answered, but not with a usable model list (auth, rate limit, 5xx…).
+    Degraded { latency_ms: f64, reason: String },
+    /// No answer: refused, unreachable or timed out.
+    Offline { reason: String },
+}
+
+/// GETs the endpoint's models URL with its key and timeout.
+pub async fn probe(http: &reqwest::Client, row: &EndpointRow) -> ProbeOutcome {
+    let url = row.resolved().models;
+    let mut req = http
+        .get(&url)
+        .timeout(Duration::from_secs(row.timeout_secs()));
+    if let Some(key) = row.api_key.as_deref().filter(|k| !k.is_empty()) {
+        req = req.bearer_auth(key);
+    }
+    let started = Instant::now();
+    let res = match req.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            return ProbeOutcome::Offline {
+                reason: describe(&e),
+            }
+        }
+    };
+    let status = res.status();
+    let body = res.bytes().await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if !status.is_success() {
+        return ProbeOutcome::Degraded {
+            latency_ms,
+            reason: format!("HTTP {status} from {url}"),
+        };
+    }
+    match body.map_err(|e| describe(&e)).and_then(|b| {
+        serde_json::from_slice::<ModelsResponse>(&b)
+            .map_err(|e| format!("not an OpenAI model list: {e}"))
+    }) {
+        Ok(list) => ProbeOutcome::Online {
+            latency_ms,
+            models: list.data.into_iter().map(|m| m.id).collect(),
+        },
+        Err(reason) => ProbeOutcome::Degraded { latency_ms, reason },
+    }
+}
+
+/// The models the upstream serves, or why it could not say.
+pub async fn list_models(
+    http: &reqwest::Client,
+    row: &EndpointRow,
+) -> Result<Vec<String>, AppError> {
+    match probe(http, row).await {
+        ProbeOutcome::Online { models, .. } => Ok(models),
+        ProbeOutcome::Degraded { reason, .. } | ProbeOutcome::Offline { reason } => {
+            Err(AppError::Upstream(format!("`{}`: {reason}", row.name)))
+        }
+    }
+}
+
+/// A short reason without the URL's secrets (keys travel in headers, never
+/// in URLs, so the URL itself is safe to show).
+pub fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "connection refused or unreachable".into()
+    } else if e.is_decode() || e.is_body() {
+        format!("bad response body: {e}")
+    } else {
+        e.to_string()
+    }
 }

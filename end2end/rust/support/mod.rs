@@ -145,6 +145,48 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A request to a JSON route with a valid admin bearer token.
+    pub fn api(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(self.token("admin", 3600))
+    }
+
+    /// Creates an endpoint through the REST API and returns its JSON.
+    pub async fn create_endpoint(&self, body: serde_json::Value) -> serde_json::Value {
+        let res = self
+            .api(reqwest::Method::POST, "/api/v1/llm/models")
+            .json(&body)
+            .send()
+            .await
+            .expect("create");
+        let status = res.status();
+        let json: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(status, 201, "create endpoint: {json}");
+        json
+    }
+}
+
+/// Starts the upstream simulator on a random loopback port; returns its `/v1` base URL.
+pub async fn spawn_sim(options: model_suite::upstream::sim::SimOptions) -> String {
+    let addr = model_suite::upstream::sim::spawn("127.0.0.1:0".parse().expect("addr"), options)
+        .await
+        .expect("simulator starts");
+    format!("http://{addr}/v1")
+}
+
+pub fn endpoint_body(name: &str, base_url: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "base_url": base_url,
+        "api_key": "sk-test-1234567890abcdef9f2c",
+        "model": "sim-small",
+        "model_list": ["sim-small", "sim-large"],
+        "timeout": 5,
+    })
+}
+
 pub enum Auth<'a> {
     None,
     Bearer(&'a str),

@@ -1,0 +1,119 @@
+//! `ai_model` in Supabase (Postgres), the authority when configured. Every
+//! failure here becomes [`AppError::Unavailable`] with the reason, and the
+//! caller then leaves SQLite untouched.
+
+use sqlx::types::Json;
+use sqlx::{FromRow, PgPool};
+
+use super::validate::ValidEndpoint;
+use crate::error::AppError;
+
+/// One `ai_model` row as sync reads it.
+#[derive(Clone, Debug, FromRow, PartialEq)]
+pub struct RemoteModel {
+    pub id: i64,
+    pub name: String,
+    pub model: Option<String>,
+    pub base_url: String,
+    pub description: Option<String>,
+    pub api_key: Option<String>,
+    pub timeout: Option<i32>,
+    pub is_active: Option<bool>,
+    pub is_default: Option<bool>,
+    pub model_list: Option<Json<Vec<String>>>,
+}
+
+impl RemoteModel {
+    pub fn models(&self) -> Vec<String> {
+        self.model_list
+            .as_ref()
+            .map(|j| j.0.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn refused(action: &str, e: sqlx::Error) -> AppError {
+    tracing::warn!(error = %e, action, "Supabase write failed");
+    AppError::Unavailable(format!(
+        "Supabase could not {action}; nothing was changed: {e}"
+    ))
+}
+
+pub async fn insert(pg: &PgPool, v: &ValidEndpoint, is_default: bool) -> Result<i64, AppError> {
+    sqlx::query_scalar(
+        "INSERT INTO ai_model (name, model, base_url, description, api_key, timeout, is_active, is_default,
+            model_list, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now()) RETURNING id",
+    )
+    .bind(&v.name)
+    .bind(&v.model)
+    .bind(&v.base_url)
+    .bind(&v.description)
+    .bind(&v.api_key)
+    .bind(v.timeout as i32)
+    .bind(v.is_active)
+    .bind(is_default)
+    .bind(Json(&v.model_list))
+    .fetch_one(pg)
+    .await
+    .map_err(|e| refused("save the endpoint", e))
+}
+
+/// Updates by id; `Ok(false)` when the row no longer exists remotely.
+pub async fn update(pg: &PgPool, id: i64, v: &ValidEndpoint) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE ai_model SET name = $2, model = $3, base_url = $4, description = $5,
+            api_key = COALESCE($6, api_key), timeout = $7, is_active = $8, model_list = $9, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&v.name)
+    .bind(&v.model)
+    .bind(&v.base_url)
+    .bind(&v.description)
+    .bind(&v.api_key)
+    .bind(v.timeout as i32)
+    .bind(v.is_active)
+    .bind(Json(&v.model_list))
+    .execute(pg)
+    .await
+    .map_err(|e| refused("update the endpoint", e))?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM ai_model WHERE id = $1")
+        .bind(id)
+        .execute(pg)
+        .await
+        .map_err(|e| refused("delete the endpoint", e))?;
+    Ok(())
+}
+
+/// The remote twin of `repo::set_default`: one statement, one transaction.
+pub async fn set_default(pg: &PgPool, id: i64) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE ai_model SET is_default = (id = $1), updated_at = now() WHERE id = $1 OR is_default",
+    )
+    .bind(id)
+    .execute(pg)
+    .await
+    .map_err(|e| refused("switch the default", e))?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "this endpoint no longer exists in Supabase; run a sync first".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn all(pg: &PgPool) -> Result<Vec<RemoteModel>, AppError> {
+    sqlx::query_as(
+        "SELECT id, name, model, base_url, description, api_key, timeout, is_active, is_default,
+            CASE WHEN jsonb_typeof(model_list::jsonb) = 'array' THEN model_list::jsonb END AS model_list
+         FROM ai_model ORDER BY id",
+    )
+    .fetch_all(pg)
+    .await
+    .map_err(|e| AppError::Unavailable(format!("Supabase could not be read: {e}")))
+}

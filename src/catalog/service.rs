@@ -1,0 +1,324 @@
+//! The one write path for endpoints (the spec's `AIConfigService`): with
+//! Supabase configured every write goes to `ai_model` first, then SQLite;
+//! a refused authority write changes nothing anywhere. Writes are serialised
+//! so both stores see them in the same order.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use sqlx::{PgPool, SqlitePool};
+use tokio::sync::Mutex;
+
+use super::remote;
+use super::repo::{self, EndpointRow};
+use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
+use super::validate::{parse_model_list, validate};
+use crate::error::AppError;
+use crate::monitor::audit::AuditLog;
+
+#[derive(Clone)]
+pub struct Catalog {
+    pub db: SqlitePool,
+    pub supabase: Option<PgPool>,
+    pub audit: AuditLog,
+    pub http: reqwest::Client,
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Catalog {
+    pub fn new(
+        db: SqlitePool,
+        supabase: Option<PgPool>,
+        audit: AuditLog,
+        http: reqwest::Client,
+    ) -> Catalog {
+        Catalog {
+            db,
+            supabase,
+            audit,
+            http,
+            write_lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// Held by every write (and by sync) so the stores see one order.
+    pub async fn lock_writes(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.write_lock.lock().await
+    }
+
+    pub async fn list(&self, q: &ListQuery) -> Result<EndpointPage, AppError> {
+        Ok(repo::list(&self.db, q).await?)
+    }
+
+    pub async fn get(&self, id: i64) -> Result<Endpoint, AppError> {
+        Ok(self.row(id).await?.view())
+    }
+
+    /// The stored row, secret included: for the server's own upstream calls.
+    pub async fn row(&self, id: i64) -> Result<EndpointRow, AppError> {
+        let mut conn = self.db.acquire().await?;
+        repo::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("endpoint {id} does not exist")))
+    }
+
+    pub async fn default_endpoint(&self) -> Result<Option<Endpoint>, AppError> {
+        Ok(repo::all(&self.db)
+            .await?
+            .iter()
+            .find(|r| r.default())
+            .map(EndpointRow::view))
+    }
+
+    pub async fn create(&self, actor: &str, draft: EndpointDraft) -> Result<Endpoint, AppError> {
+        let v = validate(draft)?;
+        let _guard = self.write_lock.lock().await;
+        // The first active endpoint becomes the default, so there always is one.
+        let has_default = repo::all(&self.db).await?.iter().any(|r| r.default());
+        let make_default = v.is_active && !has_default && v.model.is_some();
+        let supabase_id = match &self.supabase {
+            Some(pg) => Some(remote::insert(pg, &v, make_default).await?),
+            None => None,
+        };
+        let mut tx = self.db.begin().await?;
+        let inserted = repo::insert(&mut tx, &v, supabase_id, false).await;
+        let id = match inserted {
+            Ok(id) => id,
+            Err(e) => {
+                self.undo_remote_insert(supabase_id).await;
+                return Err(e.into());
+            }
+        };
+        if make_default {
+            repo::set_default(&mut tx, id).await?;
+        }
+        if let Err(e) = tx.commit().await {
+            self.undo_remote_insert(supabase_id).await;
+            return Err(e.into());
+        }
+        let created = self.get(id).await?;
+        self.audit.record(
+            actor,
+            "endpoint.create",
+            json!({ "id": id, "before": null, "after": created }),
+        );
+        Ok(created)
+    }
+
+    pub async fn update(
+        &self,
+        actor: &str,
+        id: i64,
+        draft: EndpointDraft,
+    ) -> Result<Endpoint, AppError> {
+        let v = validate(draft)?;
+        let _guard = self.write_lock.lock().await;
+        let before = self.row(id).await?;
+        if before.default() && !v.is_active {
+            return Err(default_guard(&before, "disable"));
+        }
+        if before.default() && v.model.is_none() {
+            return Err(AppError::field(
+                "model",
+                "the global default endpoint needs a default model; pick one from its models",
+            ));
+        }
+        let synced = self.push_update(&before, &v).await?;
+        let mut tx = self.db.begin().await?;
+        repo::update(&mut tx, id, &v, synced.is_some()).await?;
+        if let Some(sid) = synced.filter(|s| Some(*s) != before.supabase_id) {
+            repo::set_supabase_id(&mut tx, id, sid).await?;
+        }
+        tx.commit().await?;
+        let after = self.get(id).await?;
+        self.audit.record(
+            actor,
+            "endpoint.update",
+            json!({ "id": id, "before": before.view(), "after": after }),
+        );
+        Ok(after)
+    }
+
+    /// Enables or disables one endpoint, keeping everything else.
+    pub async fn set_active(
+        &self,
+        actor: &str,
+        id: i64,
+        active: bool,
+    ) -> Result<Endpoint, AppError> {
+        let mut draft = self.get(id).await?.to_draft();
+        draft.is_active = active;
+        self.update(actor, id, draft).await
+    }
+
+    /// Replaces the candidate models; the endpoint's own default must stay in.
+    pub async fn set_models(
+        &self,
+        actor: &str,
+        id: i64,
+        models: Vec<String>,
+    ) -> Result<Endpoint, AppError> {
+        let models = parse_model_list(models)?;
+        let mut draft = self.get(id).await?.to_draft();
+        if let Some(m) = draft.model.as_ref().filter(|m| !models.contains(m)) {
+            return Err(AppError::field(
+                "model_list",
+                format!("`{m}` is this endpoint's default model; choose another default before removing it"),
+            ));
+        }
+        draft.model_list = models;
+        self.update(actor, id, draft).await
+    }
+
+    pub async fn delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
+        let _guard = self.write_lock.lock().await;
+        let before = self.row(id).await?;
+        if before.default() {
+            return Err(default_guard(&before, "delete"));
+        }
+        let mut conn = self.db.acquire().await?;
+        let results = repo::result_count(&mut conn, id).await?;
+        drop(conn);
+        if results > 0 {
+            return Err(AppError::Conflict(format!(
+                "`{}` has {results} stored test results; disable it instead of deleting it",
+                before.name
+            )));
+        }
+        if let (Some(pg), Some(sid)) = (&self.supabase, before.supabase_id) {
+            remote::delete(pg, sid).await?;
+        }
+        let mut tx = self.db.begin().await?;
+        repo::delete(&mut tx, id).await?;
+        tx.commit().await?;
+        self.audit.record(
+            actor,
+            "endpoint.delete",
+            json!({ "id": id, "before": before.view(), "after": null }),
+        );
+        Ok(())
+    }
+
+    /// Makes `id` the one global default, atomically in every store.
+    pub async fn set_default(&self, actor: &str, id: i64) -> Result<Endpoint, AppError> {
+        let _guard = self.write_lock.lock().await;
+        let target = self.row(id).await?;
+        if !target.active() {
+            return Err(AppError::Conflict(format!(
+                "`{}` is disabled; enable it before making it the default",
+                target.name
+            )));
+        }
+        if target.model.as_deref().unwrap_or("").is_empty() {
+            return Err(AppError::Conflict(format!(
+                "`{}` has no default model; set its model before making it the global default",
+                target.name
+            )));
+        }
+        let previous = repo::all(&self.db).await?.into_iter().find(|r| r.default());
+        if let Some(pg) = &self.supabase {
+            let sid = target.supabase_id.ok_or_else(|| {
+                AppError::Conflict(format!(
+                    "`{}` is not in Supabase yet; run a sync first",
+                    target.name
+                ))
+            })?;
+            remote::set_default(pg, sid).await?;
+        }
+        let mut tx = self.db.begin().await?;
+        repo::set_default(&mut tx, id).await?;
+        tx.commit().await?;
+        let after = self.get(id).await?;
+        self.audit.record(
+            actor,
+            "endpoint.set_default",
+            json!({ "id": id, "before": previous.map(|p| p.id), "after": id, "model": after.model }),
+        );
+        Ok(after)
+    }
+
+    /// Asks the upstream which models it serves (GET models URL with the
+    /// endpoint's key and timeout) and compares with `model_list`.
+    pub async fn fetch_upstream_models(&self, id: i64) -> Result<ModelDiff, AppError> {
+        let row = self.row(id).await?;
+        let upstream = crate::upstream::list_models(&self.http, &row).await?;
+        Ok(ModelDiff::between(&row.models(), upstream))
+    }
+
+    /// Writes the update to Supabase first; returns the remote id when the
+    /// row is (now) mirrored there. A row made before Supabase was configured
+    /// is inserted remotely instead.
+    async fn push_update(
+        &self,
+        before: &EndpointRow,
+        v: &super::validate::ValidEndpoint,
+    ) -> Result<Option<i64>, AppError> {
+        let Some(pg) = &self.supabase else {
+            return Ok(None);
+        };
+        match before.supabase_id {
+            Some(sid) if remote::update(pg, sid, v).await? => Ok(Some(sid)),
+            Some(_) => Err(AppError::Conflict(format!(
+                "`{}` was deleted in Supabase; run a sync to reconcile",
+                before.name
+            ))),
+            None => Ok(Some(remote::insert(pg, v, before.default()).await?)),
+        }
+    }
+
+    async fn undo_remote_insert(&self, supabase_id: Option<i64>) {
+        if let (Some(pg), Some(sid)) = (&self.supabase, supabase_id) {
+            if let Err(e) = remote::delete(pg, sid).await {
+                tracing::error!(error = %e, supabase_id = sid, "could not undo a Supabase insert after a local failure");
+            }
+        }
+    }
+}
+
+fn default_guard(row: &EndpointRow, verb: &str) -> AppError {
+    AppError::Conflict(format!(
+        "`{}` is the global default; make another endpoint the default first, then {verb} it",
+        row.name
+    ))
+}
+
+impl Catalog {
+    /// Before switching: the current default and the mapping domains that
+    /// have no default of their own and so follow the global one.
+    pub async fn default_switch_preview(
+        &self,
+        id: i64,
+    ) -> Result<super::types::DefaultSwitchPreview, AppError> {
+        self.row(id).await?;
+        let mappings: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT name, tools_json FROM ai_prompts WHERE category = 'model_mapping' AND COALESCE(is_active, 0) = 1 ORDER BY name",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let has_default = |tools: &Option<String>| {
+            let parsed: serde_json::Value = tools
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default();
+            !parsed
+                .get("default")
+                .and_then(|d| d.as_str())
+                .unwrap_or("")
+                .is_empty()
+        };
+        let is_global = |name: &str| name == "global" || name.starts_with("global:");
+        let global_has_own = mappings.iter().any(|(n, t)| is_global(n) && has_default(t));
+        let mut inheriting: Vec<String> = mappings
+            .iter()
+            .filter(|(n, t)| !is_global(n) && !has_default(t))
+            .map(|(n, _)| n.clone())
+            .collect();
+        if !global_has_own {
+            inheriting.insert(0, "global".to_owned());
+        }
+        Ok(super::types::DefaultSwitchPreview {
+            current: self.default_endpoint().await?,
+            inheriting_domains: inheriting,
+        })
+    }
+}
