@@ -5,6 +5,7 @@ mod support;
 
 mod auth;
 mod catalog;
+mod catalog_supabase;
 mod config;
 mod monitor;
 mod pages;
