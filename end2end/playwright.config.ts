@@ -9,6 +9,9 @@ const storage = process.env.E2E_STORAGE ?? path.join(root, "target", "e2e-storag
 const serverBin = process.env.E2E_SERVER_BIN ?? path.join(root, "target", "debug", "model-suite");
 
 export const ADMIN_PASSWORD = "e2e-admin-password";
+/** The upstream simulator the browser tests point endpoints at. */
+export const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 3190);
+export const SIM_URL = `http://127.0.0.1:${SIM_PORT}/v1`;
 
 const chromium = {
   browserName: "chromium" as const,
@@ -47,7 +50,14 @@ export default defineConfig({
     { name: "hydrated", testIgnore: /no-js/ },
     { name: "no-js", testMatch: /no-js/, use: { javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [
+    {
+      command: `exec "${serverBin}" upstream-sim --port ${SIM_PORT} --latency-ms 5 --models sim-small,sim-large,sim-vision`,
+      url: `${SIM_URL}/models`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+    },
+    {
     command: `rm -rf "${storage}" && mkdir -p "${storage}" && exec "${serverBin}" serve`,
     url: `http://127.0.0.1:${port}/healthz`,
     timeout: 60_000,
@@ -62,6 +72,8 @@ export default defineConfig({
       ADMIN_USERNAME: "admin",
       ADMIN_PASSWORD,
       LOG_LEVEL: "info",
+      MONITOR_INTERVAL_SECS: "0",
     },
-  },
+    },
+  ],
 });

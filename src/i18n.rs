@@ -110,12 +110,25 @@ pub enum Key {
     BackHome,
 }
 
+/// A piece of UI text in both languages. Each feature keeps its own enum
+/// of keys beside its page; this is the one lookup they all go through.
+pub trait Text: Copy {
+    /// (zh-CN, English)
+    fn pair(self) -> (&'static str, &'static str);
+}
+
 /// Looks up `key` in `lang`.
-pub fn t(lang: Lang, key: Key) -> &'static str {
-    let (zh, en) = pair(key);
+pub fn t(lang: Lang, key: impl Text) -> &'static str {
+    let (zh, en) = key.pair();
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
+    }
+}
+
+impl Text for Key {
+    fn pair(self) -> (&'static str, &'static str) {
+        pair(self)
     }
 }
 

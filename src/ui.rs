@@ -100,3 +100,76 @@ pub fn NotFound() -> impl IntoView {
         </main>
     }
 }
+
+/// A short message at the bottom of the screen: `(ok, text)`; clears itself.
+pub type ToastSignal = RwSignal<Option<(bool, String)>>;
+
+pub fn show_toast(toast: ToastSignal, ok: bool, text: String) {
+    toast.set(Some((ok, text.clone())));
+    set_timeout(
+        move || {
+            if toast.get_untracked().is_some_and(|(_, t)| t == text) {
+                toast.set(None);
+            }
+        },
+        std::time::Duration::from_secs(5),
+    );
+}
+
+#[component]
+pub fn Toast(toast: ToastSignal) -> impl IntoView {
+    move || {
+        toast.get().map(|(ok, text)| {
+            view! {
+                <div class="toast" class:toast-error=!ok role="status" data-testid="toast">
+                    <span>{text}</span>
+                    <button class="btn btn-ghost" on:click=move |_| toast.set(None)>"×"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// A panel sliding in from the right, over a dimmed page.
+#[component]
+pub fn Drawer(title: String, on_close: Callback<()>, children: Children) -> impl IntoView {
+    let label = title.clone();
+    view! {
+        <div class="overlay" on:click=move |_| on_close.run(())></div>
+        <aside class="drawer" role="dialog" aria-label=label>
+            <header class="drawer-head">
+                <h2>{title}</h2>
+                <button class="btn btn-ghost" aria-label="close" on:click=move |_| on_close.run(())>"×"</button>
+            </header>
+            <div class="drawer-body">{children()}</div>
+        </aside>
+    }
+}
+
+/// A centred confirmation box.
+#[component]
+pub fn Modal(title: String, on_close: Callback<()>, children: Children) -> impl IntoView {
+    let label = title.clone();
+    view! {
+        <div class="overlay" on:click=move |_| on_close.run(())></div>
+        <div class="modal" role="dialog" aria-label=label>
+            <h2>{title}</h2>
+            {children()}
+        </div>
+    }
+}
+
+/// The inline message under a form field, when the last save named it.
+pub fn field_error(
+    error: Signal<Option<crate::error::AppError>>,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|e| e.field_name() == Some(field))
+            .map(|e| {
+                view! { <span class="field-error" data-field=field>{e.message()}</span> }
+            })
+    }
+}

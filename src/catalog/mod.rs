@@ -1,8 +1,11 @@
 //! Catalog (`/models`): endpoints, their candidate models and the single
 //! default. Owns every write to `ai_endpoints` (and `ai_model` in Supabase).
 
+pub mod dialogs;
+pub mod drawer;
 pub mod page;
 pub mod server_fns;
+pub mod text;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -1,13 +1,267 @@
+//! The Catalog page: the endpoint table with search, status, the active
+//! toggle and per-row actions; the add / edit drawer; the default switch.
+
 use leptos::prelude::*;
 
-use crate::i18n::Key;
-use crate::ui::{AdminLayout, EmptyState};
+use super::dialogs::{DeleteDialog, SwitchDefaultDialog};
+use super::drawer::EndpointDrawer;
+use super::server_fns::{
+    check_all_endpoints, check_endpoint, list_endpoints, set_endpoint_active, supabase_configured,
+    sync_catalog,
+};
+use super::text::C;
+use super::types::{Endpoint, ListQuery, SyncReport};
+use crate::error::AppError;
+use crate::i18n::{t, Key, Lang};
+use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Toast, ToastSignal};
+
+/// Page-wide handles the rows and dialogs share.
+#[derive(Clone, Copy)]
+pub struct CatalogCtx {
+    pub version: RwSignal<u32>,
+    pub toast: ToastSignal,
+    pub editing: RwSignal<Option<Option<Endpoint>>>,
+    pub switching: RwSignal<Option<Endpoint>>,
+    pub deleting: RwSignal<Option<Endpoint>>,
+}
+
+impl CatalogCtx {
+    pub fn refresh(&self) {
+        self.version.update(|v| *v += 1);
+    }
+
+    /// Reports an action's outcome and reloads the table either way (a
+    /// refused toggle snaps back to the stored state).
+    pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
+        match result {
+            Ok(v) => show_toast(self.toast, true, ok(v)),
+            Err(e) => show_toast(self.toast, false, e.message()),
+        }
+        self.refresh();
+    }
+}
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = CatalogCtx {
+        version: RwSignal::new(0),
+        toast: RwSignal::new(None),
+        editing: RwSignal::new(None),
+        switching: RwSignal::new(None),
+        deleting: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    let search = RwSignal::new(String::new());
+    let endpoints = Resource::new(
+        move || (search.get(), ctx.version.get()),
+        |(q, _)| {
+            list_endpoints(ListQuery {
+                q: Some(q),
+                per_page: Some(200),
+                ..Default::default()
+            })
+        },
+    );
+    let authority = Resource::new(|| (), |_| supabase_configured());
+    let last_sync = RwSignal::new(None::<SyncReport>);
+
+    let sync = Action::new(|_: &()| sync_catalog());
+    Effect::new(move |_| {
+        if let Some(r) = sync.value().get() {
+            if let Ok(report) = &r {
+                last_sync.set(Some(report.clone()));
+            }
+            ctx.report(&r, |_| t(lang, C::SyncDone).to_owned());
+        }
+    });
+    let check_all = Action::new(|_: &()| check_all_endpoints());
+    Effect::new(move |_| {
+        if let Some(r) = check_all.value().get() {
+            ctx.report(&r, |n| format!("{} ({n})", t(lang, C::Checked)));
+        }
+    });
+
     view! {
         <AdminLayout title=Key::CatalogTitle>
-            <EmptyState message=Key::CatalogEmpty/>
+            <div class="toolbar">
+                <input
+                    class="search"
+                    type="search"
+                    placeholder=t(lang, C::Search)
+                    prop:value=search
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+                <button class="btn btn-primary" data-testid="add-endpoint" on:click=move |_| ctx.editing.set(Some(None))>
+                    {t(lang, C::Add)}
+                </button>
+                <button class="btn" on:click=move |_| { check_all.dispatch(()); } disabled=check_all.pending()>
+                    {t(lang, C::CheckAll)}
+                </button>
+                <Transition fallback=|| ()>
+                    {move || match authority.get() {
+                        Some(Ok(true)) => view! {
+                            <button class="btn" data-testid="sync" on:click=move |_| { sync.dispatch(()); } disabled=sync.pending()>
+                                {t(lang, C::SyncNow)}
+                            </button>
+                        }.into_any(),
+                        Some(Ok(false)) => view! { <span class="muted">{t(lang, C::SupabaseOff)}</span> }.into_any(),
+                        _ => ().into_any(),
+                    }}
+                </Transition>
+            </div>
+            {move || last_sync.get().map(|r| sync_summary(lang, &r))}
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+                {move || endpoints.get().map(|result| match result {
+                    Ok(page) if page.items.is_empty() && search.get_untracked().is_empty() => {
+                        view! { <EmptyState message=Key::CatalogEmpty/> }.into_any()
+                    }
+                    Ok(page) if page.items.is_empty() => view! { <p class="muted">{t(lang, C::NoMatches)}</p> }.into_any(),
+                    Ok(page) => view! { <EndpointTable items=page.items/> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                })}
+            </Transition>
+            {move || ctx.editing.get().map(|initial| view! { <EndpointDrawer initial/> })}
+            {move || ctx.switching.get().map(|target| view! { <SwitchDefaultDialog target/> })}
+            {move || ctx.deleting.get().map(|target| view! { <DeleteDialog target/> })}
+            <Toast toast=ctx.toast/>
         </AdminLayout>
+    }
+}
+
+fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
+    let parts = [
+        (r.added, C::Added),
+        (r.updated, C::Updated),
+        (r.removed, C::Removed),
+        (r.unchanged, C::Unchanged),
+        (r.pushed, C::Pushed),
+        (r.kept, C::Kept),
+    ]
+    .iter()
+    .map(|(n, k)| format!("{n} {}", t(lang, *k)))
+    .collect::<Vec<_>>()
+    .join(" · ");
+    view! {
+        <p class="sync-summary" data-testid="sync-summary">
+            {t(lang, C::SyncDone)} ": " {parts} " — " {r.finished_at.clone()} " (" {r.duration_ms} " ms)"
+        </p>
+    }
+}
+
+pub fn status_label(lang: Lang, status: &str) -> &'static str {
+    t(
+        lang,
+        match status {
+            "online" => C::Online,
+            "offline" => C::Offline,
+            "degraded" => C::Degraded,
+            _ => C::Unknown,
+        },
+    )
+}
+
+#[component]
+fn EndpointTable(items: Vec<Endpoint>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <table class="data-table" data-testid="endpoint-table">
+            <thead>
+                <tr>
+                    <th>{t(lang, C::ColName)}</th>
+                    <th>{t(lang, C::ColBaseUrl)}</th>
+                    <th>{t(lang, C::ColStatus)}</th>
+                    <th class="num">{t(lang, C::ColModels)}</th>
+                    <th>{t(lang, C::ColActive)}</th>
+                    <th>{t(lang, C::ColSync)}</th>
+                    <th>{t(lang, C::ColActions)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {items.into_iter().map(|e| view! { <EndpointRow e/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn EndpointRow(e: Endpoint) -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<CatalogCtx>();
+    let id = e.id;
+    let toggle = Action::new(move |on: &bool| set_endpoint_active(id, *on));
+    Effect::new(move |_| {
+        if let Some(r) = toggle.value().get() {
+            ctx.report(&r, |e| format!("{} · {}", t(lang, C::Saved), e.name));
+        }
+    });
+    let check = Action::new(move |_: &()| check_endpoint(id));
+    Effect::new(move |_| {
+        if let Some(r) = check.value().get() {
+            ctx.report(&r, |e| {
+                format!(
+                    "{} · {}: {}",
+                    t(lang, C::Checked),
+                    e.name,
+                    status_label(lang, &e.status)
+                )
+            });
+        }
+    });
+    let latency = e
+        .latency_ms
+        .map(|l| format!("{l:.0} ms"))
+        .unwrap_or_default();
+    let checked = e
+        .last_checked_at
+        .clone()
+        .unwrap_or_else(|| t(lang, C::NeverChecked).to_owned());
+    let sync_key = match e.sync_status.as_str() {
+        "synced" => C::Synced,
+        "orphaned" => C::Orphaned,
+        _ => C::Unsynced,
+    };
+    let (edit_e, switch_e, delete_e) = (e.clone(), e.clone(), e.clone());
+    let active = e.is_active;
+    let is_default = e.is_default;
+    view! {
+        <tr data-testid="endpoint-row" data-name=e.name.clone()>
+            <td>
+                <strong>{e.name.clone()}</strong>
+                {is_default.then(|| view! { <span class="tag tag-primary" data-testid="default-badge">{t(lang, C::Default)}</span> })}
+                <div class="muted small">{e.model.clone().unwrap_or_default()}</div>
+            </td>
+            <td class="mono small">{e.base_url.clone()}</td>
+            <td>
+                <span class=format!("tag status-{}", e.status) data-testid="status">{status_label(lang, &e.status)}</span>
+                <span class="muted small">" " {latency}</span>
+                <div class="muted small" title=e.last_error.clone().unwrap_or_default()>{checked}</div>
+            </td>
+            <td class="num">{e.model_list.len()}</td>
+            <td>
+                <label class="switch">
+                    <input
+                        type="checkbox"
+                        data-testid="active-toggle"
+                        prop:checked=active
+                        on:change=move |_| { toggle.dispatch(!active); }
+                    />
+                    <span></span>
+                </label>
+            </td>
+            <td><span class="tag">{t(lang, sync_key)}</span></td>
+            <td class="actions">
+                <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_e.clone())))>{t(lang, C::Edit)}</button>
+                <button class="btn btn-small" data-testid="check-now" on:click=move |_| { check.dispatch(()); } disabled=check.pending()>
+                    {t(lang, C::CheckNow)}
+                </button>
+                {(!is_default).then(|| view! {
+                    <button class="btn btn-small" data-testid="make-default" on:click=move |_| ctx.switching.set(Some(switch_e.clone()))>
+                        {t(lang, C::MakeDefault)}
+                    </button>
+                })}
+                <button class="btn btn-small btn-danger" on:click=move |_| ctx.deleting.set(Some(delete_e.clone()))>{t(lang, C::Delete)}</button>
+            </td>
+        </tr>
     }
 }

@@ -1,0 +1,73 @@
+import { expect, Page, test } from "@playwright/test";
+import { SIM_URL } from "../playwright.config";
+import { logIn, watchErrors } from "./helpers";
+
+async function addEndpoint(page: Page, name: string) {
+  await page.getByTestId("add-endpoint").click();
+  const drawer = page.locator("aside.drawer");
+  await drawer.locator('input[name="name"]').fill(name);
+  await drawer.locator('input[name="base_url"]').fill(SIM_URL);
+  await drawer.locator('input[name="api_key"]').fill("sk-e2e-0123456789abcdef");
+  await drawer.locator('input[name="new_model"]').fill("sim-small");
+  await drawer.locator('input[name="new_model"]').press("Enter");
+  await drawer.locator('select[name="model"]').selectOption("sim-small");
+  await drawer.getByTestId("save-endpoint").click();
+  await expect(drawer).toHaveCount(0);
+  return page.locator(`[data-testid="endpoint-row"][data-name="${name}"]`);
+}
+
+test("catalog: add endpoints on the simulator, fetch models, switch the default, check, refuse disabling it", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/models");
+  await page.locator("a.lang-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  // A bad field is refused inline, next to the field.
+  await page.getByTestId("add-endpoint").click();
+  const drawer = page.locator("aside.drawer");
+  await drawer.locator('input[name="name"]').fill("Broken");
+  await drawer.locator('input[name="base_url"]').fill("ftp://nowhere");
+  await drawer.getByTestId("save-endpoint").click();
+  await expect(drawer.locator('[data-field="base_url"]')).toContainText("http:// or https://");
+  await drawer.getByRole("button", { name: "Cancel" }).click();
+
+  const first = await addEndpoint(page, "Sim A");
+  await expect(first.getByTestId("default-badge")).toBeVisible();
+  const second = await addEndpoint(page, "Sim B");
+  await expect(second.getByTestId("default-badge")).toHaveCount(0);
+
+  // Fetch the upstream's models and accept the diff.
+  await second.getByRole("button", { name: "Edit" }).click();
+  await expect(page.locator('aside.drawer input[name="api_key"]')).toHaveAttribute("placeholder", "sk-e…cdef");
+  await page.getByTestId("fetch-models").click();
+  const diff = page.getByTestId("model-diff");
+  await expect(diff).toContainText("sim-large");
+  await expect(diff).toContainText("sim-vision");
+  await page.getByTestId("accept-diff").click();
+  await expect(page.getByTestId("model-chips").locator("li")).toHaveCount(3);
+  await page.getByTestId("save-endpoint").click();
+  await expect(second.locator("td.num")).toHaveText("3");
+
+  // Make B the default: the dialog names the current one first.
+  await second.getByTestId("make-default").click();
+  await expect(page.getByTestId("current-default")).toContainText("Sim A");
+  await expect(page.getByTestId("inheriting")).toContainText("global");
+  await page.getByTestId("confirm-default").click();
+  await expect(second.getByTestId("default-badge")).toBeVisible();
+  await expect(first.getByTestId("default-badge")).toHaveCount(0);
+
+  await second.getByTestId("check-now").click();
+  await expect(second.getByTestId("status")).toHaveText("online");
+  await expect(second).toContainText("ms");
+
+  // Disabling the default is refused with a message, and the toggle snaps back.
+  await second.getByTestId("active-toggle").click();
+  await expect(page.getByTestId("toast")).toContainText("make another endpoint the default first");
+  await expect(second.getByTestId("active-toggle")).toBeChecked();
+
+  // Search filters the table.
+  await page.locator("input.search").fill("Sim A");
+  await expect(page.getByTestId("endpoint-row")).toHaveCount(1);
+  expect(errors).toEqual([]);
+});

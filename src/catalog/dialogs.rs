@@ -1,0 +1,85 @@
+//! Confirmations: switching the global default (naming the current one and
+//! the domains that follow it) and deleting an endpoint.
+
+use leptos::prelude::*;
+
+use super::page::CatalogCtx;
+use super::server_fns::{delete_endpoint, preview_default_switch, set_default_endpoint};
+use super::text::C;
+use super::types::Endpoint;
+use crate::i18n::t;
+use crate::ui::{use_lang, Modal};
+
+#[component]
+pub fn SwitchDefaultDialog(target: Endpoint) -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<CatalogCtx>();
+    let id = target.id;
+    let preview = Resource::new(move || id, preview_default_switch);
+    let confirm = Action::new(move |_: &()| set_default_endpoint(id));
+    Effect::new(move |_| {
+        if let Some(r) = confirm.value().get() {
+            ctx.report(&r, |e| format!("{} → {}", t(lang, C::Switched), e.name));
+            ctx.switching.set(None);
+        }
+    });
+    let close = Callback::new(move |_| ctx.switching.set(None));
+    let describe = |e: &Endpoint| format!("{} ({})", e.name, e.model.clone().unwrap_or_default());
+    let new_default = describe(&target);
+
+    view! {
+        <Modal title=t(lang, C::SwitchTitle).to_owned() on_close=close>
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+                {move || preview.get().map(|r| match r {
+                    Ok(p) => view! {
+                        <dl class="facts">
+                            <dt>{t(lang, C::CurrentDefault)}</dt>
+                            <dd data-testid="current-default">
+                                {p.current.as_ref().map(describe).unwrap_or_else(|| t(lang, C::NoDefaultYet).to_owned())}
+                            </dd>
+                            <dt>{t(lang, C::NewDefault)}</dt>
+                            <dd>{new_default.clone()}</dd>
+                        </dl>
+                        <p>{t(lang, C::Inheriting)}</p>
+                        <ul class="chips" data-testid="inheriting">
+                            {p.inheriting_domains.into_iter().map(|d| view! { <li class="chip">{d}</li> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                })}
+            </Transition>
+            <div class="modal-actions">
+                <button class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>
+                <button class="btn btn-primary" data-testid="confirm-default" on:click=move |_| { confirm.dispatch(()); } disabled=confirm.pending()>
+                    {t(lang, C::Confirm)}
+                </button>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+pub fn DeleteDialog(target: Endpoint) -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<CatalogCtx>();
+    let id = target.id;
+    let remove = Action::new(move |_: &()| delete_endpoint(id));
+    Effect::new(move |_| {
+        if let Some(r) = remove.value().get() {
+            ctx.report(&r, |_| t(lang, C::Deleted).to_owned());
+            ctx.deleting.set(None);
+        }
+    });
+    let close = Callback::new(move |_| ctx.deleting.set(None));
+    view! {
+        <Modal title=t(lang, C::ConfirmDelete).to_owned() on_close=close>
+            <p><strong>{target.name.clone()}</strong> " — " <span class="mono small">{target.base_url.clone()}</span></p>
+            <div class="modal-actions">
+                <button class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>
+                <button class="btn btn-danger" data-testid="confirm-delete" on:click=move |_| { remove.dispatch(()); } disabled=remove.pending()>
+                    {t(lang, C::Delete)}
+                </button>
+            </div>
+        </Modal>
+    }
+}
