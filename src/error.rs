@@ -23,6 +23,9 @@ pub enum AppError {
     /// An upstream endpoint failed.
     #[error("{0}")]
     Upstream(String),
+    /// The resolver found no model or endpoint for the request.
+    #[error("{0}")]
+    NoRoute(String),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -55,6 +58,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable(_) => "authority_unavailable",
             AppError::Upstream(_) => "upstream_error",
+            AppError::NoRoute(_) => "no_route",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Internal(_) => "internal",
             AppError::Transport(_) => "transport",
@@ -134,6 +138,7 @@ mod http {
                 AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
+                AppError::NoRoute(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };

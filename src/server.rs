@@ -19,7 +19,9 @@ use crate::app::{shell, App};
 use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
 use crate::catalog::service::Catalog;
 use crate::config::{Config, Mode, Secrets};
+use crate::mapping::service::MappingService;
 use crate::monitor::probe::EndpointMonitor;
+use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
 use crate::storage;
 use crate::upstream;
@@ -37,7 +39,9 @@ pub struct AppState {
     /// Supabase that is down does not stop the console from serving).
     pub supabase: Option<sqlx::PgPool>,
     pub catalog: Catalog,
+    pub mappings: MappingService,
     pub monitor: EndpointMonitor,
+    pub traffic: Traffic,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,8 +106,10 @@ pub async fn build_app(
         admin_password_hash: Arc::from(secrets.admin_password_hash.as_str()),
         audit,
         supabase,
+        mappings: MappingService::new(catalog.clone()),
         catalog,
         monitor,
+        traffic: Traffic::default(),
     };
     Ok((router(state.clone()), state))
 }
@@ -142,6 +148,7 @@ fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth_routes::logout))
         .route("/lang/{code}", get(auth_routes::switch_language))
         .merge(crate::catalog::api::routes())
+        .merge(crate::mapping::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,

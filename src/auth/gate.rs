@@ -13,7 +13,8 @@ use super::SESSION_COOKIE;
 use crate::error::ApiError;
 use crate::server::AppState;
 
-/// Paths anyone may reach: signing in, liveness, the browser bundle, assets.
+/// Paths the admin gate lets through: signing in, liveness, the browser
+/// bundle, assets — and the chat API, which checks user JWTs itself.
 fn is_public(path: &str) -> bool {
     matches!(
         path,
@@ -21,6 +22,7 @@ fn is_public(path: &str) -> bool {
             | "/auth/login"
             | "/auth/logout"
             | "/api/v1/auth/login"
+            | "/api/v1/chat/completions"
             | "/healthz"
             | "/favicon.svg"
             | "/favicon.ico"

@@ -117,7 +117,7 @@ pub fn CatalogPage() -> impl IntoView {
                         view! { <EmptyState message=Key::CatalogEmpty/> }.into_any()
                     }
                     Ok(page) if page.items.is_empty() => view! { <p class="muted">{t(lang, C::NoMatches)}</p> }.into_any(),
-                    Ok(page) => view! { <EndpointTable items=page.items/> }.into_any(),
+                    Ok(page) => view! { <EndpointTable items=page.items supabase=page.supabase/> }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
                 })}
             </Transition>
@@ -149,6 +149,14 @@ fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
     }
 }
 
+/// `2026-11-28T08:22:36.548Z` → `2026-11-28 08:22:36 UTC`.
+pub fn short_time(iso: &str) -> String {
+    match iso.get(..19) {
+        Some(head) => format!("{} UTC", head.replace('T', " ")),
+        None => iso.to_owned(),
+    }
+}
+
 pub fn status_label(lang: Lang, status: &str) -> &'static str {
     t(
         lang,
@@ -162,7 +170,7 @@ pub fn status_label(lang: Lang, status: &str) -> &'static str {
 }
 
 #[component]
-fn EndpointTable(items: Vec<Endpoint>) -> impl IntoView {
+fn EndpointTable(items: Vec<Endpoint>, supabase: bool) -> impl IntoView {
     let lang = use_lang();
     view! {
         <table class="data-table" data-testid="endpoint-table">
@@ -178,14 +186,14 @@ fn EndpointTable(items: Vec<Endpoint>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {items.into_iter().map(|e| view! { <EndpointRow e/> }).collect_view()}
+                {items.into_iter().map(|e| view! { <EndpointRow e supabase/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn EndpointRow(e: Endpoint) -> impl IntoView {
+fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<CatalogCtx>();
     let id = e.id;
@@ -217,6 +225,7 @@ fn EndpointRow(e: Endpoint) -> impl IntoView {
         .clone()
         .unwrap_or_else(|| t(lang, C::NeverChecked).to_owned());
     let sync_key = match e.sync_status.as_str() {
+        _ if !supabase => C::LocalOnly,
         "synced" => C::Synced,
         "orphaned" => C::Orphaned,
         _ => C::Unsynced,

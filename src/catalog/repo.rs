@@ -152,6 +152,7 @@ pub async fn list(pool: &SqlitePool, q: &ListQuery) -> Result<EndpointPage, sqlx
     .await?;
     Ok(EndpointPage {
         items: rows.iter().map(EndpointRow::view).collect(),
+        supabase: false,
         total,
         page,
         per_page,

@@ -47,7 +47,9 @@ impl Catalog {
     }
 
     pub async fn list(&self, q: &ListQuery) -> Result<EndpointPage, AppError> {
-        Ok(repo::list(&self.db, q).await?)
+        let mut page = repo::list(&self.db, q).await?;
+        page.supabase = self.supabase.is_some();
+        Ok(page)
     }
 
     pub async fn get(&self, id: i64) -> Result<Endpoint, AppError> {

@@ -73,6 +73,7 @@ pub enum C {
     Duplicate,
     SaveFirst,
     NotANumber,
+    LocalOnly,
 }
 
 impl Text for C {
@@ -159,6 +160,7 @@ impl Text for C {
                 "保存后即可从上游获取模型。",
                 "Save the endpoint first to fetch its models.",
             ),
+            LocalOnly => ("仅本地", "local"),
             NotANumber => (
                 "必须是 1–600 的整数",
                 "must be a whole number from 1 to 600",

@@ -99,6 +99,9 @@ pub struct ListQuery {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EndpointPage {
     pub items: Vec<Endpoint>,
+    /// Whether Supabase is the authority (else sync status means nothing).
+    #[serde(default)]
+    pub supabase: bool,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,

@@ -1,4 +1,18 @@
-//! Mapping (`/mappings`): which business domain may use which models, and
-//! the resolver that turns a scope into a model and an endpoint.
+//! Mapping (`/mappings`): which business domain may use which models, the
+//! resolver that turns a scope into a model and an endpoint, and the
+//! product's chat API that routes through it.
 
 pub mod page;
+pub mod server_fns;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod chat;
+#[cfg(feature = "ssr")]
+pub mod remote;
+#[cfg(feature = "ssr")]
+pub mod resolver;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod logging;
 pub mod probe;
+pub mod traffic;
 
 use axum::extract::State;
 use axum::http::StatusCode;

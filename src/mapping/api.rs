@@ -1,0 +1,82 @@
+//! The mapping JSON routes under `/api/v1/llm/mappings`, and the resolver
+//! at `/api/v1/llm/resolve`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Extension, Json, Router};
+
+use super::types::{MappingDraft, ResolveRequest};
+use crate::auth::jwt::Claims;
+use crate::catalog::api::{ActiveBody, Body};
+use crate::error::AppError;
+use crate::server::AppState;
+
+type ApiResult = Result<Response, AppError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/llm/mappings", get(list).post(create))
+        .route(
+            "/api/v1/llm/mappings/{id}",
+            get(read).put(update).delete(remove),
+        )
+        .route("/api/v1/llm/mappings/{id}/active", put(set_active))
+        .route("/api/v1/llm/resolve", post(resolve))
+        .route(
+            "/api/v1/chat/completions",
+            post(super::chat::chat_completions),
+        )
+}
+
+async fn list(State(s): State<AppState>) -> ApiResult {
+    Ok(Json(s.mappings.list().await?).into_response())
+}
+
+async fn read(State(s): State<AppState>, Path(id): Path<i64>) -> ApiResult {
+    Ok(Json(s.mappings.get(id).await?).into_response())
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Extension(c): Extension<Claims>,
+    Body(d): Body<MappingDraft>,
+) -> ApiResult {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.mappings.create(&c.sub, d).await?),
+    )
+        .into_response())
+}
+
+async fn update(
+    State(s): State<AppState>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<i64>,
+    Body(d): Body<MappingDraft>,
+) -> ApiResult {
+    Ok(Json(s.mappings.update(&c.sub, id, d).await?).into_response())
+}
+
+async fn set_active(
+    State(s): State<AppState>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<i64>,
+    Body(b): Body<ActiveBody>,
+) -> ApiResult {
+    Ok(Json(s.mappings.set_active(&c.sub, id, b.is_active).await?).into_response())
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    s.mappings.delete(&c.sub, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn resolve(State(s): State<AppState>, Body(r): Body<ResolveRequest>) -> ApiResult {
+    Ok(Json(s.mappings.explain(&r).await?).into_response())
+}

@@ -1,0 +1,66 @@
+//! Mapping rows in Supabase's `ai_prompt`, the authority when configured.
+
+use sqlx::types::Json;
+use sqlx::PgPool;
+
+use super::types::{MappingTools, MAPPING_CATEGORY};
+use crate::error::AppError;
+
+fn refused(action: &str, e: sqlx::Error) -> AppError {
+    tracing::warn!(error = %e, action, "Supabase write failed");
+    AppError::Unavailable(format!(
+        "Supabase could not {action}; nothing was changed: {e}"
+    ))
+}
+
+pub async fn insert(
+    pg: &PgPool,
+    name: &str,
+    note: &str,
+    tools: &MappingTools,
+    active: bool,
+) -> Result<i64, AppError> {
+    sqlx::query_scalar(
+        "INSERT INTO ai_prompt (name, content, version, category, tools_json, is_active, created_at, updated_at)
+         VALUES ($1, $2, '1', $3, $4, $5, now(), now()) RETURNING id",
+    )
+    .bind(name)
+    .bind(note)
+    .bind(MAPPING_CATEGORY)
+    .bind(Json(tools))
+    .bind(active)
+    .fetch_one(pg)
+    .await
+    .map_err(|e| refused("save the mapping", e))
+}
+
+pub async fn update(
+    pg: &PgPool,
+    id: i64,
+    name: &str,
+    note: &str,
+    tools: &MappingTools,
+    active: bool,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE ai_prompt SET name = $2, content = $3, tools_json = $4, is_active = $5, updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(note)
+    .bind(Json(tools))
+    .bind(active)
+    .execute(pg)
+    .await
+    .map_err(|e| refused("update the mapping", e))?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM ai_prompt WHERE id = $1")
+        .bind(id)
+        .execute(pg)
+        .await
+        .map_err(|e| refused("delete the mapping", e))?;
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! `model_mapping_service`: mappings as `ai_prompts` rows, written through
+//! the catalog's single write path (Supabase `ai_prompt` first when
+//! configured, then SQLite), plus the route tables the resolver reads.
+
+use serde_json::json;
+use sqlx::FromRow;
+
+use super::remote;
+use super::resolver::{self, RouteEndpoint, RouteMapping};
+use super::types::{
+    CoveringEndpoint, Mapping, MappingDraft, MappingTools, MappingView, ModelCoverage, Resolution,
+    ResolveRequest, Scope, MAPPING_CATEGORY,
+};
+use crate::catalog::repo::{self as endpoints, now};
+use crate::catalog::service::Catalog;
+use crate::catalog::validate::parse_model_list;
+use crate::error::AppError;
+
+pub const NOTE_MAX: usize = 2000;
+
+#[derive(Clone)]
+pub struct MappingService {
+    catalog: Catalog,
+}
+
+#[derive(FromRow)]
+struct MappingRow {
+    id: i64,
+    supabase_id: Option<i64>,
+    name: String,
+    content: String,
+    tools_json: Option<String>,
+    is_active: Option<i64>,
+    updated_at: Option<String>,
+}
+
+impl MappingRow {
+    fn view(&self) -> Mapping {
+        let tools: MappingTools = self
+            .tools_json
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default();
+        Mapping {
+            id: self.id,
+            supabase_id: self.supabase_id,
+            scope: self.name.clone(),
+            models: tools.models,
+            default: tools.default,
+            note: self.content.clone(),
+            is_active: self.is_active.unwrap_or(0) != 0,
+            accept_dangling: tools.accept_dangling,
+            updated_at: self.updated_at.clone(),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT id, supabase_id, name, content, tools_json, is_active, updated_at FROM ai_prompts WHERE category = 'model_mapping'";
+
+impl MappingService {
+    pub fn new(catalog: Catalog) -> MappingService {
+        MappingService { catalog }
+    }
+
+    async fn rows(&self) -> Result<Vec<MappingRow>, AppError> {
+        Ok(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY name")))
+                .fetch_all(&self.catalog.db)
+                .await?,
+        )
+    }
+
+    async fn row(&self, id: i64) -> Result<MappingRow, AppError> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} AND id = ?1")))
+            .bind(id)
+            .fetch_optional(&self.catalog.db)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("mapping {id} does not exist")))
+    }
+
+    /// Every mapping with, per model, the endpoints that serve it.
+    pub async fn list(&self) -> Result<Vec<MappingView>, AppError> {
+        let eps = endpoints::all(&self.catalog.db).await?;
+        Ok(self
+            .rows()
+            .await?
+            .iter()
+            .map(|r| {
+                let mapping = r.view();
+                let coverage = mapping
+                    .models
+                    .iter()
+                    .map(|m| ModelCoverage {
+                        model: m.clone(),
+                        endpoints: eps
+                            .iter()
+                            .filter(|e| e.models().contains(m))
+                            .map(|e| CoveringEndpoint {
+                                id: e.id,
+                                name: e.name.clone(),
+                                status: e.status.clone().unwrap_or_else(|| "unknown".into()),
+                                is_active: e.active(),
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                MappingView { mapping, coverage }
+            })
+            .collect())
+    }
+
+    pub async fn get(&self, id: i64) -> Result<Mapping, AppError> {
+        Ok(self.row(id).await?.view())
+    }
+
+    /// Checks a draft against the rules and the current catalog.
+    async fn check(
+        &self,
+        draft: MappingDraft,
+        id: Option<i64>,
+    ) -> Result<(Scope, String, MappingTools, bool), AppError> {
+        let scope = Scope::parse(&draft.scope)?;
+        if let Scope::Prompt(pid) = scope {
+            let exists: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM ai_prompts WHERE id = ?1 AND COALESCE(category, '') != 'model_mapping'",
+            )
+            .bind(pid)
+            .fetch_optional(&self.catalog.db)
+            .await?;
+            if exists.is_none() {
+                return Err(AppError::field(
+                    "scope",
+                    format!("prompt {pid} does not exist"),
+                ));
+            }
+        }
+        let models =
+            parse_model_list(draft.models).map_err(|e| AppError::field("models", e.message()))?;
+        if models.is_empty() {
+            return Err(AppError::field("models", "choose at least one model"));
+        }
+        let default = draft
+            .default
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
+        let Some(default) = default.filter(|d| models.contains(d)) else {
+            return Err(AppError::field(
+                "default",
+                "must be one of the mapping's models",
+            ));
+        };
+        if draft.note.chars().count() > NOTE_MAX {
+            return Err(AppError::field(
+                "note",
+                format!("is at most {NOTE_MAX} characters"),
+            ));
+        }
+        let served: Vec<String> = endpoints::all(&self.catalog.db)
+            .await?
+            .iter()
+            .flat_map(|e| e.models())
+            .collect();
+        let dangling: Vec<&String> = models.iter().filter(|m| !served.contains(m)).collect();
+        if !dangling.is_empty() && !draft.accept_dangling {
+            let list = dangling
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(AppError::field(
+                "models",
+                format!(
+                    "no endpoint serves {list}; add them to an endpoint or accept them as dangling"
+                ),
+            ));
+        }
+        let has_dangling = !dangling.is_empty();
+        let name = scope.name();
+        let clash = self
+            .rows()
+            .await?
+            .into_iter()
+            .find(|r| r.name == name && Some(r.id) != id);
+        if let Some(other) = clash {
+            return Err(AppError::Conflict(format!(
+                "`{name}` already has a mapping (#{})",
+                other.id
+            )));
+        }
+        let tools = MappingTools {
+            models,
+            default: Some(default),
+            accept_dangling: draft.accept_dangling && has_dangling,
+        };
+        Ok((scope, draft.note, tools, draft.is_active))
+    }
+
+    pub async fn create(&self, actor: &str, draft: MappingDraft) -> Result<Mapping, AppError> {
+        let _guard = self.catalog.lock_writes().await;
+        let (scope, note, tools, active) = self.check(draft, None).await?;
+        let name = scope.name();
+        let supabase_id = match &self.catalog.supabase {
+            Some(pg) => Some(remote::insert(pg, &name, &note, &tools, active).await?),
+            None => None,
+        };
+        let ts = now();
+        let inserted = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO ai_prompts (supabase_id, name, content, version, category, tools_json, is_active, created_at, updated_at, last_synced_at)
+             VALUES (?1, ?2, ?3, '1', ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
+        )
+        .bind(supabase_id)
+        .bind(&name)
+        .bind(&note)
+        .bind(MAPPING_CATEGORY)
+        .bind(endpoints::json(&tools))
+        .bind(i64::from(active))
+        .bind(&ts)
+        .bind(supabase_id.map(|_| ts.clone()))
+        .fetch_one(&self.catalog.db)
+        .await;
+        let id = match inserted {
+            Ok(id) => id,
+            Err(e) => {
+                if let (Some(pg), Some(sid)) = (&self.catalog.supabase, supabase_id) {
+                    let _ = remote::delete(pg, sid).await;
+                }
+                return Err(e.into());
+            }
+        };
+        let created = self.get(id).await?;
+        self.catalog.audit.record(
+            actor,
+            "mapping.create",
+            json!({ "id": id, "before": null, "after": created }),
+        );
+        Ok(created)
+    }
+
+    pub async fn update(
+        &self,
+        actor: &str,
+        id: i64,
+        draft: MappingDraft,
+    ) -> Result<Mapping, AppError> {
+        let _guard = self.catalog.lock_writes().await;
+        let before = self.row(id).await?;
+        let (scope, note, tools, active) = self.check(draft, Some(id)).await?;
+        let name = scope.name();
+        let mut supabase_id = before.supabase_id;
+        if let Some(pg) = &self.catalog.supabase {
+            supabase_id = match before.supabase_id {
+                Some(sid) if remote::update(pg, sid, &name, &note, &tools, active).await? => {
+                    Some(sid)
+                }
+                Some(_) => {
+                    return Err(AppError::Conflict(format!(
+                        "`{name}` was deleted in Supabase; sync first"
+                    )))
+                }
+                None => Some(remote::insert(pg, &name, &note, &tools, active).await?),
+            };
+        }
+        sqlx::query(
+            "UPDATE ai_prompts SET supabase_id = ?2, name = ?3, content = ?4, tools_json = ?5, is_active = ?6, updated_at = ?7,
+                last_synced_at = CASE WHEN ?2 IS NULL THEN last_synced_at ELSE ?7 END WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(supabase_id)
+        .bind(&name)
+        .bind(&note)
+        .bind(endpoints::json(&tools))
+        .bind(i64::from(active))
+        .bind(now())
+        .execute(&self.catalog.db)
+        .await?;
+        let after = self.get(id).await?;
+        self.catalog.audit.record(
+            actor,
+            "mapping.update",
+            json!({ "id": id, "before": before.view(), "after": after }),
+        );
+        Ok(after)
+    }
+
+    pub async fn set_active(
+        &self,
+        actor: &str,
+        id: i64,
+        active: bool,
+    ) -> Result<Mapping, AppError> {
+        let m = self.get(id).await?;
+        let draft = MappingDraft {
+            scope: m.scope,
+            models: m.models,
+            default: m.default,
+            note: m.note,
+            is_active: active,
+            accept_dangling: true,
+        };
+        self.update(actor, id, draft).await
+    }
+
+    pub async fn delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
+        let _guard = self.catalog.lock_writes().await;
+        let before = self.row(id).await?;
+        if let (Some(pg), Some(sid)) = (&self.catalog.supabase, before.supabase_id) {
+            remote::delete(pg, sid).await?;
+        }
+        sqlx::query("DELETE FROM ai_prompts WHERE id = ?1")
+            .bind(id)
+            .execute(&self.catalog.db)
+            .await?;
+        self.catalog.audit.record(
+            actor,
+            "mapping.delete",
+            json!({ "id": id, "before": before.view(), "after": null }),
+        );
+        Ok(())
+    }
+
+    /// The route with its reasons, or the reason there is none.
+    pub async fn explain(
+        &self,
+        req: &ResolveRequest,
+    ) -> Result<super::types::ResolveOutcome, AppError> {
+        let (eps, maps) = self.route_tables().await?;
+        Ok(match resolver::resolve(&eps, &maps, req) {
+            Ok(r) => super::types::ResolveOutcome {
+                reasons: r.reasons.clone(),
+                resolution: Some(r),
+                error: None,
+            },
+            Err(e) => super::types::ResolveOutcome {
+                resolution: None,
+                error: Some(e.reason),
+                reasons: e.reasons,
+            },
+        })
+    }
+
+    /// The resolver over the current catalog and active mappings.
+    pub async fn resolve(&self, req: &ResolveRequest) -> Result<Resolution, AppError> {
+        let (eps, maps) = self.route_tables().await?;
+        resolver::resolve(&eps, &maps, req).map_err(|e| AppError::NoRoute(e.reason))
+    }
+
+    async fn route_tables(&self) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {
+        let eps: Vec<RouteEndpoint> = endpoints::all(&self.catalog.db)
+            .await?
+            .iter()
+            .map(|e| RouteEndpoint {
+                id: e.id,
+                name: e.name.clone(),
+                is_active: e.active(),
+                is_default: e.default(),
+                model: e.model.clone(),
+                models: e.models(),
+                status: e.status.clone().unwrap_or_else(|| "unknown".into()),
+                latency_ms: e.latency_ms,
+            })
+            .collect();
+        let maps: Vec<RouteMapping> = self
+            .rows()
+            .await?
+            .iter()
+            .map(MappingRow::view)
+            .filter(|m| m.is_active)
+            .filter_map(|m| {
+                Some(RouteMapping {
+                    scope: Scope::parse(&m.scope).ok()?,
+                    default: m.default.clone()?,
+                    models: m.models,
+                })
+            })
+            .collect();
+        Ok((eps, maps))
+    }
+}

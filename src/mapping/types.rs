@@ -1,0 +1,223 @@
+//! Business domains and their model sets, shared by server and browser.
+//! A mapping is stored as one `ai_prompts` row (`category = 'model_mapping'`,
+//! `name = '<scope>'`, `tools_json = {"models", "default", ...}`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The category that marks an `ai_prompts` row as a mapping.
+pub const MAPPING_CATEGORY: &str = "model_mapping";
+pub const KEY_MAX: usize = 64;
+
+/// Which requests a mapping applies to. More specific scopes win:
+/// prompt > tenant > module > global.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    Global,
+    Prompt(i64),
+    Tenant(String),
+    Module(String),
+}
+
+impl Scope {
+    /// `global`, `prompt:12`, `tenant:acme`, `module:coach`.
+    pub fn name(&self) -> String {
+        match self {
+            Scope::Global => "global".into(),
+            Scope::Prompt(id) => format!("prompt:{id}"),
+            Scope::Tenant(k) => format!("tenant:{k}"),
+            Scope::Module(k) => format!("module:{k}"),
+        }
+    }
+
+    /// Lower is more specific.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Scope::Prompt(_) => 0,
+            Scope::Tenant(_) => 1,
+            Scope::Module(_) => 2,
+            Scope::Global => 3,
+        }
+    }
+
+    /// Parses a scope name; errors name the `scope` field and the rule.
+    pub fn parse(raw: &str) -> Result<Scope, AppError> {
+        let raw = raw.trim();
+        if raw == "global" {
+            return Ok(Scope::Global);
+        }
+        let rule = "must be `global`, `prompt:<id>`, `tenant:<key>` or `module:<key>`";
+        let (kind, key) = raw
+            .split_once(':')
+            .ok_or_else(|| AppError::field("scope", rule))?;
+        match kind {
+            "prompt" => key
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(Scope::Prompt)
+                .ok_or_else(|| AppError::field("scope", "prompt:<id> needs a positive prompt id")),
+            "tenant" => valid_key(key).map(Scope::Tenant),
+            "module" => valid_key(key).map(Scope::Module),
+            _ => Err(AppError::field("scope", rule)),
+        }
+    }
+}
+
+/// Keys are 1–64 of `a-z 0-9 - _ .`, starting with a letter or digit.
+pub fn valid_key(key: &str) -> Result<String, AppError> {
+    let ok = !key.is_empty()
+        && key.len() <= KEY_MAX
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(key.to_owned())
+    } else {
+        Err(AppError::field(
+            "scope",
+            format!("keys are 1–{KEY_MAX} characters of a-z, 0-9, - _ . starting with a letter or digit; got `{key}`"),
+        ))
+    }
+}
+
+/// `tools_json` of a mapping row.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MappingTools {
+    pub models: Vec<String>,
+    #[serde(default)]
+    pub default: Option<String>,
+    /// The admin accepted models no endpoint serves yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accept_dangling: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub id: i64,
+    pub supabase_id: Option<i64>,
+    pub scope: String,
+    pub models: Vec<String>,
+    pub default: Option<String>,
+    pub note: String,
+    pub is_active: bool,
+    pub accept_dangling: bool,
+    pub updated_at: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MappingDraft {
+    pub scope: String,
+    #[serde(default)]
+    pub models: Vec<String>,
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default = "yes")]
+    pub is_active: bool,
+    #[serde(default)]
+    pub accept_dangling: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Which endpoints serve a model, and whether any of them is healthy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelCoverage {
+    pub model: String,
+    pub endpoints: Vec<CoveringEndpoint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoveringEndpoint {
+    pub id: i64,
+    pub name: String,
+    pub status: String,
+    pub is_active: bool,
+}
+
+impl ModelCoverage {
+    pub fn healthy(&self) -> bool {
+        self.endpoints
+            .iter()
+            .any(|e| e.is_active && e.status == "online")
+    }
+
+    pub fn served(&self) -> bool {
+        self.endpoints.iter().any(|e| e.is_active)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MappingView {
+    pub mapping: Mapping,
+    pub coverage: Vec<ModelCoverage>,
+}
+
+/// What the chat API is asked: any subset of the scope, and maybe a model.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveRequest {
+    #[serde(default)]
+    pub prompt_id: Option<i64>,
+    #[serde(default)]
+    pub tenant: Option<String>,
+    #[serde(default)]
+    pub module: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// Where a request goes, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub model: String,
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// The mapping that applied, if any.
+    pub scope: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip_and_bad_ones_name_the_rule() {
+        for s in ["global", "prompt:7", "tenant:acme", "module:coach-v2"] {
+            assert_eq!(Scope::parse(s).expect(s).name(), s);
+        }
+        for s in [
+            "tenant:",
+            "tenant:ACME",
+            "prompt:x",
+            "prompt:0",
+            "team:x",
+            "tenant:a b",
+            "module:-x",
+        ] {
+            assert_eq!(
+                Scope::parse(s).unwrap_err().field_name(),
+                Some("scope"),
+                "{s}"
+            );
+        }
+    }
+}
+
+/// The resolve box's answer: the route, or why there is none — with the
+/// reasons either way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResolveOutcome {
+    pub resolution: Option<Resolution>,
+    pub error: Option<String>,
+    pub reasons: Vec<String>,
+}
