@@ -2,8 +2,11 @@
 //! resolver that turns a scope into a model and an endpoint, and the
 //! product's chat API that routes through it.
 
+pub mod editor;
 pub mod page;
+pub mod resolve_box;
 pub mod server_fns;
+pub mod text;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -1,13 +1,174 @@
+//! The Mapping page: domains with their models, default and coverage; the
+//! add / edit drawer; and the resolve box.
+
 use leptos::prelude::*;
 
-use crate::i18n::Key;
-use crate::ui::{AdminLayout, EmptyState};
+use super::editor::MappingDrawer;
+use super::resolve_box::ResolveBox;
+use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
+use super::text::M;
+use super::types::{Mapping, MappingView, ModelCoverage};
+use crate::error::AppError;
+use crate::i18n::{t, Key};
+use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Modal, Toast, ToastSignal};
+
+#[derive(Clone, Copy)]
+pub struct MappingCtx {
+    pub version: RwSignal<u32>,
+    pub toast: ToastSignal,
+    pub editing: RwSignal<Option<Option<Mapping>>>,
+    pub deleting: RwSignal<Option<Mapping>>,
+}
+
+impl MappingCtx {
+    pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
+        match result {
+            Ok(v) => show_toast(self.toast, true, ok(v)),
+            Err(e) => show_toast(self.toast, false, e.message()),
+        }
+        self.version.update(|v| *v += 1);
+    }
+}
 
 #[component]
 pub fn MappingPage() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = MappingCtx {
+        version: RwSignal::new(0),
+        toast: RwSignal::new(None),
+        editing: RwSignal::new(None),
+        deleting: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
+
     view! {
         <AdminLayout title=Key::MappingTitle>
-            <EmptyState message=Key::MappingEmpty/>
+            <div class="toolbar">
+                <button class="btn btn-primary" data-testid="add-mapping" on:click=move |_| ctx.editing.set(Some(None))>
+                    {t(lang, M::Add)}
+                </button>
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+                {move || mappings.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! { <EmptyState message=Key::MappingEmpty/> }.into_any(),
+                    Ok(list) => view! { <MappingTable list/> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                })}
+            </Transition>
+            <ResolveBox/>
+            {move || ctx.editing.get().map(|initial| view! { <MappingDrawer initial/> })}
+            {move || ctx.deleting.get().map(|target| view! { <DeleteMapping target/> })}
+            <Toast toast=ctx.toast/>
         </AdminLayout>
+    }
+}
+
+#[component]
+fn MappingTable(list: Vec<MappingView>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <table class="data-table" data-testid="mapping-table">
+            <thead>
+                <tr>
+                    <th>{t(lang, M::ColScope)}</th>
+                    <th>{t(lang, M::ColModels)}</th>
+                    <th>{t(lang, M::ColDefault)}</th>
+                    <th>{t(lang, M::ColNote)}</th>
+                    <th>{t(lang, M::ColEnabled)}</th>
+                    <th>{t(lang, M::ColActions)}</th>
+                </tr>
+            </thead>
+            <tbody>{list.into_iter().map(|v| view! { <MappingRow v/> }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// ● healthy, ◐ served but nothing online, ✕ nobody serves it.
+pub fn coverage_chip(lang: crate::i18n::Lang, c: &ModelCoverage) -> impl IntoView {
+    let (class, mark, key) = if c.healthy() {
+        ("chip cov-ok", "●", M::Healthy)
+    } else if c.served() {
+        ("chip cov-warn", "◐", M::Unhealthy)
+    } else {
+        ("chip cov-none", "✕", M::Unserved)
+    };
+    let names = c
+        .endpoints
+        .iter()
+        .map(|e| format!("{} ({})", e.name, e.status))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let title = if names.is_empty() {
+        t(lang, key).to_owned()
+    } else {
+        format!("{} — {names}", t(lang, key))
+    };
+    view! {
+        <span class=class title=title data-testid="coverage" data-model=c.model.clone()>
+            {mark} " " {c.model.clone()}
+        </span>
+    }
+}
+
+#[component]
+fn MappingRow(v: MappingView) -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<MappingCtx>();
+    let m = v.mapping.clone();
+    let id = m.id;
+    let active = m.is_active;
+    let toggle = Action::new(move |on: &bool| set_mapping_active(id, *on));
+    Effect::new(move |_| {
+        if let Some(r) = toggle.value().get() {
+            ctx.report(&r, |m| format!("{} · {}", t(lang, M::Saved), m.scope));
+        }
+    });
+    let dangling = !v.coverage.iter().all(ModelCoverage::served);
+    let (edit_m, delete_m) = (m.clone(), m.clone());
+    view! {
+        <tr data-testid="mapping-row" data-scope=m.scope.clone()>
+            <td>
+                <strong class="mono">{m.scope.clone()}</strong>
+                {dangling.then(|| view! { <span class="tag status-degraded">{t(lang, M::Dangling)}</span> })}
+            </td>
+            <td><div class="chips">{v.coverage.iter().map(|c| coverage_chip(lang, c)).collect_view()}</div></td>
+            <td class="mono">{m.default.clone().unwrap_or_default()}</td>
+            <td class="muted small">{m.note.clone()}</td>
+            <td>
+                <label class="switch">
+                    <input type="checkbox" prop:checked=active on:change=move |_| { toggle.dispatch(!active); }/>
+                    <span></span>
+                </label>
+            </td>
+            <td class="actions">
+                <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_m.clone())))>{t(lang, M::Edit)}</button>
+                <button class="btn btn-small btn-danger" on:click=move |_| ctx.deleting.set(Some(delete_m.clone()))>{t(lang, M::Delete)}</button>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn DeleteMapping(target: Mapping) -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<MappingCtx>();
+    let id = target.id;
+    let remove = Action::new(move |_: &()| delete_mapping(id));
+    Effect::new(move |_| {
+        if let Some(r) = remove.value().get() {
+            ctx.report(&r, |_| t(lang, M::Deleted).to_owned());
+            ctx.deleting.set(None);
+        }
+    });
+    let close = Callback::new(move |_| ctx.deleting.set(None));
+    view! {
+        <Modal title=t(lang, M::ConfirmDelete).to_owned() on_close=close>
+            <p class="mono">{target.scope.clone()}</p>
+            <div class="modal-actions">
+                <button class="btn" on:click=move |_| close.run(())>{t(lang, M::Cancel)}</button>
+                <button class="btn btn-danger" data-testid="confirm-delete" on:click=move |_| { remove.dispatch(()); }>{t(lang, M::Delete)}</button>
+            </div>
+        </Modal>
     }
 }

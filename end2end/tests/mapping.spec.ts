@@ -1,0 +1,52 @@
+import { expect, test } from "@playwright/test";
+import { SIM_URL } from "../playwright.config";
+import { logIn, watchErrors } from "./helpers";
+
+test("mapping: tenant:acme with two models, resolve to its endpoint, fall back to its default", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/mappings");
+  await page.goto("/lang/en?next=/mappings");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  // An endpoint that alone serves acme's models (the session cookie works on JSON routes).
+  const created = await page.request.post("/api/v1/llm/models", {
+    data: { name: "Acme upstream", base_url: SIM_URL, model: "acme-fast", model_list: ["acme-fast", "acme-smart"], timeout: 5 },
+  });
+  expect(created.status()).toBe(201);
+
+  await page.getByTestId("add-mapping").click();
+  const drawer = page.locator("aside.drawer");
+  await drawer.locator('select[name="kind"]').selectOption("tenant");
+  await drawer.locator('input[name="key"]').fill("acme");
+  for (const m of ["acme-fast", "acme-smart"]) {
+    await drawer.locator('input[name="new_model"]').fill(m);
+    await drawer.locator('input[name="new_model"]').press("Enter");
+  }
+  await expect(drawer.getByTestId("mapping-models").locator("li")).toHaveCount(2);
+  await drawer.getByTestId("save-mapping").click();
+  await expect(drawer.locator('[data-field="default"]')).toBeVisible();
+  await drawer.locator('select[name="default"]').selectOption("acme-smart");
+  await drawer.locator('textarea[name="note"]').fill("Acme's plan");
+  await drawer.getByTestId("save-mapping").click();
+  await expect(drawer).toHaveCount(0);
+
+  const row = page.locator('[data-testid="mapping-row"][data-scope="tenant:acme"]');
+  await expect(row).toContainText("acme-smart");
+  await expect(row.getByTestId("coverage")).toHaveCount(2);
+
+  const box = page.getByTestId("resolve-box");
+  await box.locator('input[name="tenant"]').fill("acme");
+  await box.getByTestId("resolve").click();
+  await expect(box.getByTestId("resolved-model")).toHaveText("acme-smart");
+  await expect(box.getByTestId("resolved-endpoint")).toContainText("Acme upstream");
+
+  await box.locator('input[name="model"]').fill("sim-small");
+  await box.getByTestId("resolve").click();
+  await expect(box.getByTestId("resolved-model")).toHaveText("acme-smart");
+  await expect(box.getByTestId("reasons")).toContainText("is not allowed by `tenant:acme`; using its default `acme-smart`");
+
+  await box.locator('input[name="model"]').fill("acme-fast");
+  await box.getByTestId("resolve").click();
+  await expect(box.getByTestId("resolved-model")).toHaveText("acme-fast");
+  expect(errors).toEqual([]);
+});

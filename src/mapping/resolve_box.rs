@@ -1,0 +1,66 @@
+//! "Which model and endpoint would the chat API use, and why?"
+
+use leptos::prelude::*;
+
+use super::server_fns::resolve_route;
+use super::text::M;
+use super::types::ResolveRequest;
+use crate::i18n::t;
+use crate::ui::use_lang;
+
+#[component]
+pub fn ResolveBox() -> impl IntoView {
+    let lang = use_lang();
+    let prompt = RwSignal::new(String::new());
+    let tenant = RwSignal::new(String::new());
+    let module = RwSignal::new(String::new());
+    let model = RwSignal::new(String::new());
+    let resolve = Action::new(|req: &ResolveRequest| resolve_route(req.clone()));
+    let opt =
+        |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
+    let submit = move || {
+        resolve.dispatch(ResolveRequest {
+            prompt_id: opt(prompt).and_then(|p| p.parse().ok()),
+            tenant: opt(tenant),
+            module: opt(module),
+            model: opt(model),
+        });
+    };
+
+    view! {
+        <section class="card resolve" data-testid="resolve-box">
+            <h2>{t(lang, M::ResolveTitle)}</h2>
+            <p class="muted">{t(lang, M::ResolveHint)}</p>
+            <form class="resolve-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <label class="field"><span>{t(lang, M::PromptId)}</span><input name="prompt" type="number" min="1" bind:value=prompt/></label>
+                <label class="field"><span>{t(lang, M::TenantKey)}</span><input name="tenant" bind:value=tenant/></label>
+                <label class="field"><span>{t(lang, M::ModuleKey)}</span><input name="module" bind:value=module/></label>
+                <label class="field"><span>{t(lang, M::RequestedModel)}</span><input name="model" bind:value=model/></label>
+                <button type="submit" class="btn btn-primary" data-testid="resolve">{t(lang, M::ResolveButton)}</button>
+            </form>
+            {move || resolve.value().get().map(|r| match r {
+                Ok(outcome) => view! {
+                    <div class="resolve-result" data-testid="resolve-result">
+                        {match (&outcome.resolution, &outcome.error) {
+                            (Some(res), _) => view! {
+                                <dl class="facts">
+                                    <dt>{t(lang, M::ResultModel)}</dt><dd data-testid="resolved-model">{res.model.clone()}</dd>
+                                    <dt>{t(lang, M::ResultEndpoint)}</dt><dd data-testid="resolved-endpoint">{res.endpoint_name.clone()} " (#" {res.endpoint_id} ")"</dd>
+                                    <dt>{t(lang, M::ResultScope)}</dt><dd>{res.scope.clone().unwrap_or_else(|| t(lang, M::NoMapping).to_owned())}</dd>
+                                </dl>
+                            }.into_any(),
+                            (None, err) => view! {
+                                <p class="form-error">{t(lang, M::NoRoute)} ": " {err.clone().unwrap_or_default()}</p>
+                            }.into_any(),
+                        }}
+                        <p class="muted">{t(lang, M::Why)}</p>
+                        <ol class="reasons" data-testid="reasons">
+                            {outcome.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                        </ol>
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
