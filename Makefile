@@ -96,6 +96,9 @@ e2e: node-deps chromium
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
 
 lint:
+	@big=$$(find src end2end/rust end2end/tests style -type f \( -name '*.rs' -o -name '*.ts' -o -name '*.css' -o -name '*.sql' \) \
+	  -exec awk 'END { if (NR >= 500) print FILENAME ": " NR " lines" }' {} \;); \
+	  if [ -n "$$big" ]; then echo "files must stay under 500 lines:"; echo "$$big"; exit 1; fi
 	cargo fmt --check
 	cargo clippy --all-targets --features ssr -- -D warnings
 	cargo clippy --all-targets --no-default-features --features hydrate -- -D warnings

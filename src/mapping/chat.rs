@@ -38,7 +38,7 @@ fn error(
 fn scope_of(
     headers: &HeaderMap,
     metadata: Option<&Map<String, Value>>,
-) -> Result<ResolveRequest, Response> {
+) -> Result<ResolveRequest, Box<Response>> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -61,12 +61,12 @@ fn scope_of(
         Some(p) => match p.parse::<i64>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
-                return Err(error(
+                return Err(Box::new(error(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "validation",
                     "X-Scope-Prompt must be a positive prompt id",
                     None,
-                ))
+                )))
             }
         },
     };
@@ -124,7 +124,7 @@ pub async fn chat_completions(
     };
     let mut scope = match scope_of(&headers, metadata.as_ref()) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     scope.model = request
         .get("model")

@@ -126,7 +126,7 @@ pub fn resolve(
 
     let mut candidates: Vec<&RouteEndpoint> = endpoints
         .iter()
-        .filter(|e| e.is_active && e.models.iter().any(|m| *m == model))
+        .filter(|e| e.is_active && e.models.contains(&model))
         .collect();
     if candidates.is_empty() {
         let reason = format!("no active endpoint serves model `{model}`; add it to an endpoint's models or enable one");
