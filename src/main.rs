@@ -24,6 +24,9 @@ mod cli {
         Serve,
         /// Run the built-in OpenAI-compatible upstream simulator.
         UpstreamSim(SimArgs),
+        /// Write results kept in storage/ai_runtime/ back into SQLite, then
+        /// delete each file whose rows are committed. Safe to run twice.
+        ReplayFallback,
         /// Print the argon2 hash of a password read from stdin, for
         /// ADMIN_PASSWORD_HASH.
         HashPassword,
@@ -81,11 +84,53 @@ mod cli {
         }
     }
 
+    async fn replay_fallback() -> std::process::ExitCode {
+        let config = match Config::from_env() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("replay-fallback: configuration error: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let pool = match model_suite::storage::open_sqlite(&config.sqlite_path).await {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("replay-fallback: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let dir = config.storage_dir.join("ai_runtime");
+        match model_suite::simulation::record::replay(&pool, &dir).await {
+            Ok(r) => {
+                println!(
+                    "replayed {} file(s): {} row(s) inserted, {} already present, {} file(s) failed",
+                    r.files,
+                    r.inserted,
+                    r.already_present,
+                    r.failed_files.len()
+                );
+                for f in &r.failed_files {
+                    println!("  kept: {f}");
+                }
+                if r.failed_files.is_empty() {
+                    std::process::ExitCode::SUCCESS
+                } else {
+                    std::process::ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("replay-fallback: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    }
+
     pub async fn run() -> std::process::ExitCode {
         let cli = Cli::parse();
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve().await,
             Command::UpstreamSim(args) => upstream_sim(args).await,
+            Command::ReplayFallback => replay_fallback().await,
             Command::HashPassword => {
                 let mut line = String::new();
                 if std::io::stdin().read_line(&mut line).is_err() || line.trim().is_empty() {

@@ -23,6 +23,8 @@ use crate::mapping::service::MappingService;
 use crate::monitor::probe::EndpointMonitor;
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
+use crate::simulation::engine::Engine;
+use crate::simulation::writer::ResultsWriter;
 use crate::storage;
 use crate::upstream;
 
@@ -42,6 +44,10 @@ pub struct AppState {
     pub mappings: MappingService,
     pub monitor: EndpointMonitor,
     pub traffic: Traffic,
+    pub engine: Engine,
+    /// This server's own base URL (known once bound): the load tests call
+    /// the chat API through it, over HTTP.
+    pub self_url: Arc<std::sync::OnceLock<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +103,30 @@ pub async fn build_app(
     };
     let http = upstream::shared_client().map_err(|e| StartError::Http(e.to_string()))?;
     let catalog = Catalog::new(db.clone(), supabase.clone(), audit.clone(), http.clone());
-    let monitor = EndpointMonitor::new(db.clone(), http, config.monitor_concurrency as usize);
+    let monitor = EndpointMonitor::new(
+        db.clone(),
+        http.clone(),
+        config.monitor_concurrency as usize,
+    );
+    crate::monitor::metrics::install();
+    let _ = crate::simulation::store::LOG_DIR.set(config.log_dir.clone());
+    let writer_pool =
+        storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_secs(1)).await?;
+    let writer = ResultsWriter::spawn(writer_pool, config.storage_dir.join("ai_runtime"));
+    let self_url = Arc::new(std::sync::OnceLock::new());
+    let engine = Engine::new(
+        http.clone(),
+        writer,
+        JwtKeys::new(&secrets.jwt_secret),
+        db.clone(),
+        self_url.clone(),
+        config.storage_dir.join("runs"),
+        config.loadtest_max_inflight,
+        (
+            config.loadtest_max_requests,
+            config.loadtest_max_concurrency,
+        ),
+    );
     let state = AppState {
         leptos_options,
         config: Arc::new(config),
@@ -110,6 +139,8 @@ pub async fn build_app(
         catalog,
         monitor,
         traffic: Traffic::default(),
+        engine,
+        self_url,
     };
     Ok((router(state.clone()), state))
 }
@@ -149,6 +180,7 @@ fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(auth_routes::switch_language))
         .merge(crate::catalog::api::routes())
         .merge(crate::mapping::api::routes())
+        .merge(crate::simulation::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -184,6 +216,9 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
             addr: addr.to_string(),
             source,
         })?;
+    if let Ok(bound) = listener.local_addr() {
+        let _ = state.self_url.set(format!("http://{bound}"));
+    }
     tracing::info!(
         %addr,
         sqlite = %state.config.sqlite_path.display(),
@@ -215,6 +250,11 @@ pub async fn start_background_work(state: &AppState) -> Result<(), StartError> {
             Err(e) => tracing::warn!(error = %e, "could not seed the demo endpoint"),
         }
     }
+    ResultsWriter::spawn_replay(
+        state.db.clone(),
+        config.storage_dir.join("ai_runtime"),
+        std::time::Duration::from_secs(30),
+    );
     if config.sync_interval_minutes > 0 {
         state
             .catalog

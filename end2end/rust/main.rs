@@ -13,5 +13,7 @@ mod monitor;
 mod openai_client;
 mod pages;
 mod schema;
+mod simulation;
+mod simulation_fallback;
 mod supabase;
 mod upstream_sim;

@@ -64,6 +64,14 @@ impl JwtKeys {
         encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
+    /// Signs any claim set (minted test users carry extra claims such as `tenant`).
+    pub fn sign_value(
+        &self,
+        claims: &serde_json::Value,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+    }
+
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;

@@ -50,6 +50,8 @@ pub struct Config {
     /// When set, `serve` also runs the upstream simulator on this port and
     /// seeds a demo endpoint pointing at it if the catalog is empty.
     pub demo_upstream_port: Option<u16>,
+    /// Longest lifetime of a minted test-user JWT, in minutes.
+    pub mint_max_minutes: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -205,6 +207,7 @@ impl Config {
             monitor_interval_secs: number(&get, "MONITOR_INTERVAL_SECS", 60, 0, 86_400)?,
             monitor_concurrency: number(&get, "MONITOR_CONCURRENCY", 16, 1, 256)?,
             sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
+            mint_max_minutes: number(&get, "MINT_MAX_MINUTES", 1440, 1, 43_200)?,
             demo_upstream_port: match get("DEMO_UPSTREAM_PORT") {
                 None => None,
                 Some(_) => Some(number(&get, "DEMO_UPSTREAM_PORT", 0, 1, 65_535)? as u16),

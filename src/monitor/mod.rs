@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod logging;
+pub mod metrics;
 pub mod probe;
 pub mod traffic;
 

@@ -28,6 +28,7 @@ pub struct Traffic {
 
 impl Traffic {
     pub fn record(&self, endpoint_id: i64, status: Option<u16>, ok: bool, latency_ms: f64) {
+        super::metrics::chat_request(endpoint_id, ok, latency_ms / 1000.0);
         if let Ok(mut map) = self.inner.lock() {
             let entry = map.entry(endpoint_id).or_default();
             entry.requests += 1;

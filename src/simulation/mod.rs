@@ -1,4 +1,26 @@
 //! JWT simulation (`/simulation`): minted test users, single chats and load
-//! tests through the product's chat API, with their stored results.
+//! tests through the product's chat API, with their stored results, the
+//! JSON fallback and its replay.
 
 pub mod page;
+pub mod server_fns;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod engine;
+#[cfg(feature = "ssr")]
+pub mod record;
+#[cfg(feature = "ssr")]
+pub mod results;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod stats;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod writer;

@@ -56,3 +56,29 @@ pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StorageError> {
     schema::ensure_schema(&pool).await?;
     Ok(pool)
 }
+
+/// A second, single-connection pool on the same file for the results
+/// writer: a short busy timeout, so a locked store sends results to the JSON
+/// fallback quickly instead of stalling a run.
+pub async fn open_writer_pool(path: &Path, busy: Duration) -> Result<SqlitePool, StorageError> {
+    let shown = path.display().to_string();
+    let options = SqliteConnectOptions::from_str("sqlite:")
+        .map_err(|source| StorageError::Open {
+            path: shown.clone(),
+            source,
+        })?
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(busy);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|source| StorageError::Open {
+            path: shown,
+            source,
+        })
+}

@@ -51,6 +51,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let _ = state.self_url.set(base.clone());
     tokio::spawn(async move {
         axum::serve(listener, router).await.expect("server runs");
     });

@@ -1,0 +1,296 @@
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
+use model_suite::upstream::sim::SimOptions;
+
+async fn start(app: &TestApp, body: Value) -> reqwest::Response {
+    app.api(Method::POST, "/api/v1/llm/tests/runs")
+        .json(&body)
+        .send()
+        .await
+        .expect("start run")
+}
+
+async fn wait_finished(app: &TestApp, id: &str) -> Value {
+    for _ in 0..600 {
+        let run: Value = app
+            .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        if run["status"] != "running" {
+            return run;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("run {id} did not finish");
+}
+
+async fn rows_of(app: &TestApp, id: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1",
+    )
+    .bind(id)
+    .fetch_one(&app.state.db)
+    .await
+    .expect("count")
+}
+
+async fn with_sim(options: SimOptions) -> TestApp {
+    let app = spawn_app().await;
+    let sim = spawn_sim(options).await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    app
+}
+
+#[tokio::test]
+async fn mint_signs_a_user_token_the_chat_api_accepts_and_caps_expiry() {
+    let app = with_sim(SimOptions::default()).await;
+    let res = app
+        .api(Method::POST, "/api/v1/llm/tests/mint")
+        .json(
+            &json!({"sub": "coach-1", "role": "user", "tenant": "acme", "expires_in_minutes": 30}),
+        )
+        .send()
+        .await
+        .expect("mint");
+    assert_eq!(res.status(), 200);
+    let minted: Value = res.json().await.expect("json");
+    assert_eq!(minted["claims"]["tenant"], "acme");
+    assert_eq!(minted["claims"]["sub"], "coach-1");
+    let token = minted["token"].as_str().expect("token");
+    let chat = app
+        .http
+        .post(app.url("/api/v1/chat/completions"))
+        .bearer_auth(token)
+        .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .expect("chat");
+    assert_eq!(chat.status(), 200);
+
+    let too_long = app
+        .api(Method::POST, "/api/v1/llm/tests/mint")
+        .json(&json!({"sub": "x", "expires_in_minutes": 100000}))
+        .send()
+        .await
+        .expect("mint");
+    assert_eq!(too_long.status(), 422);
+    assert_eq!(
+        too_long.json::<Value>().await.expect("json")["error"]["field"],
+        "expires_in_minutes"
+    );
+    let logs = std::fs::read_to_string(app.dir.path().join("logs/audit.log")).expect("audit");
+    assert!(!logs.contains(token), "tokens never reach a log");
+}
+
+#[tokio::test]
+async fn single_dialog_is_one_row_with_latency_and_ttft() {
+    let app = with_sim(SimOptions::default()).await;
+    let token = app.token("user", 600);
+    let res: Value = app
+        .api(Method::POST, "/api/v1/llm/tests/dialog")
+        .json(&json!({"token": token, "message": "hello dialog", "stream": true}))
+        .send()
+        .await
+        .expect("dialog")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        res["content"]
+            .as_str()
+            .expect("content")
+            .contains("hello dialog"),
+        "{res}"
+    );
+    assert!(res["ttft_ms"].as_f64().expect("ttft") > 0.0);
+    assert!(res["latency_ms"].as_f64().expect("latency") >= res["ttft_ms"].as_f64().expect("ttft"));
+    let id = res["row_id"].as_i64().expect("stored");
+    let (success, req): (i64, String) =
+        sqlx::query_as("SELECT success, request_message FROM ai_prompt_tests WHERE id = ?1")
+            .bind(id)
+            .fetch_one(&app.state.db)
+            .await
+            .expect("row");
+    assert_eq!(success, 1);
+    assert!(req.contains("hello dialog"));
+}
+
+#[tokio::test]
+async fn run_limits_are_refused_naming_the_field() {
+    let app = with_sim(SimOptions::default()).await;
+    for (body, field) in [
+        (json!({"total": 0, "concurrency": 1}), "total"),
+        (json!({"total": 100001, "concurrency": 1}), "total"),
+        (json!({"total": 10, "concurrency": 1001}), "concurrency"),
+        (json!({"total": 10, "concurrency": 0}), "concurrency"),
+        (
+            json!({"total": 10, "concurrency": 1, "stop": {"kind": "error_rate", "window": 10, "percent": 150.0, "min_done": 5}}),
+            "stop.percent",
+        ),
+    ] {
+        let res = start(&app, body).await;
+        assert_eq!(res.status(), 422);
+        let err: Value = res.json().await.expect("json");
+        assert_eq!(err["error"]["field"], field, "{err}");
+        assert!(
+            err["error"]["message"].as_str().expect("msg").contains('–'),
+            "names the limits: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_run_stores_one_row_per_request_with_its_figures() {
+    let app = with_sim(SimOptions {
+        latency_ms: 5,
+        ..Default::default()
+    })
+    .await;
+    let res = start(
+        &app,
+        json!({"total": 200, "concurrency": 20, "users": 5, "stream": true}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let run = wait_finished(&app, &id).await;
+    assert_eq!(run["status"], "completed");
+    assert_eq!(
+        (run["ok"].as_u64(), run["failed"].as_u64()),
+        (Some(200), Some(0)),
+        "{run}"
+    );
+    assert!(run["latency_ms"]["p95"].as_f64().expect("p95") > 0.0);
+    assert!(
+        run["ttft_ms"]["p50"].as_f64().is_some(),
+        "TTFT when streaming"
+    );
+    assert!(run["rps"].as_f64().expect("rps") > 0.0);
+    assert_eq!(rows_of(&app, &id).await, 200);
+    let users: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT json_extract(request_message, '$.user')) FROM ai_prompt_tests",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .expect("users");
+    assert_eq!(users, 5);
+
+    let csv = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/llm/tests/runs/{id}/export?format=csv"),
+        )
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(csv.lines().count(), 201, "header + 200 rows");
+    let json_export: Vec<Value> = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/llm/tests/runs/{id}/export?format=json"),
+        )
+        .send()
+        .await
+        .expect("json")
+        .json()
+        .await
+        .expect("array");
+    assert_eq!(json_export.len(), 200);
+    let page: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/llm/tests/results?run_id={id}&per_page=50&success=true"),
+        )
+        .send()
+        .await
+        .expect("page")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (
+            page["total"].as_i64(),
+            page["items"].as_array().map(Vec::len)
+        ),
+        (Some(200), Some(50))
+    );
+}
+
+#[tokio::test]
+async fn first_error_policy_stops_the_run() {
+    let app = with_sim(SimOptions {
+        error_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
+    let id = start(
+        &app,
+        json!({"total": 500, "concurrency": 2, "stop": {"kind": "first_error"}}),
+    )
+    .await
+    .json::<Value>()
+    .await
+    .expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let run = wait_finished(&app, &id).await;
+    assert_eq!(run["status"], "stopped");
+    assert!(run["stop_reason"]
+        .as_str()
+        .expect("reason")
+        .contains("first error"));
+    assert!(run["done"].as_u64().expect("done") < 500);
+    assert!(run["errors"].to_string().contains("http_status"), "{run}");
+}
+
+#[tokio::test]
+async fn cancel_aborts_in_flight_requests_and_keeps_what_completed() {
+    let app = with_sim(SimOptions {
+        latency_ms: 400,
+        ..Default::default()
+    })
+    .await;
+    let id = start(&app, json!({"total": 1000, "concurrency": 10}))
+        .await
+        .json::<Value>()
+        .await
+        .expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let asked = std::time::Instant::now();
+    let res = app
+        .api(Method::POST, &format!("/api/v1/llm/tests/runs/{id}/cancel"))
+        .send()
+        .await
+        .expect("cancel");
+    assert_eq!(res.status(), 200);
+    let run = wait_finished(&app, &id).await;
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "in-flight requests were aborted, not awaited"
+    );
+    assert_eq!(run["status"], "cancelled");
+    assert!(run["cancelled"].as_u64().expect("cancelled") > 0);
+    assert_eq!(
+        rows_of(&app, &id).await as u64,
+        run["done"].as_u64().expect("done"),
+        "everything completed is kept"
+    );
+}

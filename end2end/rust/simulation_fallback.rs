@@ -1,0 +1,103 @@
+//! Nothing lost: with SQLite locked in the middle of a run, results go to
+//! JSON files; replay writes them back exactly once.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use sqlx::Connection;
+
+use crate::support::{endpoint_body, spawn_app, spawn_sim};
+use model_suite::simulation::record::{fallback_files, fallback_records, replay};
+use model_suite::upstream::sim::SimOptions;
+
+#[tokio::test]
+async fn rows_plus_fallback_equal_completed_and_replay_leaves_no_file() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions {
+        latency_ms: 10,
+        ..Default::default()
+    })
+    .await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    let start = app
+        .api(Method::POST, "/api/v1/llm/tests/runs")
+        .json(&json!({"total": 600, "concurrency": 4}))
+        .send()
+        .await
+        .expect("start");
+    let id = start.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // Mid-run, another process holds SQLite's write lock for a while.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut locker =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().display()))
+            .await
+            .expect("connect");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut locker)
+        .await
+        .expect("lock");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    sqlx::query("ROLLBACK")
+        .execute(&mut locker)
+        .await
+        .expect("unlock");
+
+    let mut run = Value::Null;
+    for _ in 0..600 {
+        run = app
+            .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        if run["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(run["status"], "completed", "{run}");
+    let completed = run["done"].as_u64().expect("done");
+    assert_eq!(completed, 600);
+
+    let dir = app.dir.path().join("ai_runtime");
+    let count_rows = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1")
+            .bind(&id)
+            .fetch_one(&app.state.db)
+            .await
+            .expect("count") as u64
+    };
+    let kept = fallback_records(&dir).expect("read fallback").len() as u64;
+    assert!(kept > 0, "the lock sent some batches to the fallback");
+    assert_eq!(
+        count_rows().await + kept,
+        completed,
+        "rows + fallback records == completed requests"
+    );
+    assert_eq!(run["fallback_records"].as_u64(), Some(kept));
+
+    let first = fallback_files(&dir).expect("list")[0].clone();
+    let saved = std::fs::read(&first).expect("copy of a fallback file");
+    let report = replay(&app.state.db, &dir).await.expect("replay");
+    assert_eq!(report.inserted, kept);
+    assert_eq!(count_rows().await, completed);
+    assert!(
+        fallback_files(&dir).expect("list").is_empty(),
+        "no fallback file left"
+    );
+
+    // The same file replayed again (say, after a crash before its delete)
+    // inserts nothing twice.
+    std::fs::write(&first, &saved).expect("restore");
+    let again = replay(&app.state.db, &dir).await.expect("replay");
+    assert_eq!(again.inserted, 0);
+    assert!(again.already_present > 0);
+    assert_eq!(count_rows().await, completed);
+}

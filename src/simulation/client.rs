@@ -1,0 +1,256 @@
+//! One chat through the product's own chat API over HTTP, timed as
+//! METRICS.md defines: TTFB, TTFT (first non-empty content delta), latency
+//! (plain: until done; streaming: until the last content delta). SSE bytes
+//! are buffered and split on event boundaries, never mid-character.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::types::ChatScope;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Timeout,
+    Connect,
+    HttpStatus,
+    Decode,
+    Cancelled,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connect => "connect",
+            ErrorKind::HttpStatus => "http_status",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Attempt {
+    pub status: Option<u16>,
+    pub model: Option<String>,
+    pub endpoint_id: Option<i64>,
+    pub content: String,
+    pub latency_ms: f64,
+    pub ttfb_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
+    pub error_kind: Option<ErrorKind>,
+    pub error: Option<String>,
+    pub usage: Option<Value>,
+    pub deltas: u32,
+}
+
+impl Attempt {
+    pub fn ok(&self) -> bool {
+        self.error_kind.is_none()
+    }
+
+    fn fail(mut self, kind: ErrorKind, message: String, started: Instant) -> Attempt {
+        self.error_kind = Some(kind);
+        self.error = Some(message);
+        self.latency_ms = ms(started.elapsed());
+        self
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn kind_of(e: &reqwest::Error) -> ErrorKind {
+    if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_connect() {
+        ErrorKind::Connect
+    } else {
+        ErrorKind::Decode
+    }
+}
+
+/// Sends `body` to `{base}/api/v1/chat/completions` as `token`.
+pub async fn send_chat(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    scope: &ChatScope,
+    body: &Value,
+    timeout: Duration,
+) -> Attempt {
+    let mut req = http
+        .post(format!("{base}/api/v1/chat/completions"))
+        .bearer_auth(token)
+        .timeout(timeout)
+        .json(body);
+    if let Some(p) = scope.prompt_id {
+        req = req.header("X-Scope-Prompt", p.to_string());
+    }
+    if let Some(t) = scope.tenant.as_deref().filter(|t| !t.is_empty()) {
+        req = req.header("X-Scope-Tenant", t);
+    }
+    if let Some(m) = scope.module.as_deref().filter(|m| !m.is_empty()) {
+        req = req.header("X-Scope-Module", m);
+    }
+    let mut a = Attempt::default();
+    let started = Instant::now();
+    let mut res = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return a.fail(kind_of(&e), crate::upstream::describe(&e), started),
+    };
+    a.status = Some(res.status().as_u16());
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    a.model = header("x-model-suite-model");
+    a.endpoint_id = header("x-model-suite-endpoint-id").and_then(|v| v.parse().ok());
+    let streaming = header("content-type").is_some_and(|ct| ct.starts_with("text/event-stream"));
+    let success = res.status().is_success();
+
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut body = Vec::new();
+    let mut last_delta = None;
+    loop {
+        match res.chunk().await {
+            Ok(Some(chunk)) => {
+                a.ttfb_ms.get_or_insert_with(|| ms(started.elapsed()));
+                if streaming && success {
+                    buffer.extend_from_slice(&chunk);
+                    while let Some(end) = find_event_end(&buffer) {
+                        let event: Vec<u8> = buffer.drain(..end).collect();
+                        if let Err(e) = take_event(&event, &mut a, started, &mut last_delta) {
+                            return a.fail(ErrorKind::Decode, e, started);
+                        }
+                    }
+                } else {
+                    body.extend_from_slice(&chunk);
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return a.fail(kind_of(&e), crate::upstream::describe(&e), started),
+        }
+    }
+    let done = ms(started.elapsed());
+    if !success {
+        let reason = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
+        let status = a.status.unwrap_or_default();
+        return a.fail(
+            ErrorKind::HttpStatus,
+            format!("HTTP {status}: {reason}"),
+            started,
+        );
+    }
+    if streaming {
+        a.latency_ms = last_delta.unwrap_or(done);
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => {
+                a.content = v["choices"][0]["message"]["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                a.usage = v.get("usage").cloned().filter(|u| !u.is_null());
+                a.latency_ms = done;
+            }
+            Err(e) => {
+                return a.fail(
+                    ErrorKind::Decode,
+                    format!("response is not JSON: {e}"),
+                    started,
+                )
+            }
+        }
+    }
+    a
+}
+
+/// Index just past the first complete SSE event (`\n\n` or `\r\n\r\n`).
+fn find_event_end(buf: &[u8]) -> Option<usize> {
+    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    match (lf, crlf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn take_event(
+    event: &[u8],
+    a: &mut Attempt,
+    started: Instant,
+    last: &mut Option<f64>,
+) -> Result<(), String> {
+    let text = std::str::from_utf8(event).map_err(|e| format!("SSE event is not UTF-8: {e}"))?;
+    for line in text.lines() {
+        let Some(data) = line.strip_prefix("data:").map(str::trim_start) else {
+            continue;
+        };
+        if data == "[DONE]" {
+            continue;
+        }
+        let v: Value =
+            serde_json::from_str(data).map_err(|e| format!("SSE data is not JSON: {e}"))?;
+        if let Some(delta) = v["choices"][0]["delta"]["content"]
+            .as_str()
+            .filter(|d| !d.is_empty())
+        {
+            let now = ms(started.elapsed());
+            a.ttft_ms.get_or_insert(now);
+            *last = Some(now);
+            a.deltas += 1;
+            a.content.push_str(delta);
+        }
+        if let Some(u) = v.get("usage").filter(|u| !u.is_null()) {
+            a.usage = Some(u.clone());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_split_on_boundaries_only() {
+        let buf = b"data: {\"a\":1}\n\ndata: {\"b\"";
+        assert_eq!(find_event_end(buf), Some(15));
+        assert_eq!(find_event_end(b"data: partial"), None);
+    }
+
+    #[test]
+    fn role_only_and_empty_deltas_do_not_count_as_first_token() {
+        let mut a = Attempt::default();
+        let mut last = None;
+        let t0 = Instant::now();
+        take_event(
+            b"data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n",
+            &mut a,
+            t0,
+            &mut last,
+        )
+        .expect("ok");
+        assert!(a.ttft_ms.is_none());
+        take_event(
+            "data: {\"choices\":[{\"delta\":{\"content\":\"你好\"}}]}\n\n".as_bytes(),
+            &mut a,
+            t0,
+            &mut last,
+        )
+        .expect("ok");
+        assert!(a.ttft_ms.is_some());
+        assert_eq!(a.content, "你好");
+        assert!(take_event(b"data: {nope\n\n", &mut a, t0, &mut last).is_err());
+    }
+}

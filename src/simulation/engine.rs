@@ -1,0 +1,422 @@
+//! `jwt_test_service`'s load-test engine: every request goes over HTTP
+//! through the chat API with a simulated user's JWT. tokio tasks, a per-run
+//! semaphore (the run's concurrency) and one global semaphore
+//! (`LOADTEST_MAX_INFLIGHT`) across runs; queue time is what waiting for the
+//! global permit cost. Cancel stops new sends and aborts in-flight ones.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use super::client::{send_chat, Attempt, ErrorKind};
+use super::record::Record;
+use super::stats::LiveStats;
+use super::store::{self, RunStore};
+use super::types::{RunConfig, RunSnapshot, RunStatus};
+use super::writer::ResultsWriter;
+use crate::auth::jwt::{Claims, JwtKeys};
+use crate::error::AppError;
+
+pub struct RunHandle {
+    pub id: String,
+    pub config: RunConfig,
+    pub started_at: String,
+    start: Instant,
+    cancel: CancellationToken,
+    stop_new: CancellationToken,
+    state: Mutex<RunState>,
+}
+
+struct RunState {
+    status: RunStatus,
+    stop_reason: Option<String>,
+    finished_at: Option<String>,
+    stats: LiveStats,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    pub http: reqwest::Client,
+    pub writer: ResultsWriter,
+    pub jwt: JwtKeys,
+    pub db: sqlx::SqlitePool,
+    pub self_url: Arc<OnceLock<String>>,
+    pub store: RunStore,
+    global: Arc<Semaphore>,
+    runs: Arc<Mutex<HashMap<String, Arc<RunHandle>>>>,
+    pub request_timeout: Duration,
+    pub max_total: u32,
+    pub max_concurrency: u32,
+}
+
+impl Engine {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        http: reqwest::Client,
+        writer: ResultsWriter,
+        jwt: JwtKeys,
+        db: sqlx::SqlitePool,
+        self_url: Arc<OnceLock<String>>,
+        runs_dir: PathBuf,
+        max_inflight: u32,
+        limits: (u32, u32),
+    ) -> Engine {
+        Engine {
+            http,
+            writer,
+            jwt,
+            db,
+            self_url,
+            store: RunStore::open(runs_dir),
+            global: Arc::new(Semaphore::new(max_inflight as usize)),
+            runs: Arc::new(Mutex::new(HashMap::new())),
+            request_timeout: Duration::from_secs(120),
+            max_total: limits.0,
+            max_concurrency: limits.1,
+        }
+    }
+
+    pub fn base_url(&self) -> Result<String, AppError> {
+        self.self_url
+            .get()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("the server's own address is not known yet".into()))
+    }
+
+    /// A user token for simulated traffic (never logged).
+    pub fn user_token(
+        &self,
+        sub: &str,
+        tenant: Option<&str>,
+        minutes: i64,
+    ) -> Result<String, AppError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: sub.to_owned(),
+            role: "user".into(),
+            iat: now,
+            exp: now + minutes * 60,
+            aud: Some("authenticated".into()),
+        };
+        let mut value =
+            serde_json::to_value(&claims).map_err(|e| AppError::Internal(e.to_string()))?;
+        if let Some(t) = tenant {
+            value["tenant"] = json!(t);
+        }
+        self.jwt
+            .sign_value(&value)
+            .map_err(|e| AppError::Internal(format!("cannot sign a token: {e}")))
+    }
+
+    pub async fn start(&self, config: RunConfig) -> Result<RunSnapshot, AppError> {
+        config.validate(self.max_total, self.max_concurrency)?;
+        let base = self.base_url()?;
+        let (prompt_id, fallback_endpoint) =
+            store::row_targets(&self.db, config.scope.prompt_id).await?;
+        let id = format!(
+            "run-{}-{}",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S"),
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        );
+        let tokens: Vec<String> = (0..config.users)
+            .map(|i| {
+                self.user_token(
+                    &format!("loadtest-user-{i}"),
+                    config.scope.tenant.as_deref(),
+                    24 * 60,
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        let handle = Arc::new(RunHandle {
+            id: id.clone(),
+            config,
+            started_at: crate::catalog::repo::now(),
+            start: Instant::now(),
+            cancel: CancellationToken::new(),
+            stop_new: CancellationToken::new(),
+            state: Mutex::new(RunState {
+                status: RunStatus::Running,
+                stop_reason: None,
+                finished_at: None,
+                stats: LiveStats::default(),
+            }),
+        });
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.insert(id.clone(), handle.clone());
+        }
+        let snapshot = self.snapshot_of(&handle);
+        self.store.save(&snapshot);
+        tracing::info!(run = %id, total = handle.config.total, concurrency = handle.config.concurrency, "load test started");
+        let engine = self.clone();
+        tokio::spawn(async move {
+            engine
+                .drive(handle, base, tokens, prompt_id, fallback_endpoint)
+                .await
+        });
+        Ok(snapshot)
+    }
+
+    async fn drive(
+        &self,
+        run: Arc<RunHandle>,
+        base: String,
+        tokens: Vec<String>,
+        prompt_id: i64,
+        fallback_endpoint: i64,
+    ) {
+        let c = &run.config;
+        let per_run = Arc::new(Semaphore::new(c.concurrency as usize));
+        let mut tasks = tokio::task::JoinSet::new();
+        for seq in 0..u64::from(c.total) {
+            while tasks.try_join_next().is_some() {}
+            let permit = tokio::select! {
+                p = per_run.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                _ = run.stop_new.cancelled() => break,
+            };
+            if c.ramp_up_secs > 0 && seq < u64::from(c.concurrency) {
+                let due = run.start
+                    + Duration::from_secs_f64(
+                        f64::from(c.ramp_up_secs) * seq as f64 / f64::from(c.concurrency),
+                    );
+                tokio::select! {
+                    _ = tokio::time::sleep_until(due.into()) => {}
+                    _ = run.stop_new.cancelled() => break,
+                }
+            }
+            let t_sched = Instant::now();
+            self.update(&run, |s| s.queued += 1);
+            let (engine, run2, base, token) = (
+                self.clone(),
+                run.clone(),
+                base.clone(),
+                tokens[(seq % tokens.len() as u64) as usize].clone(),
+            );
+            tasks.spawn(async move {
+                let _permit = permit;
+                engine
+                    .one(
+                        run2,
+                        seq,
+                        base,
+                        token,
+                        t_sched,
+                        prompt_id,
+                        fallback_endpoint,
+                    )
+                    .await;
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        self.writer.flush().await;
+        let snapshot = {
+            let mut st = match run.state.lock() {
+                Ok(s) => s,
+                Err(p) => p.into_inner(),
+            };
+            st.finished_at = Some(crate::catalog::repo::now());
+            st.status = if run.cancel.is_cancelled() {
+                RunStatus::Cancelled
+            } else if st.stop_reason.is_some() {
+                RunStatus::Stopped
+            } else {
+                RunStatus::Completed
+            };
+            drop(st);
+            self.snapshot_of(&run)
+        };
+        self.store.save(&snapshot);
+        self.store.log_summary(&snapshot);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn one(
+        &self,
+        run: Arc<RunHandle>,
+        seq: u64,
+        base: String,
+        token: String,
+        t_sched: Instant,
+        prompt_id: i64,
+        fallback_endpoint: i64,
+    ) {
+        let global = tokio::select! {
+            g = self.global.clone().acquire_owned() => g.ok(),
+            _ = run.cancel.cancelled() => None,
+        };
+        self.update(&run, |s| {
+            s.queued -= 1;
+            if global.is_some() {
+                s.in_flight += 1;
+                s.first_send.get_or_insert_with(Instant::now);
+            }
+        });
+        let Some(_global) = global else { return };
+        let queue_ms = t_sched.elapsed().as_secs_f64() * 1000.0;
+        let c = &run.config;
+        let messages = json!([{ "role": "user", "content": c.message }]);
+        let mut body = json!({ "messages": messages, "stream": c.stream });
+        if let Some(m) = &c.model {
+            body["model"] = json!(m);
+        }
+        if c.stream {
+            body["stream_options"] = json!({ "include_usage": true });
+        }
+        let attempt = tokio::select! {
+            a = send_chat(&self.http, &base, &token, &c.scope, &body, self.request_timeout) => a,
+            _ = run.cancel.cancelled() => Attempt { error_kind: Some(ErrorKind::Cancelled), error: Some("cancelled".into()), ..Default::default() },
+        };
+        let cancelled = attempt.error_kind == Some(ErrorKind::Cancelled);
+        let window = match &c.stop {
+            super::types::StopPolicy::ErrorRate { window, .. } => *window as usize,
+            _ => 1,
+        };
+        let mut stop = None;
+        self.update(&run, |s| {
+            s.in_flight -= 1;
+            stop = s.add(&attempt, queue_ms, &c.stop, window);
+        });
+        crate::monitor::metrics::loadtest_request(attempt.ok(), cancelled, attempt.latency_ms);
+        if let Some(reason) = stop {
+            if let Ok(mut st) = run.state.lock() {
+                st.stop_reason.get_or_insert(reason);
+            }
+            run.stop_new.cancel();
+        }
+        if cancelled {
+            return;
+        }
+        let user = format!("loadtest-user-{}", seq % u64::from(c.users));
+        self.writer
+            .send(store::record_of(
+                Some(&run.id),
+                seq,
+                &user,
+                c,
+                messages,
+                prompt_id,
+                fallback_endpoint,
+                &attempt,
+                queue_ms,
+            ))
+            .await;
+    }
+
+    fn update(&self, run: &RunHandle, f: impl FnOnce(&mut LiveStats)) {
+        if let Ok(mut st) = run.state.lock() {
+            f(&mut st.stats);
+        }
+    }
+
+    pub fn cancel(&self, id: &str) -> Result<RunSnapshot, AppError> {
+        let run = self
+            .handle(id)
+            .ok_or_else(|| AppError::NotFound(format!("run {id} is not running")))?;
+        run.stop_new.cancel();
+        run.cancel.cancel();
+        Ok(self.snapshot_of(&run))
+    }
+
+    fn handle(&self, id: &str) -> Option<Arc<RunHandle>> {
+        self.runs.lock().ok().and_then(|r| r.get(id).cloned())
+    }
+
+    /// A live run's figures, else its stored summary.
+    pub fn snapshot(&self, id: &str) -> Result<RunSnapshot, AppError> {
+        match self.handle(id) {
+            Some(run) => Ok(self.snapshot_of(&run)),
+            None => self
+                .store
+                .load(id)
+                .ok_or_else(|| AppError::NotFound(format!("run {id} does not exist"))),
+        }
+    }
+
+    /// Every run, newest first: live ones as they are, the rest from disk.
+    pub fn list(&self) -> Vec<RunSnapshot> {
+        let mut all = self.store.load_all();
+        let live: Vec<Arc<RunHandle>> = self
+            .runs
+            .lock()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default();
+        for run in live {
+            let snap = self.snapshot_of(&run);
+            all.retain(|s| s.id != snap.id);
+            all.push(snap);
+        }
+        all.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        all
+    }
+
+    fn snapshot_of(&self, run: &RunHandle) -> RunSnapshot {
+        let written = self.writer.written(&run.id);
+        let st = match run.state.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        let s = &st.stats;
+        RunSnapshot {
+            id: run.id.clone(),
+            config: run.config.clone(),
+            status: st.status,
+            stop_reason: st.stop_reason.clone(),
+            started_at: run.started_at.clone(),
+            finished_at: st.finished_at.clone(),
+            done: s.done(),
+            ok: s.ok,
+            failed: s.failed,
+            cancelled: s.cancelled,
+            in_flight: s.in_flight,
+            queued: s.queued,
+            rps: s.rps(),
+            elapsed_secs: run.start.elapsed().as_secs_f64(),
+            latency_ms: s.latency(),
+            ttft_ms: s.ttft(),
+            queue_ms: s.queue(),
+            errors: s.errors.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            histogram: s.chart(),
+            rows_written: written.rows,
+            fallback_records: written.fallback,
+        }
+    }
+}
+
+/// Makes a record for the single dialog too.
+pub fn dialog_record(
+    scope: &super::types::ChatScope,
+    stream: bool,
+    model: Option<&str>,
+    messages: serde_json::Value,
+    prompt_id: i64,
+    fallback_endpoint: i64,
+    a: &Attempt,
+    user: &str,
+) -> Record {
+    let config = RunConfig {
+        total: 1,
+        concurrency: 1,
+        ramp_up_secs: 0,
+        users: 1,
+        stream,
+        stop: super::types::StopPolicy::Never,
+        scope: scope.clone(),
+        model: model.map(str::to_owned),
+        message: String::new(),
+    };
+    store::record_of(
+        None,
+        0,
+        user,
+        &config,
+        messages,
+        prompt_id,
+        fallback_endpoint,
+        a,
+        0.0,
+    )
+}

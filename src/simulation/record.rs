@@ -1,0 +1,220 @@
+//! One simulated request's record, how it becomes an `ai_prompt_tests`
+//! row, and the JSON fallback files under `storage/ai_runtime/` that keep
+//! records SQLite could not take — with the replay that writes them back.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+
+use super::types::ChatScope;
+
+/// Every field of a row, as kept in a fallback file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Unique per record; what makes replay idempotent.
+    pub record_id: String,
+    pub run_id: Option<String>,
+    pub seq: u64,
+    pub user: String,
+    pub scope: ChatScope,
+    pub messages: Value,
+    pub params: Value,
+    pub prompt_id: i64,
+    /// The endpoint the row is filed under (the one that served it, else the
+    /// global default: the column may not be empty).
+    pub endpoint_id: i64,
+    /// The endpoint the chat API actually chose, when it said.
+    pub served_by: Option<i64>,
+    pub model: Option<String>,
+    pub status: Option<u16>,
+    pub success: bool,
+    pub latency_ms: f64,
+    pub ttfb_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
+    pub queue_ms: f64,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub content: String,
+    pub usage: Option<Value>,
+    pub created_at: String,
+}
+
+impl Record {
+    pub fn request_message(&self) -> String {
+        json!({
+            "record_id": self.record_id,
+            "run_id": self.run_id,
+            "seq": self.seq,
+            "user": self.user,
+            "scope": self.scope,
+            "messages": self.messages,
+            "params": self.params,
+        })
+        .to_string()
+    }
+
+    pub fn response_message(&self) -> String {
+        json!({
+            "status": self.status,
+            "content": self.content,
+            "model": self.model,
+            "endpoint_id": self.served_by,
+            "ttfb_ms": self.ttfb_ms,
+            "ttft_ms": self.ttft_ms,
+            "queue_ms": self.queue_ms,
+            "error_kind": self.error_kind,
+            "usage": self.usage,
+        })
+        .to_string()
+    }
+}
+
+pub async fn insert(conn: &mut sqlx::SqliteConnection, r: &Record) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+    )
+    .bind(r.prompt_id)
+    .bind(r.endpoint_id)
+    .bind(&r.model)
+    .bind(r.request_message())
+    .bind(r.response_message())
+    .bind(i64::from(r.success))
+    .bind(r.latency_ms)
+    .bind(&r.error)
+    .bind(&r.created_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Writes a batch in one transaction: all rows or none.
+pub async fn insert_batch(pool: &SqlitePool, batch: &[Record]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for r in batch {
+        insert(&mut tx, r).await?;
+    }
+    tx.commit().await
+}
+
+pub const FALLBACK_PREFIX: &str = "ai_prompt_tests-";
+
+/// Writes records to a new fallback file (written whole, then renamed, so a
+/// reader never sees half a file).
+pub fn write_fallback(dir: &Path, batch: &[Record]) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let name = format!(
+        "{FALLBACK_PREFIX}{stamp}-{}.json",
+        uuid::Uuid::new_v4().simple()
+    );
+    let path = dir.join(name);
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec(batch).map_err(std::io::Error::other)?,
+    )?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+pub fn fallback_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(FALLBACK_PREFIX) && n.ends_with(".json"))
+            })
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    files.sort();
+    Ok(files)
+}
+
+/// Records waiting in fallback files (for counting in tests and the page).
+pub fn fallback_records(dir: &Path) -> std::io::Result<Vec<Record>> {
+    let mut all = Vec::new();
+    for f in fallback_files(dir)? {
+        let records: Vec<Record> =
+            serde_json::from_slice(&std::fs::read(&f)?).map_err(std::io::Error::other)?;
+        all.extend(records);
+    }
+    Ok(all)
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReplayReport {
+    pub files: u32,
+    pub inserted: u64,
+    pub already_present: u64,
+    pub failed_files: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("cannot read the fallback folder {0}: {1}")]
+    Dir(String, std::io::Error),
+}
+
+/// Writes every fallback file back into SQLite, one transaction per file,
+/// skipping records already stored; deletes a file only after its rows are
+/// committed. A file that fails stays for the next attempt.
+pub async fn replay(pool: &SqlitePool, dir: &Path) -> Result<ReplayReport, ReplayError> {
+    let files = fallback_files(dir).map_err(|e| ReplayError::Dir(dir.display().to_string(), e))?;
+    let mut report = ReplayReport::default();
+    for file in files {
+        match replay_file(pool, &file).await {
+            Ok((inserted, present)) => {
+                report.files += 1;
+                report.inserted += inserted;
+                report.already_present += present;
+                if let Err(e) = std::fs::remove_file(&file) {
+                    tracing::error!(error = %e, file = %file.display(), "replayed but could not delete the fallback file");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, file = %file.display(), "fallback replay failed; the file is kept");
+                report.failed_files.push(file.display().to_string());
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn replay_file(pool: &SqlitePool, file: &Path) -> Result<(u64, u64), String> {
+    let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
+    let records: Vec<Record> =
+        serde_json::from_slice(&bytes).map_err(|e| format!("not a fallback file: {e}"))?;
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    let runs: HashSet<Option<String>> = records.iter().map(|r| r.run_id.clone()).collect();
+    let mut present: HashSet<String> = HashSet::new();
+    for run in runs {
+        let ids: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT json_extract(request_message, '$.record_id') FROM ai_prompt_tests
+             WHERE json_extract(request_message, '$.run_id') IS ?1",
+        )
+        .bind(run)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+        present.extend(ids.into_iter().flatten());
+    }
+    let (mut inserted, mut skipped) = (0, 0);
+    for r in &records {
+        if present.contains(&r.record_id) {
+            skipped += 1;
+            continue;
+        }
+        insert(&mut tx, r).await.map_err(|e| e.to_string())?;
+        inserted += 1;
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok((inserted, skipped))
+}

@@ -1,0 +1,211 @@
+//! Reading results back: paged and filtered rows, and streamed CSV / JSON
+//! export of a run (fetched in keyset pages, so memory stays flat).
+
+use axum::body::Body;
+use futures::StreamExt;
+use serde_json::Value;
+use sqlx::SqlitePool;
+
+use super::types::{ResultPage, ResultQuery, ResultRow};
+use crate::error::AppError;
+
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: i64,
+    endpoint_id: i64,
+    model: Option<String>,
+    request_message: String,
+    response_message: Option<String>,
+    success: Option<i64>,
+    latency_ms: Option<f64>,
+    error: Option<String>,
+    created_at: Option<String>,
+}
+
+impl Raw {
+    fn row(&self) -> ResultRow {
+        let req: Value = serde_json::from_str(&self.request_message).unwrap_or_default();
+        let res: Value = self
+            .response_message
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+            .unwrap_or_default();
+        ResultRow {
+            id: self.id,
+            run_id: req["run_id"].as_str().map(str::to_owned),
+            seq: req["seq"].as_u64(),
+            user: req["user"].as_str().map(str::to_owned),
+            model: self.model.clone(),
+            endpoint_id: self.endpoint_id,
+            success: self.success.unwrap_or(0) != 0,
+            status: res["status"].as_u64().map(|s| s as u16),
+            latency_ms: self.latency_ms,
+            ttft_ms: res["ttft_ms"].as_f64(),
+            queue_ms: res["queue_ms"].as_f64(),
+            error_kind: res["error_kind"].as_str().map(str::to_owned),
+            error: self.error.clone(),
+            created_at: self.created_at.clone(),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at";
+const FILTER: &str = "(?1 IS NULL OR json_extract(request_message, '$.run_id') = ?1)
+    AND (?2 IS NULL OR COALESCE(success, 0) = ?2)
+    AND (?3 IS NULL OR request_message LIKE ?3 ESCAPE '\\' OR response_message LIKE ?3 ESCAPE '\\')";
+
+pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let text = q
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            format!(
+                "%{}%",
+                t.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    let success = q.success.map(i64::from);
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE {FILTER}"
+    )))
+    .bind(&q.run_id)
+    .bind(success)
+    .bind(&text)
+    .fetch_one(db)
+    .await?;
+    let rows: Vec<Raw> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM ai_prompt_tests WHERE {FILTER} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
+    )))
+    .bind(&q.run_id)
+    .bind(success)
+    .bind(&text)
+    .bind(i64::from(per_page))
+    .bind(i64::from((page - 1) * per_page))
+    .fetch_all(db)
+    .await?;
+    Ok(ResultPage {
+        items: rows.iter().map(Raw::row).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// A CSV cell that a spreadsheet would run as a formula gets a leading `'`.
+pub fn neutralize(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+const CSV_HEADER: [&str; 14] = [
+    "id",
+    "run_id",
+    "seq",
+    "user",
+    "model",
+    "endpoint_id",
+    "success",
+    "status",
+    "latency_ms",
+    "ttft_ms",
+    "queue_ms",
+    "error_kind",
+    "error",
+    "created_at",
+];
+
+fn csv_line(fields: &[String]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let cells: Vec<String> = fields.iter().map(|f| neutralize(f)).collect();
+    if let Err(e) = w.write_record(&cells) {
+        tracing::error!(error = %e, "csv encoding failed");
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn csv_fields(r: &ResultRow) -> Vec<String> {
+    let o = |v: Option<String>| v.unwrap_or_default();
+    vec![
+        r.id.to_string(),
+        o(r.run_id.clone()),
+        o(r.seq.map(|s| s.to_string())),
+        o(r.user.clone()),
+        o(r.model.clone()),
+        r.endpoint_id.to_string(),
+        r.success.to_string(),
+        o(r.status.map(|s| s.to_string())),
+        o(r.latency_ms.map(|v| format!("{v:.3}"))),
+        o(r.ttft_ms.map(|v| format!("{v:.3}"))),
+        o(r.queue_ms.map(|v| format!("{v:.3}"))),
+        o(r.error_kind.clone()),
+        o(r.error.clone()),
+        o(r.created_at.clone()),
+    ]
+}
+
+/// The run's rows, 1000 at a time by id, as a stream of encoded chunks.
+pub fn export(db: SqlitePool, run_id: String, csv: bool) -> Body {
+    let head = if csv {
+        csv_line(&CSV_HEADER.map(str::to_owned))
+    } else {
+        b"[".to_vec()
+    };
+    let pages = futures::stream::unfold((0i64, true), move |(after, first)| {
+        let (db, run_id) = (db.clone(), run_id.clone());
+        async move {
+            let rows: Vec<Raw> = match sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND json_extract(request_message, '$.run_id') = ?2 ORDER BY id LIMIT 1000"
+            )))
+            .bind(after)
+            .bind(&run_id)
+            .fetch_all(&db)
+            .await
+            {
+                Ok(r) => r,
+                Err(e) => return Some((Err(std::io::Error::other(e)), (i64::MAX, first))),
+            };
+            let last = rows.last()?.id;
+            let mut out = Vec::new();
+            for (i, raw) in rows.iter().enumerate() {
+                let r = raw.row();
+                if csv {
+                    out.extend(csv_line(&csv_fields(&r)));
+                } else {
+                    if !(first && i == 0) {
+                        out.push(b',');
+                    }
+                    out.extend(serde_json::to_vec(&r).unwrap_or_default());
+                }
+            }
+            Some((Ok(out), (last, false)))
+        }
+    });
+    let tail = if csv { Vec::new() } else { b"]".to_vec() };
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(head) })
+        .chain(pages)
+        .chain(futures::stream::once(async move { Ok(tail) }));
+    Body::from_stream(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralize;
+
+    #[test]
+    fn formula_cells_are_neutralized() {
+        assert_eq!(neutralize("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(neutralize("+1"), "'+1");
+        assert_eq!(neutralize("-2"), "'-2");
+        assert_eq!(neutralize("@cmd"), "'@cmd");
+        assert_eq!(neutralize("plain"), "plain");
+    }
+}

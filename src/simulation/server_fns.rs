@@ -1,0 +1,104 @@
+//! Server functions behind the JWT simulation page.
+
+use leptos::prelude::*;
+
+use super::types::{
+    DialogRequest, DialogResult, MintRequest, MintedToken, ResultPage, ResultQuery, RunConfig,
+    RunSnapshot,
+};
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+async fn run<T>(
+    f: impl AsyncFnOnce(String, crate::server::AppState) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let admin = crate::auth::require_admin()
+        .map_err(|_| AppError::Unauthorized("admin sign-in required".into()));
+    let state = use_context::<crate::server::AppState>()
+        .ok_or_else(|| AppError::Internal("application state missing".into()));
+    let result = match (admin, state) {
+        (Ok(a), Ok(s)) => f(a.sub, s).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    if let (Err(e), Some(res)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        res.set_status(crate::error::ApiError::from(e.clone()).status);
+    }
+    result
+}
+
+#[server(prefix = "/api/simulation", endpoint = "mint", input = leptos::server_fn::codec::Json)]
+pub async fn mint_token(request: MintRequest) -> Result<MintedToken, AppError> {
+    run(async |who, s| {
+        super::service::mint(
+            &s.engine,
+            &who,
+            &request,
+            s.config.mint_max_minutes,
+            &s.audit,
+        )
+        .await
+    })
+    .await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "dialog", input = leptos::server_fn::codec::Json)]
+pub async fn single_dialog(request: DialogRequest) -> Result<DialogResult, AppError> {
+    run(async |_, s| super::service::dialog(&s.engine, &request).await).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "start", input = leptos::server_fn::codec::Json)]
+pub async fn start_run(config: RunConfig) -> Result<RunSnapshot, AppError> {
+    run(async |who, s| {
+        let snap = s.engine.start(config).await?;
+        s.audit.record(
+            &who,
+            "simulation.run.start",
+            serde_json::json!({ "run_id": snap.id, "config": snap.config }),
+        );
+        Ok(snap)
+    })
+    .await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "run", input = leptos::server_fn::codec::Json)]
+pub async fn run_status(id: String) -> Result<RunSnapshot, AppError> {
+    run(async |_, s| s.engine.snapshot(&id)).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "cancel", input = leptos::server_fn::codec::Json)]
+pub async fn cancel_run(id: String) -> Result<RunSnapshot, AppError> {
+    run(async |who, s| {
+        s.audit.record(
+            &who,
+            "simulation.run.cancel",
+            serde_json::json!({ "run_id": id }),
+        );
+        s.engine.cancel(&id)
+    })
+    .await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "runs", input = leptos::server_fn::codec::Json)]
+pub async fn list_runs() -> Result<Vec<RunSnapshot>, AppError> {
+    run(async |_, s| Ok(s.engine.list())).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "results", input = leptos::server_fn::codec::Json)]
+pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
+    run(async |_, s| super::results::page(&s.db, &query).await).await
+}
+
+/// The limits the run form shows: (max requests, max concurrency, in-flight cap, max mint minutes).
+#[server(prefix = "/api/simulation", endpoint = "limits", input = leptos::server_fn::codec::Json)]
+pub async fn limits() -> Result<(u32, u32, u32, u32), AppError> {
+    run(async |_, s| {
+        let c = &s.config;
+        Ok((
+            c.loadtest_max_requests,
+            c.loadtest_max_concurrency,
+            c.loadtest_max_inflight,
+            c.mint_max_minutes,
+        ))
+    })
+    .await
+}

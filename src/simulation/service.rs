@@ -1,0 +1,144 @@
+//! Minting test-user JWTs and the single dialog.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::client::send_chat;
+use super::engine::{dialog_record, Engine};
+use super::record::{insert, write_fallback};
+use super::store::row_targets;
+use super::types::{DialogRequest, DialogResult, MintRequest, MintedToken, MESSAGE_MAX};
+use crate::error::AppError;
+
+pub async fn mint(
+    engine: &Engine,
+    actor: &str,
+    req: &MintRequest,
+    max_minutes: u32,
+    audit: &crate::monitor::audit::AuditLog,
+) -> Result<MintedToken, AppError> {
+    let sub = req.sub.trim();
+    if sub.is_empty() || sub.chars().count() > 128 {
+        return Err(AppError::field(
+            "sub",
+            "is required, at most 128 characters",
+        ));
+    }
+    if !(1..=max_minutes).contains(&req.expires_in_minutes) {
+        return Err(AppError::field(
+            "expires_in_minutes",
+            format!("must be 1–{max_minutes} minutes"),
+        ));
+    }
+    let role = req
+        .role
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .unwrap_or("user");
+    if role.len() > 32
+        || !role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(AppError::field(
+            "role",
+            "is at most 32 characters of a-z, 0-9, _ or -",
+        ));
+    }
+    let tenant = req
+        .tenant
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let Some(t) = tenant {
+        crate::mapping::types::valid_key(t).map_err(|e| AppError::field("tenant", e.message()))?;
+    }
+    let now = chrono::Utc::now();
+    let exp = now + chrono::Duration::minutes(i64::from(req.expires_in_minutes));
+    let mut claims = json!({ "sub": sub, "role": role, "iat": now.timestamp(), "exp": exp.timestamp(), "aud": "authenticated" });
+    if let Some(t) = tenant {
+        claims["tenant"] = json!(t);
+    }
+    let token = engine
+        .jwt
+        .sign_value(&claims)
+        .map_err(|e| AppError::Internal(format!("cannot sign: {e}")))?;
+    audit.record(
+        actor,
+        "simulation.mint",
+        json!({ "sub": sub, "role": role, "tenant": tenant, "exp": exp.timestamp() }),
+    );
+    Ok(MintedToken {
+        token,
+        claims,
+        expires_at: exp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
+
+/// One chat through the chat API, stored as one `ai_prompt_tests` row (or a
+/// fallback record when SQLite refuses it).
+pub async fn dialog(engine: &Engine, req: &DialogRequest) -> Result<DialogResult, AppError> {
+    if req.message.trim().is_empty() || req.message.chars().count() > MESSAGE_MAX {
+        return Err(AppError::field(
+            "message",
+            format!("must be 1–{MESSAGE_MAX} characters"),
+        ));
+    }
+    if req.token.trim().is_empty() {
+        return Err(AppError::field("token", "mint a token first"));
+    }
+    let base = engine.base_url()?;
+    let (prompt_id, fallback_endpoint) = row_targets(&engine.db, req.scope.prompt_id).await?;
+    let messages = json!([{ "role": "user", "content": req.message }]);
+    let mut body = json!({ "messages": messages, "stream": req.stream });
+    if let Some(m) = req.model.as_deref().filter(|m| !m.is_empty()) {
+        body["model"] = json!(m);
+    }
+    let attempt = send_chat(
+        &engine.http,
+        &base,
+        req.token.trim(),
+        &req.scope,
+        &body,
+        Duration::from_secs(120),
+    )
+    .await;
+    let user = engine
+        .jwt
+        .verify(req.token.trim())
+        .map(|c| c.sub)
+        .unwrap_or_else(|_| "(invalid token)".into());
+    let record = dialog_record(
+        &req.scope,
+        req.stream,
+        req.model.as_deref(),
+        messages,
+        prompt_id,
+        fallback_endpoint,
+        &attempt,
+        &user,
+    );
+    let row_id = match engine.db.acquire().await {
+        Ok(mut conn) => insert(&mut conn, &record).await.ok(),
+        Err(_) => None,
+    };
+    if row_id.is_none() {
+        write_fallback(&engine.writer.fallback_dir, std::slice::from_ref(&record)).map_err(
+            |e| AppError::Internal(format!("the result could not be stored anywhere: {e}")),
+        )?;
+    }
+    Ok(DialogResult {
+        request: body,
+        status: attempt.status,
+        content: attempt.content,
+        model: attempt.model,
+        endpoint_id: attempt.endpoint_id,
+        latency_ms: attempt.latency_ms,
+        ttfb_ms: attempt.ttfb_ms,
+        ttft_ms: attempt.ttft_ms,
+        error: attempt.error,
+        row_id,
+    })
+}

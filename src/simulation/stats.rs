@@ -1,0 +1,230 @@
+//! Live figures of one run: counters, HDR histograms (latency, TTFT, queue
+//! time) and the sliding window the stop policy reads. Samples are never
+//! kept one by one; the rows on disk are the record.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+
+use hdrhistogram::Histogram;
+
+use super::client::{Attempt, ErrorKind};
+use super::types::{Percentiles, StopPolicy};
+
+/// Upper bounds (ms) of the chart's latency buckets.
+pub const CHART_BUCKETS_MS: [f64; 12] = [
+    5.0,
+    10.0,
+    20.0,
+    50.0,
+    100.0,
+    200.0,
+    500.0,
+    1000.0,
+    2000.0,
+    5000.0,
+    10000.0,
+    f64::INFINITY,
+];
+
+pub struct LiveStats {
+    latency_us: Histogram<u64>,
+    ttft_us: Histogram<u64>,
+    queue_us: Histogram<u64>,
+    pub ok: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    pub in_flight: u64,
+    pub queued: u64,
+    pub errors: BTreeMap<String, u64>,
+    window: VecDeque<bool>,
+    pub first_send: Option<Instant>,
+    pub last_done: Option<Instant>,
+}
+
+fn histogram() -> Histogram<u64> {
+    // 1 µs .. 1 hour at 3 significant digits; the bounds are constants, so
+    // this cannot fail.
+    Histogram::new_with_bounds(1, 3_600_000_000, 3)
+        .unwrap_or_else(|_| Histogram::new(3).expect("valid sigfig"))
+}
+
+impl Default for LiveStats {
+    fn default() -> Self {
+        LiveStats {
+            latency_us: histogram(),
+            ttft_us: histogram(),
+            queue_us: histogram(),
+            ok: 0,
+            failed: 0,
+            cancelled: 0,
+            in_flight: 0,
+            queued: 0,
+            errors: BTreeMap::new(),
+            window: VecDeque::new(),
+            first_send: None,
+            last_done: None,
+        }
+    }
+}
+
+fn us(ms: f64) -> u64 {
+    (ms * 1000.0).round().clamp(1.0, 3_600_000_000.0) as u64
+}
+
+impl LiveStats {
+    pub fn done(&self) -> u64 {
+        self.ok + self.failed
+    }
+
+    /// Adds a finished request; returns the stop reason if the policy now says stop.
+    pub fn add(
+        &mut self,
+        a: &Attempt,
+        queue_ms: f64,
+        policy: &StopPolicy,
+        window_cap: usize,
+    ) -> Option<String> {
+        self.last_done = Some(Instant::now());
+        let _ = self.queue_us.record(us(queue_ms));
+        if a.error_kind == Some(ErrorKind::Cancelled) {
+            self.cancelled += 1;
+            return None;
+        }
+        let ok = a.ok();
+        if ok {
+            self.ok += 1;
+            let _ = self.latency_us.record(us(a.latency_ms));
+            if let Some(t) = a.ttft_ms {
+                let _ = self.ttft_us.record(us(t));
+            }
+        } else {
+            self.failed += 1;
+            let kind = a.error_kind.map(ErrorKind::as_str).unwrap_or("unknown");
+            *self.errors.entry(kind.to_owned()).or_default() += 1;
+        }
+        self.window.push_back(ok);
+        while self.window.len() > window_cap.max(1) {
+            self.window.pop_front();
+        }
+        match policy {
+            StopPolicy::Never => None,
+            StopPolicy::FirstError if !ok => Some(format!(
+                "first error: {}",
+                a.error.clone().unwrap_or_default()
+            )),
+            StopPolicy::FirstError => None,
+            StopPolicy::ErrorRate {
+                percent, min_done, ..
+            } => {
+                let errors = self.window.iter().filter(|ok| !**ok).count() as f64;
+                let rate = 100.0 * errors / self.window.len() as f64;
+                (self.done() >= u64::from(*min_done) && rate >= *percent).then(|| {
+                    format!(
+                        "error rate {rate:.1} % over the last {} requests reached {percent} %",
+                        self.window.len()
+                    )
+                })
+            }
+        }
+    }
+
+    /// Successes per second between the first send and the last completion.
+    pub fn rps(&self) -> f64 {
+        match (self.first_send, self.last_done) {
+            (Some(a), Some(b)) if b > a => self.ok as f64 / (b - a).as_secs_f64(),
+            _ => 0.0,
+        }
+    }
+
+    pub fn latency(&self) -> Percentiles {
+        percentiles(&self.latency_us)
+    }
+
+    pub fn ttft(&self) -> Option<Percentiles> {
+        (!self.ttft_us.is_empty()).then(|| percentiles(&self.ttft_us))
+    }
+
+    pub fn queue(&self) -> Percentiles {
+        percentiles(&self.queue_us)
+    }
+
+    pub fn chart(&self) -> Vec<(f64, u64)> {
+        let mut counts = vec![0u64; CHART_BUCKETS_MS.len()];
+        for v in self.latency_us.iter_recorded() {
+            let ms = self.latency_us.highest_equivalent(v.value_iterated_to()) as f64 / 1000.0;
+            let i = CHART_BUCKETS_MS
+                .iter()
+                .position(|hi| ms <= *hi)
+                .unwrap_or(counts.len() - 1);
+            counts[i] += v.count_at_value();
+        }
+        CHART_BUCKETS_MS.iter().copied().zip(counts).collect()
+    }
+}
+
+fn percentiles(h: &Histogram<u64>) -> Percentiles {
+    if h.is_empty() {
+        return Percentiles::default();
+    }
+    let ms = |v: u64| v as f64 / 1000.0;
+    Percentiles {
+        p50: ms(h.value_at_quantile(0.50)),
+        p90: ms(h.value_at_quantile(0.90)),
+        p95: ms(h.value_at_quantile(0.95)),
+        p99: ms(h.value_at_quantile(0.99)),
+        mean: h.mean() / 1000.0,
+        max: ms(h.max()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(ok: bool, latency: f64) -> Attempt {
+        Attempt {
+            latency_ms: latency,
+            error_kind: (!ok).then_some(ErrorKind::HttpStatus),
+            error: (!ok).then(|| "HTTP 502".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn percentiles_follow_the_samples() {
+        let mut s = LiveStats::default();
+        for i in 1..=100 {
+            s.add(&attempt(true, i as f64), 0.0, &StopPolicy::Never, 10);
+        }
+        let p = s.latency();
+        assert!((p.p50 - 50.0).abs() < 0.5, "{p:?}");
+        assert!((p.p99 - 99.0).abs() < 0.5, "{p:?}");
+        assert_eq!(s.chart().iter().map(|(_, n)| n).sum::<u64>(), 100);
+    }
+
+    #[test]
+    fn error_rate_policy_waits_for_min_done_then_fires() {
+        let policy = StopPolicy::ErrorRate {
+            window: 4,
+            percent: 50.0,
+            min_done: 6,
+        };
+        let mut s = LiveStats::default();
+        let mut fired = None;
+        for (i, ok) in [true, false, false, true, true, true, false, false]
+            .iter()
+            .enumerate()
+        {
+            if let Some(r) = s.add(&attempt(*ok, 10.0), 0.0, &policy, 4) {
+                fired = Some((i, r));
+                break;
+            }
+        }
+        let (at, reason) = fired.expect("fires");
+        assert_eq!(at, 7, "{reason}");
+        let mut s = LiveStats::default();
+        assert!(s
+            .add(&attempt(false, 1.0), 0.0, &StopPolicy::FirstError, 1)
+            .is_some());
+    }
+}

@@ -1,0 +1,186 @@
+//! Where runs and their rows live: run summaries as JSON files under
+//! `storage/runs/` (they survive restarts; a run that was going when the
+//! server stopped reads `interrupted`), and the row each request becomes.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+
+use super::client::Attempt;
+use super::record::Record;
+use super::types::{RunConfig, RunSnapshot, RunStatus};
+use crate::error::AppError;
+
+/// Name of the built-in prompt row simulated chats are filed under when no
+/// prompt was chosen (`ai_prompt_tests.prompt_id` may not be empty).
+pub const SIMULATION_PROMPT: &str = "model-suite:simulation";
+
+#[derive(Clone)]
+pub struct RunStore {
+    dir: PathBuf,
+}
+
+impl RunStore {
+    /// Opens the folder and marks runs that were going as interrupted.
+    pub fn open(dir: PathBuf) -> RunStore {
+        let store = RunStore { dir };
+        for mut run in store.load_all() {
+            if run.status == RunStatus::Running {
+                run.status = RunStatus::Interrupted;
+                run.in_flight = 0;
+                run.queued = 0;
+                store.save(&run);
+            }
+        }
+        store
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    pub fn save(&self, run: &RunSnapshot) {
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&self.dir)?;
+            let tmp = self.path(&run.id).with_extension("json.tmp");
+            std::fs::write(
+                &tmp,
+                serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?,
+            )?;
+            std::fs::rename(tmp, self.path(&run.id))
+        };
+        if let Err(e) = write() {
+            tracing::error!(error = %e, run = %run.id, "cannot save the run summary");
+        }
+    }
+
+    pub fn load(&self, id: &str) -> Option<RunSnapshot> {
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return None;
+        }
+        std::fs::read(self.path(id))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    }
+
+    pub fn load_all(&self) -> Vec<RunSnapshot> {
+        let Ok(rd) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        rd.filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|b| serde_json::from_slice(&b).ok())
+            .collect()
+    }
+
+    /// Appends the finished run's figures to `loadtest.log` beside the runs
+    /// folder's parent log dir, and to the log.
+    pub fn log_summary(&self, run: &RunSnapshot) {
+        let total = run.ok + run.failed;
+        let success_rate = if total > 0 {
+            run.ok as f64 / total as f64
+        } else {
+            0.0
+        };
+        let line = json!({
+            "run_id": run.id, "status": run.status, "finished_at": run.finished_at,
+            "requests": total, "success_rate": success_rate, "rps": run.rps,
+            "latency_ms": run.latency_ms, "errors": run.errors, "rows": run.rows_written, "fallback": run.fallback_records,
+        });
+        tracing::info!(target: "loadtest", summary = %line, "load test finished");
+        crate::monitor::metrics::loadtest_finished(&format!("{:?}", run.status).to_lowercase());
+        if let Some(log_dir) = LOG_DIR.get() {
+            use std::io::Write;
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log_dir.join("loadtest.log"))
+                .and_then(|mut f| writeln!(f, "{line}"));
+            if let Err(e) = written {
+                tracing::error!(error = %e, "cannot write loadtest.log");
+            }
+        }
+    }
+}
+
+/// Where run summaries are logged (set once at start-up).
+pub static LOG_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The prompt row and fallback endpoint rows are filed under. Creates the
+/// built-in simulation prompt once; refuses when the catalog is empty.
+pub async fn row_targets(db: &SqlitePool, prompt: Option<i64>) -> Result<(i64, i64), AppError> {
+    let endpoint: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ai_endpoints ORDER BY is_default DESC, id LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    let endpoint = endpoint.ok_or_else(|| {
+        AppError::Conflict("the catalog has no endpoint yet; add one first".into())
+    })?;
+    if let Some(p) = prompt {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM ai_prompts WHERE id = ?1")
+            .bind(p)
+            .fetch_optional(db)
+            .await?;
+        if exists.is_some() {
+            return Ok((p, endpoint));
+        }
+    }
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ai_prompts WHERE name = ?1 AND category = 'simulation'")
+            .bind(SIMULATION_PROMPT)
+            .fetch_optional(db)
+            .await?;
+    let id = match existing {
+        Some(id) => id,
+        None => sqlx::query_scalar(
+            "INSERT INTO ai_prompts (name, content, version, category, description, is_active, created_at, updated_at)
+             VALUES (?1, 'Built-in prompt of simulated chats', '1', 'simulation', 'Rows of JWT simulations with no prompt chosen', 0, ?2, ?2)
+             RETURNING id",
+        )
+        .bind(SIMULATION_PROMPT)
+        .bind(crate::catalog::repo::now())
+        .fetch_one(db)
+        .await?,
+    };
+    Ok((id, endpoint))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_of(
+    run_id: Option<&str>,
+    seq: u64,
+    user: &str,
+    c: &RunConfig,
+    messages: Value,
+    prompt_id: i64,
+    fallback_endpoint: i64,
+    a: &Attempt,
+    queue_ms: f64,
+) -> Record {
+    Record {
+        record_id: uuid::Uuid::new_v4().simple().to_string(),
+        run_id: run_id.map(str::to_owned),
+        seq,
+        user: user.to_owned(),
+        scope: c.scope.clone(),
+        messages,
+        params: json!({ "stream": c.stream, "model": c.model }),
+        prompt_id,
+        endpoint_id: a.endpoint_id.unwrap_or(fallback_endpoint),
+        served_by: a.endpoint_id,
+        model: a.model.clone().or_else(|| c.model.clone()),
+        status: a.status,
+        success: a.ok(),
+        latency_ms: a.latency_ms,
+        ttfb_ms: a.ttfb_ms,
+        ttft_ms: a.ttft_ms,
+        queue_ms,
+        error_kind: a.error_kind.map(|k| k.as_str().to_owned()),
+        error: a.error.clone(),
+        content: a.content.chars().take(2000).collect(),
+        usage: a.usage.clone(),
+        created_at: crate::catalog::repo::now(),
+    }
+}

@@ -1,0 +1,249 @@
+//! Minted tokens, dialogs, runs and result rows, shared by server and
+//! browser. Limits live here so the form can show them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+pub const TOTAL_MAX: u32 = 100_000;
+pub const CONCURRENCY_MAX: u32 = 1000;
+pub const RAMP_MAX_SECS: u32 = 3600;
+pub const USERS_MAX: u32 = 10_000;
+pub const MESSAGE_MAX: usize = 8_000;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MintRequest {
+    pub sub: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Lifetime in minutes (capped by `MINT_MAX_MINUTES`).
+    pub expires_in_minutes: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MintedToken {
+    pub token: String,
+    pub claims: serde_json::Value,
+    pub expires_at: String,
+}
+
+/// The scope a simulated chat carries (sent as `X-Scope-*` headers).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatScope {
+    #[serde(default)]
+    pub prompt_id: Option<i64>,
+    #[serde(default)]
+    pub tenant: Option<String>,
+    #[serde(default)]
+    pub module: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DialogRequest {
+    pub token: String,
+    #[serde(default)]
+    pub scope: ChatScope,
+    #[serde(default)]
+    pub model: Option<String>,
+    pub message: String,
+    #[serde(default)]
+    pub stream: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DialogResult {
+    pub request: serde_json::Value,
+    pub status: Option<u16>,
+    pub content: String,
+    pub model: Option<String>,
+    pub endpoint_id: Option<i64>,
+    pub latency_ms: f64,
+    pub ttfb_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
+    pub error: Option<String>,
+    pub row_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StopPolicy {
+    Never,
+    FirstError,
+    /// Stop when, over the last `window` requests, errors reach
+    /// `percent` %, once at least `min_done` are done.
+    ErrorRate {
+        window: u32,
+        percent: f64,
+        min_done: u32,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub total: u32,
+    pub concurrency: u32,
+    #[serde(default)]
+    pub ramp_up_secs: u32,
+    #[serde(default = "one")]
+    pub users: u32,
+    #[serde(default)]
+    pub stream: bool,
+    #[serde(default = "never")]
+    pub stop: StopPolicy,
+    #[serde(default)]
+    pub scope: ChatScope,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default = "default_message")]
+    pub message: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn never() -> StopPolicy {
+    StopPolicy::Never
+}
+
+fn default_message() -> String {
+    "Hello! Please reply briefly.".into()
+}
+
+impl RunConfig {
+    /// Refuses out-of-range values, naming the field and its limits.
+    pub fn validate(&self, max_total: u32, max_concurrency: u32) -> Result<(), AppError> {
+        let range = |field: &str, v: u32, lo: u32, hi: u32| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(AppError::field(
+                    field,
+                    format!("must be {lo}–{hi}, got {v}"),
+                ))
+            }
+        };
+        range("total", self.total, 1, max_total.min(TOTAL_MAX))?;
+        range(
+            "concurrency",
+            self.concurrency,
+            1,
+            max_concurrency.min(CONCURRENCY_MAX),
+        )?;
+        range("ramp_up_secs", self.ramp_up_secs, 0, RAMP_MAX_SECS)?;
+        range("users", self.users, 1, USERS_MAX)?;
+        if self.message.trim().is_empty() || self.message.chars().count() > MESSAGE_MAX {
+            return Err(AppError::field(
+                "message",
+                format!("must be 1–{MESSAGE_MAX} characters"),
+            ));
+        }
+        if let StopPolicy::ErrorRate {
+            window,
+            percent,
+            min_done,
+        } = &self.stop
+        {
+            range("stop.window", *window, 1, 100_000)?;
+            range("stop.min_done", *min_done, 1, TOTAL_MAX)?;
+            if !(0.0..=100.0).contains(percent) || percent.is_nan() {
+                return Err(AppError::field(
+                    "stop.percent",
+                    format!("must be 0–100, got {percent}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Cancelled,
+    /// Ended by its stop policy.
+    Stopped,
+    /// The server stopped while it ran.
+    Interrupted,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub mean: f64,
+    pub max: f64,
+}
+
+/// A run as the live panel and the run list see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSnapshot {
+    pub id: String,
+    pub config: RunConfig,
+    pub status: RunStatus,
+    pub stop_reason: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub done: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    pub in_flight: u64,
+    pub queued: u64,
+    pub rps: f64,
+    pub elapsed_secs: f64,
+    pub latency_ms: Percentiles,
+    pub ttft_ms: Option<Percentiles>,
+    pub queue_ms: Percentiles,
+    pub errors: Vec<(String, u64)>,
+    /// Latency histogram for the chart: (upper bound ms, count).
+    pub histogram: Vec<(f64, u64)>,
+    pub rows_written: u64,
+    pub fallback_records: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResultQuery {
+    #[serde(default)]
+    pub run_id: Option<String>,
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub id: i64,
+    pub run_id: Option<String>,
+    pub seq: Option<u64>,
+    pub user: Option<String>,
+    pub model: Option<String>,
+    pub endpoint_id: i64,
+    pub success: bool,
+    pub status: Option<u16>,
+    pub latency_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
+    pub queue_ms: Option<f64>,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub created_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultPage {
+    pub items: Vec<ResultRow>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}

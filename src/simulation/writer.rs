@@ -1,0 +1,172 @@
+//! The one batched writer of results: records arrive on a channel and are
+//! written hundreds per transaction; a batch SQLite refuses goes whole to a
+//! fallback file. Per-run counts say where every record went.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::record::{insert_batch, replay, write_fallback, Record};
+
+pub const BATCH_MAX: usize = 500;
+const LINGER: Duration = Duration::from_millis(100);
+
+enum Msg {
+    Record(Box<Record>),
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    pub rows: u64,
+    pub fallback: u64,
+}
+
+#[derive(Clone)]
+pub struct ResultsWriter {
+    tx: mpsc::Sender<Msg>,
+    counts: Arc<Mutex<HashMap<String, Written>>>,
+    pub fallback_dir: PathBuf,
+}
+
+impl ResultsWriter {
+    /// Starts the writer task on `pool` (its own connection, short busy timeout).
+    pub fn spawn(pool: SqlitePool, fallback_dir: PathBuf) -> ResultsWriter {
+        let (tx, rx) = mpsc::channel(10_000);
+        let counts = Arc::new(Mutex::new(HashMap::new()));
+        tokio::spawn(run(pool, fallback_dir.clone(), rx, counts.clone()));
+        ResultsWriter {
+            tx,
+            counts,
+            fallback_dir,
+        }
+    }
+
+    pub async fn send(&self, record: Record) {
+        if let Err(mpsc::error::SendError(Msg::Record(r))) =
+            self.tx.send(Msg::Record(Box::new(record))).await
+        {
+            // The writer is gone (shutting down): keep the record anyway.
+            if let Err(e) = write_fallback(&self.fallback_dir, &[*r]) {
+                tracing::error!(error = %e, "results writer stopped and the fallback write failed");
+            }
+        }
+    }
+
+    /// Waits until everything sent so far is written (to SQLite or fallback).
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
+    pub fn written(&self, run_id: &str) -> Written {
+        self.counts
+            .lock()
+            .ok()
+            .and_then(|c| c.get(run_id).copied())
+            .unwrap_or_default()
+    }
+
+    /// Replays fallback files now and then every `every`.
+    pub fn spawn_replay(pool: SqlitePool, dir: PathBuf, every: Duration) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match replay(&pool, &dir).await {
+                    Ok(r) if r.files > 0 => {
+                        tracing::info!(?r, "fallback records written back to SQLite")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "fallback replay failed"),
+                }
+            }
+        });
+    }
+}
+
+async fn run(
+    pool: SqlitePool,
+    dir: PathBuf,
+    mut rx: mpsc::Receiver<Msg>,
+    counts: Arc<Mutex<HashMap<String, Written>>>,
+) {
+    let mut batch: Vec<Record> = Vec::with_capacity(BATCH_MAX);
+    // A batch is written at most LINGER after its first record arrived.
+    let mut deadline = tokio::time::Instant::now();
+    loop {
+        let msg = if batch.is_empty() {
+            let m = rx.recv().await;
+            deadline = tokio::time::Instant::now() + LINGER;
+            m
+        } else {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(m) => m,
+                Err(_) => {
+                    write(&pool, &dir, &mut batch, &counts).await;
+                    continue;
+                }
+            }
+        };
+        match msg {
+            Some(Msg::Record(r)) => {
+                batch.push(*r);
+                if batch.len() >= BATCH_MAX {
+                    write(&pool, &dir, &mut batch, &counts).await;
+                }
+            }
+            Some(Msg::Flush(done)) => {
+                write(&pool, &dir, &mut batch, &counts).await;
+                let _ = done.send(());
+            }
+            None => {
+                write(&pool, &dir, &mut batch, &counts).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn write(
+    pool: &SqlitePool,
+    dir: &std::path::Path,
+    batch: &mut Vec<Record>,
+    counts: &Mutex<HashMap<String, Written>>,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let to_sqlite = match insert_batch(pool, batch).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, rows = batch.len(), "SQLite refused a results batch; writing it to the JSON fallback");
+            match write_fallback(dir, batch) {
+                Ok(path) => {
+                    tracing::info!(file = %path.display(), rows = batch.len(), "results kept in a fallback file")
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the fallback write failed too; these results are lost")
+                }
+            }
+            false
+        }
+    };
+    if let Ok(mut c) = counts.lock() {
+        for r in batch.iter() {
+            let entry = c.entry(r.run_id.clone().unwrap_or_default()).or_default();
+            if to_sqlite {
+                entry.rows += 1;
+            } else {
+                entry.fallback += 1;
+            }
+        }
+    }
+    batch.clear();
+}
