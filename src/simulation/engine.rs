@@ -387,6 +387,7 @@ impl Engine {
 }
 
 /// Makes a record for the single dialog too.
+#[allow(clippy::too_many_arguments)]
 pub fn dialog_record(
     scope: &super::types::ChatScope,
     stream: bool,

@@ -3,7 +3,11 @@
 //! JSON fallback and its replay.
 
 pub mod page;
+pub mod panels;
+pub mod results_panel;
+pub mod run_panel;
 pub mod server_fns;
+pub mod text;
 pub mod types;
 
 #[cfg(feature = "ssr")]
@@ -24,3 +28,9 @@ pub mod stats;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod writer;
+
+/// Upper bound of the chart's open last bucket (shared with the browser,
+/// which does not compile `stats`).
+pub fn stats_bound() -> f64 {
+    f64::MAX
+}

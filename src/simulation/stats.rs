@@ -12,19 +12,11 @@ use super::types::{Percentiles, StopPolicy};
 
 /// Upper bounds (ms) of the chart's latency buckets.
 pub const CHART_BUCKETS_MS: [f64; 12] = [
-    5.0,
-    10.0,
-    20.0,
-    50.0,
-    100.0,
-    200.0,
-    500.0,
-    1000.0,
-    2000.0,
-    5000.0,
-    10000.0,
-    f64::INFINITY,
+    5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, OPEN_END,
 ];
+
+/// The last bucket's bound: everything slower (JSON has no infinity).
+pub const OPEN_END: f64 = f64::MAX;
 
 pub struct LiveStats {
     latency_us: Histogram<u64>,

@@ -1,0 +1,58 @@
+import { expect, test } from "@playwright/test";
+import * as fs from "node:fs";
+import { SIM_URL } from "../playwright.config";
+import { logIn, watchErrors } from "./helpers";
+
+test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 200 rows", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await logIn(page, "/simulation");
+  await page.goto("/lang/en?next=/simulation");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  const list = await (await page.request.get("/api/v1/llm/models")).json();
+  if (list.total === 0) {
+    const made = await page.request.post("/api/v1/llm/models", {
+      data: { name: "Sim for runs", base_url: SIM_URL, model: "sim-small", model_list: ["sim-small"], timeout: 10 },
+    });
+    expect(made.status()).toBe(201);
+  }
+
+  // Mint: the decoded claims and the expiry are shown.
+  const mint = page.getByTestId("mint-panel");
+  await mint.locator('input[name="sub"]').fill("coach-42");
+  await mint.getByTestId("mint").click();
+  await expect(mint.getByTestId("claims")).toContainText('"sub": "coach-42"');
+  await expect(mint.getByTestId("expires-at")).toContainText("T");
+
+  // One chat with the minted token.
+  const dialog = page.getByTestId("dialog-panel");
+  await dialog.locator('textarea[name="message"]').fill("hello from the browser");
+  await dialog.getByTestId("send-dialog").click();
+  await expect(dialog.getByTestId("dialog-status")).toHaveText("200");
+  await expect(dialog.getByTestId("dialog-reply")).toContainText("hello from the browser");
+  await expect(dialog.getByTestId("dialog-ttft")).toContainText("ms");
+
+  // An out-of-range concurrency is refused next to the field.
+  const run = page.getByTestId("run-panel");
+  await run.locator('input[name="concurrency"]').fill("5000");
+  await run.getByTestId("start-run").click();
+  await expect(run.locator('[data-field="concurrency"]')).toContainText("1–1000");
+
+  await run.locator('input[name="total"]').fill("200");
+  await run.locator('input[name="concurrency"]').fill("20");
+  await run.getByTestId("start-run").click();
+  await expect(run.getByTestId("run-status")).toHaveText("completed", { timeout: 60_000 });
+  await expect(run.getByTestId("count-done")).toHaveText("200");
+  await expect(run.getByTestId("count-ok")).toHaveText("200");
+  await expect(run.getByTestId("count-failed")).toHaveText("0");
+  await expect(run.getByTestId("latency-chart")).toBeVisible();
+
+  const results = page.getByTestId("results-panel");
+  await expect(results.getByTestId("page-info")).toContainText("· 200");
+  const [download] = await Promise.all([page.waitForEvent("download"), results.getByTestId("download-csv").click()]);
+  const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\n");
+  expect(csv[0]).toContain("run_id");
+  expect(csv.length - 1).toBe(200);
+  expect(errors).toEqual([]);
+});

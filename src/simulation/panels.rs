@@ -1,0 +1,138 @@
+//! Mint and single-chat panels.
+
+use leptos::prelude::*;
+
+use super::page::SimCtx;
+use super::server_fns::{limits, mint_token, single_dialog};
+use super::text::S;
+use super::types::{ChatScope, DialogRequest, MintRequest};
+use crate::error::AppError;
+use crate::i18n::t;
+use crate::ui::{field_error, use_lang};
+
+pub fn opt(s: RwSignal<String>) -> Option<String> {
+    Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[component]
+pub fn MintPanel() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<SimCtx>();
+    let sub = RwSignal::new("test-user-1".to_owned());
+    let role = RwSignal::new("user".to_owned());
+    let tenant = RwSignal::new(String::new());
+    let minutes = RwSignal::new("60".to_owned());
+    let limits = Resource::new(|| (), |_| limits());
+    let mint = Action::new(|r: &MintRequest| mint_token(r.clone()));
+    let error = Signal::derive(move || mint.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = mint.value().get() {
+            ctx.token.set(m.token);
+        }
+    });
+    let submit = move || {
+        mint.dispatch(MintRequest {
+            sub: sub.get_untracked(),
+            role: opt(role),
+            tenant: opt(tenant),
+            expires_in_minutes: minutes.get_untracked().trim().parse().unwrap_or(0),
+        });
+    };
+    view! {
+        <section class="card" data-testid="mint-panel">
+            <h2>{t(lang, S::MintTitle)}</h2>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <div class="row">
+                    <label class="field"><span>{t(lang, S::Sub)}</span><input name="sub" bind:value=sub/>{field_error(error, "sub")}</label>
+                    <label class="field"><span>{t(lang, S::Role)}</span><input name="role" bind:value=role/>{field_error(error, "role")}</label>
+                </div>
+                <div class="row">
+                    <label class="field"><span>{t(lang, S::Tenant)}</span><input name="tenant" bind:value=tenant/>{field_error(error, "tenant")}</label>
+                    <label class="field">
+                        <span>{t(lang, S::Expiry)}
+                            <Transition fallback=|| ()>{move || limits.get().and_then(Result::ok).map(|l| format!(" (1–{})", l.3))}</Transition>
+                        </span>
+                        <input name="minutes" type="number" min="1" bind:value=minutes/>
+                        {field_error(error, "expires_in_minutes")}
+                    </label>
+                </div>
+                <button type="submit" class="btn btn-primary" data-testid="mint">{t(lang, S::Mint)}</button>
+            </form>
+            {move || mint.value().get().and_then(Result::ok).map(|m| view! {
+                <div class="minted" data-testid="minted">
+                    <label class="field"><span>{t(lang, S::Token)}</span>
+                        <textarea class="mono small" rows="3" readonly prop:value=m.token.clone()></textarea></label>
+                    <p><span class="muted">{t(lang, S::ExpiresAt)} ": "</span><strong data-testid="expires-at">{m.expires_at.clone()}</strong></p>
+                    <p class="muted">{t(lang, S::Claims)}</p>
+                    <pre class="mono small" data-testid="claims">{serde_json::to_string_pretty(&m.claims).unwrap_or_default()}</pre>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+pub fn DialogPanel() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<SimCtx>();
+    let message = RwSignal::new("Hello, coach!".to_owned());
+    let model = RwSignal::new(String::new());
+    let tenant = RwSignal::new(String::new());
+    let module = RwSignal::new(String::new());
+    let stream = RwSignal::new(true);
+    let send = Action::new(|r: &DialogRequest| single_dialog(r.clone()));
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || send.value().get().and_then(Result::err));
+    let submit = move || {
+        send.dispatch(DialogRequest {
+            token: ctx.token.get_untracked(),
+            scope: ChatScope {
+                prompt_id: None,
+                tenant: opt(tenant),
+                module: opt(module),
+            },
+            model: opt(model),
+            message: message.get_untracked(),
+            stream: stream.get_untracked(),
+        });
+    };
+    let ms = |v: f64| format!("{v:.1} ms");
+    view! {
+        <section class="card" data-testid="dialog-panel">
+            <h2>{t(lang, S::DialogTitle)}</h2>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <label class="field"><span>{t(lang, S::Message)}</span><textarea name="message" rows="2" bind:value=message></textarea>{field_error(error, "message")}</label>
+                <div class="row">
+                    <label class="field"><span>{t(lang, S::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
+                    <label class="field"><span>{t(lang, S::Module)}</span><input name="module" bind:value=module/></label>
+                    <label class="field"><span>{t(lang, S::Model)}</span><input name="model" bind:value=model/></label>
+                </div>
+                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, S::Stream)}</span></label>
+                {field_error(error, "token")}
+                <button type="submit" class="btn btn-primary" data-testid="send-dialog" disabled=move || ctx.token.get().is_empty() || send.pending().get()>
+                    {t(lang, S::Send)}
+                </button>
+            </form>
+            {move || send.value().get().map(|r| match r {
+                Ok(d) => view! {
+                    <div class="dialog-result" data-testid="dialog-result">
+                        <dl class="facts">
+                            <dt>{t(lang, S::Status)}</dt><dd data-testid="dialog-status">{d.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>{t(lang, S::Latency)}</dt><dd>{ms(d.latency_ms)}</dd>
+                            <dt>{t(lang, S::Ttft)}</dt><dd data-testid="dialog-ttft">{d.ttft_ms.map(ms).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>{t(lang, S::Model)}</dt><dd>{d.model.clone().unwrap_or_default()}</dd>
+                            <dt>{t(lang, S::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| "fallback".into())}</dd>
+                        </dl>
+                        {d.error.clone().map(|e| view! { <p class="form-error">{e}</p> })}
+                        <p class="muted">{t(lang, S::Response)}</p>
+                        <pre class="reply" data-testid="dialog-reply">{d.content.clone()}</pre>
+                        <p class="muted">{t(lang, S::Request)}</p>
+                        <pre class="mono small">{serde_json::to_string_pretty(&d.request).unwrap_or_default()}</pre>
+                    </div>
+                }.into_any(),
+                Err(e) if e.field_name().is_some() => ().into_any(),
+                Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,193 @@
+//! Runs, their result rows (paged, filtered, downloadable) and a
+//! run-vs-baseline comparison.
+
+use leptos::prelude::*;
+
+use super::page::SimCtx;
+use super::server_fns::{list_results, list_runs};
+use super::text::S;
+use super::types::{ResultQuery, RunSnapshot, RunStatus};
+use crate::i18n::{t, Lang};
+use crate::ui::use_lang;
+
+#[component]
+pub fn ResultsPanel() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<SimCtx>();
+    let runs = Resource::new(move || ctx.finished.get(), |_| list_runs());
+    let selected = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(id) = ctx.current_run.get() {
+            selected.set(Some(id));
+        }
+    });
+    let success = RwSignal::new(String::from("all"));
+    let text = RwSignal::new(String::new());
+    let page = RwSignal::new(1u32);
+    let results = Resource::new(
+        move || {
+            (
+                selected.get(),
+                success.get(),
+                text.get(),
+                page.get(),
+                ctx.finished.get(),
+            )
+        },
+        |(run_id, success, text, page, _)| {
+            let success = match success.as_str() {
+                "ok" => Some(true),
+                "failed" => Some(false),
+                _ => None,
+            };
+            list_results(ResultQuery {
+                run_id,
+                success,
+                text: Some(text),
+                page: Some(page),
+                per_page: Some(20),
+            })
+        },
+    );
+
+    view! {
+        <section class="card" data-testid="results-panel">
+            <h2>{t(lang, S::RunsTitle)}</h2>
+            <Transition fallback=|| ()>
+                {move || runs.get().and_then(Result::ok).map(|list| view! {
+                    <table class="data-table compact" data-testid="runs-table">
+                        <tbody>
+                            {list.iter().map(|r| {
+                                let id = r.id.clone();
+                                let id2 = r.id.clone();
+                                view! {
+                                    <tr class:selected=move || selected.get().as_deref() == Some(id.as_str()) data-run=r.id.clone()>
+                                        <td><button class="btn btn-small" on:click=move |_| { selected.set(Some(id2.clone())); page.set(1); }>{r.id.clone()}</button></td>
+                                        <td><span class="tag">{format!("{:?}", r.status).to_lowercase()}</span></td>
+                                        <td class="num">{r.done}</td>
+                                        <td class="num">{format!("{:.1} req/s", r.rps)}</td>
+                                        <td class="num">{format!("p95 {:.1} ms", r.latency_ms.p95)}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <Comparison runs=list/>
+                })}
+            </Transition>
+            <h3>{t(lang, S::Results)}</h3>
+            <div class="toolbar">
+                <select on:change=move |ev| { success.set(event_target_value(&ev)); page.set(1); } prop:value=success>
+                    <option value="all">{t(lang, S::All)}</option>
+                    <option value="ok">{t(lang, S::OnlySuccess)}</option>
+                    <option value="failed">{t(lang, S::OnlyFailed)}</option>
+                </select>
+                <input class="search" type="search" placeholder=t(lang, S::Filter) on:change=move |ev| { text.set(event_target_value(&ev)); page.set(1); }/>
+                {move || selected.get().map(|id| view! {
+                    <a class="btn" data-testid="download-csv" href=format!("/api/v1/llm/tests/runs/{id}/export?format=csv") download>{t(lang, S::Download)} " CSV"</a>
+                    <a class="btn" data-testid="download-json" href=format!("/api/v1/llm/tests/runs/{id}/export?format=json") download>{t(lang, S::Download)} " JSON"</a>
+                })}
+            </div>
+            <Transition fallback=|| ()>
+                {move || results.get().map(|r| match r {
+                    Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(lang, S::NoRows)}</p> }.into_any(),
+                    Ok(p) => {
+                        let pages = ((p.total as u32).div_ceil(p.per_page)).max(1);
+                        view! {
+                            <table class="data-table compact" data-testid="results-table">
+                                <thead><tr>
+                                    <th>"#"</th><th>{t(lang, S::Seq)}</th><th>{t(lang, S::User)}</th><th>{t(lang, S::Status)}</th>
+                                    <th>{t(lang, S::Latency)}</th><th>{t(lang, S::Ttft)}</th><th>{t(lang, S::Kind)}</th>
+                                </tr></thead>
+                                <tbody>{p.items.into_iter().map(|row| view! {
+                                    <tr data-testid="result-row">
+                                        <td>{row.id}</td><td>{row.seq.map(|s| s.to_string()).unwrap_or_default()}</td>
+                                        <td>{row.user.unwrap_or_default()}</td>
+                                        <td><span class=if row.success { "tag status-online" } else { "tag status-offline" }>{row.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</span></td>
+                                        <td class="num">{row.latency_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
+                                        <td class="num">{row.ttft_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
+                                        <td>{row.error_kind.unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                            <div class="pager">
+                                <button class="btn btn-small" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>{t(lang, S::Prev)}</button>
+                                <span data-testid="page-info">{format!("{} / {pages} · {}", p.page, p.total)}</span>
+                                <button class="btn btn-small" disabled=move || page.get() >= pages on:click=move |_| page.update(|p| *p += 1)>{t(lang, S::Next)}</button>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn error_rate(r: &RunSnapshot) -> f64 {
+    if r.done == 0 {
+        0.0
+    } else {
+        100.0 * r.failed as f64 / r.done as f64
+    }
+}
+
+#[component]
+fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {
+    let lang = use_lang();
+    let finished: Vec<RunSnapshot> = runs
+        .into_iter()
+        .filter(|r| r.status != RunStatus::Running)
+        .collect();
+    if finished.len() < 2 {
+        return ().into_any();
+    }
+    let base = RwSignal::new(finished[1].id.clone());
+    let cand = RwSignal::new(finished[0].id.clone());
+    let options = finished.clone();
+    let pick = move |id: String| options.iter().find(|r| r.id == id).cloned();
+    let picker = move |sig: RwSignal<String>, list: Vec<RunSnapshot>| {
+        view! {
+            <select on:change=move |ev| sig.set(event_target_value(&ev)) prop:value=sig>
+                {list.into_iter().map(|r| view! { <option value=r.id.clone() selected=sig.get_untracked() == r.id>{r.id.clone()}</option> }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <div class="compare" data-testid="compare">
+            <h3>{t(lang, S::Compare)}</h3>
+            <div class="row">
+                <span>{t(lang, S::Baseline)}</span>{picker(base, finished.clone())}
+                <span>{t(lang, S::Candidate)}</span>{picker(cand, finished.clone())}
+            </div>
+            {move || match (pick(base.get()), pick(cand.get())) {
+                (Some(b), Some(c)) => deltas(lang, &b, &c).into_any(),
+                _ => ().into_any(),
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+fn deltas(lang: Lang, b: &RunSnapshot, c: &RunSnapshot) -> impl IntoView {
+    let row = |label: String, bv: f64, cv: f64, unit: &'static str| {
+        let d = cv - bv;
+        let pct = if bv.abs() > f64::EPSILON {
+            format!(" ({:+.1} %)", 100.0 * d / bv)
+        } else {
+            String::new()
+        };
+        view! { <tr><td>{label}</td><td class="num">{format!("{bv:.1}{unit}")}</td><td class="num">{format!("{cv:.1}{unit}")}</td><td class="num">{format!("{d:+.1}{unit}{pct}")}</td></tr> }
+    };
+    view! {
+        <table class="data-table compact">
+            <thead><tr><th></th><th>{t(lang, S::Baseline)}</th><th>{t(lang, S::Candidate)}</th><th>"Δ"</th></tr></thead>
+            <tbody>
+                {row(t(lang, S::Rps).to_owned(), b.rps, c.rps, "")}
+                {row("p50".into(), b.latency_ms.p50, c.latency_ms.p50, " ms")}
+                {row("p95".into(), b.latency_ms.p95, c.latency_ms.p95, " ms")}
+                {row(t(lang, S::ErrorRate).to_owned(), error_rate(b), error_rate(c), " %")}
+            </tbody>
+        </table>
+    }
+}

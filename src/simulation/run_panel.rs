@@ -1,0 +1,227 @@
+//! The run form (with its limits) and the live panel: counters, rates,
+//! percentiles, errors, a latency chart, and cancel. Polls once a second.
+
+use leptos::prelude::*;
+
+use super::page::SimCtx;
+use super::panels::opt;
+use super::server_fns::{cancel_run, limits, run_status, start_run};
+use super::text::S;
+use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
+use crate::error::AppError;
+use crate::i18n::{t, Lang};
+use crate::ui::{field_error, use_lang};
+
+#[component]
+pub fn RunPanel() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<SimCtx>();
+    let field = |v: &str| RwSignal::new(v.to_owned());
+    let (total, concurrency, ramp, users) = (field("200"), field("20"), field("0"), field("5"));
+    let (policy, window, percent, min_done) =
+        (field("never"), field("50"), field("20"), field("20"));
+    let (tenant, module, model) = (field(""), field(""), field(""));
+    let stream = RwSignal::new(true);
+    let limits = Resource::new(|| (), |_| limits());
+    let start = Action::new(|c: &RunConfig| start_run(c.clone()));
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || start.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(run)) = start.value().get() {
+            ctx.current_run.set(Some(run.id));
+        }
+    });
+    let num = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().unwrap_or(0);
+    let submit = move || {
+        let stop = match policy.get_untracked().as_str() {
+            "first_error" => StopPolicy::FirstError,
+            "error_rate" => StopPolicy::ErrorRate {
+                window: num(window),
+                percent: percent.get_untracked().trim().parse().unwrap_or(-1.0),
+                min_done: num(min_done),
+            },
+            _ => StopPolicy::Never,
+        };
+        start.dispatch(RunConfig {
+            total: num(total),
+            concurrency: num(concurrency),
+            ramp_up_secs: num(ramp),
+            users: num(users),
+            stream: stream.get_untracked(),
+            stop,
+            scope: ChatScope {
+                prompt_id: None,
+                tenant: opt(tenant),
+                module: opt(module),
+            },
+            model: opt(model),
+            message: "Hello! Please reply briefly.".into(),
+        });
+    };
+
+    view! {
+        <section class="card run" data-testid="run-panel">
+            <h2>{t(lang, S::RunTitle)}</h2>
+            <p class="muted small">
+                <Transition fallback=|| ()>
+                    {move || limits.get().and_then(Result::ok).map(|(max_total, max_conc, inflight, _)| format!(
+                        "{}: {} 1–{max_total} · {} 1–{max_conc} · in-flight cap {inflight}",
+                        t(lang, S::Limits), t(lang, S::Total), t(lang, S::Concurrency)
+                    ))}
+                </Transition>
+            </p>
+            <form class="run-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <label class="field"><span>{t(lang, S::Total)}</span><input name="total" type="number" bind:value=total/>{field_error(error, "total")}</label>
+                <label class="field"><span>{t(lang, S::Concurrency)}</span><input name="concurrency" type="number" bind:value=concurrency/>{field_error(error, "concurrency")}</label>
+                <label class="field"><span>{t(lang, S::RampUp)}</span><input name="ramp" type="number" bind:value=ramp/>{field_error(error, "ramp_up_secs")}</label>
+                <label class="field"><span>{t(lang, S::Users)}</span><input name="users" type="number" bind:value=users/>{field_error(error, "users")}</label>
+                <label class="field"><span>{t(lang, S::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
+                <label class="field"><span>{t(lang, S::Module)}</span><input name="module" bind:value=module/></label>
+                <label class="field"><span>{t(lang, S::Model)}</span><input name="model" bind:value=model/></label>
+                <label class="field"><span>{t(lang, S::StopPolicy)}</span>
+                    <select name="policy" on:change=move |ev| policy.set(event_target_value(&ev)) prop:value=policy>
+                        <option value="never">{t(lang, S::StopNever)}</option>
+                        <option value="first_error">{t(lang, S::StopFirst)}</option>
+                        <option value="error_rate">{t(lang, S::StopRate)}</option>
+                    </select>
+                </label>
+                <Show when=move || policy.get() == "error_rate">
+                    <label class="field"><span>{t(lang, S::Window)}</span><input name="window" type="number" bind:value=window/>{field_error(error, "stop.window")}</label>
+                    <label class="field"><span>{t(lang, S::Percent)}</span><input name="percent" type="number" bind:value=percent/>{field_error(error, "stop.percent")}</label>
+                    <label class="field"><span>{t(lang, S::MinDone)}</span><input name="min_done" type="number" bind:value=min_done/>{field_error(error, "stop.min_done")}</label>
+                </Show>
+                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, S::Stream)}</span></label>
+                <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>{t(lang, S::Start)}</button>
+            </form>
+            {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.message()}</p> })}
+            <LivePanel/>
+        </section>
+    }
+}
+
+#[component]
+fn LivePanel() -> impl IntoView {
+    let lang = use_lang();
+    let ctx = expect_context::<SimCtx>();
+    let tick = RwSignal::new(0u32);
+    let running = RwSignal::new(false);
+    // Polls while a run is going; the timer stops with the page.
+    Effect::new(move |_| {
+        let poll = move || {
+            if running.try_get_untracked().unwrap_or(false) {
+                tick.try_update(|t| *t += 1);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_millis(700)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let live = Resource::new(
+        move || (ctx.current_run.get(), tick.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => run_status(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(Some(run))) = live.get() {
+            let is_running = run.status == RunStatus::Running;
+            if running.get_untracked() && !is_running {
+                ctx.finished.update(|f| *f += 1);
+            }
+            running.set(is_running);
+        }
+    });
+    Effect::new(move |_| {
+        if ctx.current_run.get().is_some() {
+            running.set(true);
+        }
+    });
+    let cancel = Action::new(|id: &String| cancel_run(id.clone()));
+    view! {
+        <Transition fallback=|| ()>
+            {move || match live.get() {
+                Some(Ok(Some(run))) => {
+                    let id = run.id.clone();
+                    view! {
+                        <div class="live" data-testid="live">
+                            <div class="live-head">
+                                <strong class="mono">{run.id.clone()}</strong>
+                                <span class=format!("tag run-{:?}", run.status).to_lowercase() data-testid="run-status">{format!("{:?}", run.status).to_lowercase()}</span>
+                                {(run.status == RunStatus::Running).then(|| view! {
+                                    <button class="btn btn-danger btn-small" data-testid="cancel-run" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, S::Cancel)}</button>
+                                })}
+                            </div>
+                            {figures(lang, &run)}
+                        </div>
+                    }.into_any()
+                }
+                Some(Err(e)) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                _ => view! { <p class="muted">{t(lang, S::NoRun)}</p> }.into_any(),
+            }}
+        </Transition>
+    }
+}
+
+pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
+    let counters = [
+        (S::Done, run.done.to_string(), "done"),
+        (S::Ok, run.ok.to_string(), "ok"),
+        (S::Failed, run.failed.to_string(), "failed"),
+        (S::InFlight, run.in_flight.to_string(), "in-flight"),
+        (S::Queued, run.queued.to_string(), "queued"),
+        (S::Rps, format!("{:.1}", run.rps), "rps"),
+    ];
+    let l = &run.latency_ms;
+    let pct = format!(
+        "p50 {:.1} · p90 {:.1} · p95 {:.1} · p99 {:.1} ms",
+        l.p50, l.p90, l.p95, l.p99
+    );
+    let ttft = run
+        .ttft_ms
+        .as_ref()
+        .map(|p| format!("TTFT p50 {:.1} · p95 {:.1} ms", p.p50, p.p95));
+    let errors = run
+        .errors
+        .iter()
+        .map(|(k, n)| format!("{k}: {n}"))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <div class="counters">
+            {counters.into_iter().map(|(k, v, id)| view! {
+                <div class="counter"><span class="muted small">{t(lang, k)}</span><strong data-testid=format!("count-{id}")>{v}</strong></div>
+            }).collect_view()}
+        </div>
+        <p class="mono small" data-testid="percentiles">{pct}</p>
+        {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
+        <p class="mono small">{t(lang, S::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
+        {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, S::Errors)} ": "</span>{errors}</p> })}
+        {run.stop_reason.clone().map(|r| view! { <p class="form-error small">{r}</p> })}
+        <p class="muted small">{t(lang, S::Chart)}</p>
+        {chart(&run.histogram)}
+    }
+}
+
+/// A bar per latency bucket, drawn as SVG.
+fn chart(buckets: &[(f64, u64)]) -> impl IntoView {
+    let max = buckets.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let (w, h, bar) = (480.0, 120.0, 40.0);
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" data-testid="latency-chart">
+            {buckets.iter().enumerate().map(|(i, (hi, n))| {
+                let bh = (*n as f64 / max) * h;
+                let x = i as f64 * bar;
+                let label = if *hi < super::stats_bound() { format!("≤{hi}") } else { ">10k".to_owned() };
+                view! {
+                    <g>
+                        <rect x=x + 4.0 y=h - bh width=bar - 8.0 height=bh class="bar"><title>{format!("{label} ms: {n}")}</title></rect>
+                        <text x=x + bar / 2.0 y=h + 14.0 text-anchor="middle" class="axis">{label}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}
