@@ -27,9 +27,47 @@ mod cli {
         /// Write results kept in storage/ai_runtime/ back into SQLite, then
         /// delete each file whose rows are committed. Safe to run twice.
         ReplayFallback,
+        /// Reconcile SQLite with Supabase once and print the counts.
+        Sync,
+        /// Write a run's results as CSV or JSON.
+        Export {
+            /// The run id (see the simulation page or `GET /api/v1/llm/tests/runs`).
+            #[arg(long)]
+            run: String,
+            #[arg(long, value_parser = ["csv", "json"], default_value = "csv")]
+            format: String,
+            /// File to write; stdout when absent.
+            #[arg(long)]
+            out: Option<std::path::PathBuf>,
+        },
+        /// Run a load test with the page's engine and print the summary.
+        Loadtest(LoadArgs),
         /// Print the argon2 hash of a password read from stdin, for
         /// ADMIN_PASSWORD_HASH.
         HashPassword,
+    }
+
+    #[derive(clap::Args)]
+    struct LoadArgs {
+        #[arg(long, default_value_t = 100)]
+        total: u32,
+        #[arg(long, default_value_t = 10)]
+        concurrency: u32,
+        #[arg(long, default_value_t = 0)]
+        ramp_up_secs: u32,
+        #[arg(long, default_value_t = 1)]
+        users: u32,
+        #[arg(long)]
+        stream: bool,
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        module: Option<String>,
+        #[arg(long)]
+        model: Option<String>,
+        /// never | first-error | error-rate:WINDOW:PERCENT:MIN_DONE
+        #[arg(long, default_value = "never")]
+        stop: String,
     }
 
     #[derive(clap::Args)]
@@ -84,6 +122,29 @@ mod cli {
         }
     }
 
+    /// Loads the configuration, runs `f`, prints its message or error.
+    async fn ops(f: impl AsyncFnOnce(Config) -> Result<String, String>) -> std::process::ExitCode {
+        let config = match Config::from_env() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("model-suite: configuration error: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        match f(config).await {
+            Ok(msg) => {
+                if !msg.is_empty() {
+                    println!("{msg}");
+                }
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("model-suite: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    }
+
     async fn replay_fallback() -> std::process::ExitCode {
         let config = match Config::from_env() {
             Ok(c) => c,
@@ -131,6 +192,36 @@ mod cli {
             Command::Serve => serve().await,
             Command::UpstreamSim(args) => upstream_sim(args).await,
             Command::ReplayFallback => replay_fallback().await,
+            Command::Sync => ops(async |c| model_suite::ops::sync(c).await).await,
+            Command::Export { run, format, out } => {
+                ops(async |c| {
+                    let bytes =
+                        model_suite::ops::export(c, &run, format == "csv", out.as_deref()).await?;
+                    Ok(match &out {
+                        Some(p) => format!("wrote {bytes} bytes to {}", p.display()),
+                        None => String::new(),
+                    })
+                })
+                .await
+            }
+            Command::Loadtest(a) => {
+                ops(async |c| {
+                    let args = model_suite::ops::LoadtestArgs {
+                        total: a.total,
+                        concurrency: a.concurrency,
+                        ramp_up_secs: a.ramp_up_secs,
+                        users: a.users,
+                        stream: a.stream,
+                        tenant: a.tenant,
+                        module: a.module,
+                        model: a.model,
+                        stop: model_suite::ops::parse_stop(&a.stop)?,
+                    };
+                    let s = model_suite::ops::loadtest(c, args).await?;
+                    Ok(model_suite::ops::summary_table(&s))
+                })
+                .await
+            }
             Command::HashPassword => {
                 let mut line = String::new();
                 if std::io::stdin().read_line(&mut line).is_err() || line.trim().is_empty() {

@@ -7,6 +7,7 @@ mod auth;
 mod catalog;
 mod catalog_supabase;
 mod chat;
+mod cli;
 mod config;
 mod mapping;
 mod monitor;

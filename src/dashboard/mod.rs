@@ -2,3 +2,5 @@
 //! recent runs at a glance. Reads what the other features write; owns no data.
 
 pub mod page;
+pub mod server_fns;
+pub mod text;

@@ -1,13 +1,134 @@
+//! The dashboard: health grid, default model, coverage, recent runs and
+//! shortcuts; refreshes itself every few seconds.
+
 use leptos::prelude::*;
 
-use crate::i18n::Key;
-use crate::ui::{AdminLayout, EmptyState};
+use super::server_fns::{load_dashboard, CoverageState, DashboardData};
+use super::text::D;
+use crate::catalog::page::{short_time, status_label};
+use crate::i18n::{t, Key, Lang};
+use crate::ui::{use_lang, AdminLayout, EmptyState};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    let lang = use_lang();
+    let tick = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let bump = move || {
+            tick.try_update(|t| *t += 1);
+        };
+        if let Ok(handle) = set_interval_with_handle(bump, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let data = Resource::new(move || tick.get(), |_| load_dashboard());
     view! {
         <AdminLayout title=Key::DashboardTitle>
-            <EmptyState message=Key::DashboardEmpty/>
+            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok(d) if d.endpoints.is_empty() => view! { <EmptyState message=Key::DashboardEmpty/> {shortcuts(lang)} }.into_any(),
+                    Ok(d) => body(lang, d).into_any(),
+                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                })}
+            </Transition>
         </AdminLayout>
+    }
+}
+
+fn body(lang: Lang, d: DashboardData) -> impl IntoView {
+    let traffic = d.traffic.clone();
+    view! {
+        <div class="grid-2">
+            <section class="card" data-testid="default-card">
+                <h2>{t(lang, D::DefaultModel)}</h2>
+                {match &d.default {
+                    Some(e) => view! {
+                        <p class="big mono" data-testid="default-model">{e.model.clone().unwrap_or_default()}</p>
+                        <p class="muted">{e.name.clone()} " · " {e.base_url.clone()}</p>
+                    }.into_any(),
+                    None => view! { <p class="muted">{t(lang, D::NoDefault)}</p> }.into_any(),
+                }}
+            </section>
+            <section class="card">
+                <h2>{t(lang, D::Shortcuts)}</h2>
+                {shortcuts(lang)}
+            </section>
+        </div>
+        <section class="card" data-testid="health-grid">
+            <h2>{t(lang, D::Health)}</h2>
+            <div class="health-grid">
+                {d.endpoints.into_iter().map(|e| {
+                    let (req, err) = traffic.iter().find(|(id, _, _)| *id == e.id).map(|(_, r, x)| (*r, *x)).unwrap_or((0, 0));
+                    view! {
+                        <div class=format!("health-tile tile-{}", e.status) data-testid="health-tile" data-name=e.name.clone()>
+                            <strong>{e.name.clone()}</strong>
+                            <span class=format!("tag status-{}", e.status)>{status_label(lang, &e.status)}</span>
+                            <span class="small">{e.latency_ms.map(|l| format!("{l:.0} ms")).unwrap_or_default()}</span>
+                            <span class="muted small">{t(lang, D::LastCheck)} ": " {e.last_checked_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</span>
+                            {e.last_error.clone().map(|err| view! { <span class="small form-error">{err}</span> })}
+                            <span class="muted small">{t(lang, D::Requests)} ": " {req} " / " {err} " ✕"</span>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+        </section>
+        <section class="card" data-testid="coverage">
+            <h2>{t(lang, D::Coverage)}</h2>
+            {if d.coverage.is_empty() {
+                view! { <p class="muted">{t(lang, D::NoMappings)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="coverage-list">
+                        {d.coverage.into_iter().map(|c| {
+                            let (class, key) = match c.state {
+                                CoverageState::Full => ("cov-ok", D::Full),
+                                CoverageState::Partial => ("cov-warn", D::Partial),
+                                CoverageState::None => ("cov-none", D::NoneServed),
+                            };
+                            view! {
+                                <li data-testid="coverage-item" data-scope=c.scope.clone() data-state=format!("{:?}", c.state).to_lowercase()>
+                                    <span class=format!("chip {class}")>{c.scope.clone()}</span>
+                                    " " {t(lang, key)}
+                                    {(!c.gaps.is_empty()).then(|| view! {
+                                        " — " <a href="/mappings">{t(lang, D::Gaps)} ": " {c.gaps.join(", ")}</a>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="card" data-testid="recent-runs">
+            <h2>{t(lang, D::RecentRuns)}</h2>
+            {if d.runs.is_empty() {
+                view! { <p class="muted">{t(lang, D::NoRuns)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table compact">
+                        <tbody>{d.runs.into_iter().map(|r| view! {
+                            <tr data-testid="recent-run" data-run=r.id.clone()>
+                                <td class="mono">{r.id.clone()}</td>
+                                <td><span class="tag">{r.status.clone()}</span></td>
+                                <td class="num">{r.done}</td>
+                                <td class="num">{format!("{:.1} % {}", r.success_rate, t(lang, D::SuccessRate))}</td>
+                                <td class="num">{format!("p95 {:.1} ms", r.p95_ms)}</td>
+                                <td><a href="/simulation">{t(lang, D::Open)}</a></td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+fn shortcuts(lang: Lang) -> impl IntoView {
+    view! {
+        <ul class="shortcuts">
+            <li><a href="/models">{t(lang, D::GoCatalog)}</a></li>
+            <li><a href="/mappings">{t(lang, D::GoMapping)}</a></li>
+            <li><a href="/simulation">{t(lang, D::GoSimulation)}</a></li>
+        </ul>
     }
 }
