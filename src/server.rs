@@ -109,7 +109,6 @@ pub async fn build_app(
         config.monitor_concurrency as usize,
     );
     crate::monitor::metrics::install();
-    let _ = crate::simulation::store::LOG_DIR.set(config.log_dir.clone());
     let writer_pool =
         storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_secs(1)).await?;
     let writer = ResultsWriter::spawn(writer_pool, config.storage_dir.join("ai_runtime"));
@@ -120,7 +119,7 @@ pub async fn build_app(
         JwtKeys::new(&secrets.jwt_secret),
         db.clone(),
         self_url.clone(),
-        config.storage_dir.join("runs"),
+        (config.storage_dir.join("runs"), config.log_dir.clone()),
         config.loadtest_max_inflight,
         (
             config.loadtest_max_requests,

@@ -294,3 +294,70 @@ async fn cancel_aborts_in_flight_requests_and_keeps_what_completed() {
         "everything completed is kept"
     );
 }
+
+#[tokio::test]
+async fn a_run_going_when_the_server_stopped_reads_interrupted_after_restart() {
+    let app = with_sim(SimOptions::default()).await;
+    let id = start(&app, json!({"total": 5, "concurrency": 1}))
+        .await
+        .json::<Value>()
+        .await
+        .expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let done = wait_finished(&app, &id).await;
+    // Pretend the process died mid-run: the stored summary still says running.
+    let file = app.dir.path().join("runs").join(format!("{id}.json"));
+    let mut stored: Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("summary file")).expect("json");
+    assert_eq!(
+        stored["done"], done["done"],
+        "the summary on disk is the final one"
+    );
+    stored["status"] = "running".into();
+    std::fs::write(&file, serde_json::to_vec(&stored).expect("bytes")).expect("write");
+
+    let store = model_suite::simulation::store::RunStore::open(app.dir.path().join("runs"), None);
+    let reopened = store.load(&id).expect("still there");
+    assert_eq!(
+        reopened.status,
+        model_suite::simulation::types::RunStatus::Interrupted
+    );
+    assert_eq!(reopened.done, 5);
+}
+
+#[tokio::test]
+async fn metrics_expose_chat_and_run_counters() {
+    let app = with_sim(SimOptions::default()).await;
+    let id = start(&app, json!({"total": 3, "concurrency": 1}))
+        .await
+        .json::<Value>()
+        .await
+        .expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    wait_finished(&app, &id).await;
+    let unauth = app.get("/metrics").await;
+    assert_eq!(unauth.status(), 401);
+    let text = app
+        .api(Method::GET, "/metrics")
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("model_suite_chat_requests_total"), "{text}");
+    assert!(text.contains("model_suite_loadtest_runs_total"), "{text}");
+    assert!(
+        text.contains("model_suite_chat_request_duration_seconds"),
+        "{text}"
+    );
+    let log = std::fs::read_to_string(app.dir.path().join("logs/loadtest.log")).unwrap_or_default();
+    assert!(
+        log.contains(&id),
+        "finished runs are summarised in the log dir: {log}"
+    );
+}

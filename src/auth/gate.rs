@@ -43,7 +43,7 @@ pub async fn admin_gate(State(state): State<AppState>, mut req: Request, next: N
             req.extensions_mut().insert(claims);
             next.run(req).await
         }
-        Err(err) if path.starts_with("/api/") => api_rejection(err),
+        Err(err) if path.starts_with("/api/") || path == "/metrics" => api_rejection(err),
         Err(err) => {
             let target = req
                 .uri()

@@ -62,7 +62,7 @@ impl Engine {
         jwt: JwtKeys,
         db: sqlx::SqlitePool,
         self_url: Arc<OnceLock<String>>,
-        runs_dir: PathBuf,
+        runs_dir: (PathBuf, PathBuf),
         max_inflight: u32,
         limits: (u32, u32),
     ) -> Engine {
@@ -72,7 +72,7 @@ impl Engine {
             jwt,
             db,
             self_url,
-            store: RunStore::open(runs_dir),
+            store: RunStore::open(runs_dir.0, Some(runs_dir.1)),
             global: Arc::new(Semaphore::new(max_inflight as usize)),
             runs: Arc::new(Mutex::new(HashMap::new())),
             request_timeout: Duration::from_secs(120),

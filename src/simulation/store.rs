@@ -19,12 +19,14 @@ pub const SIMULATION_PROMPT: &str = "model-suite:simulation";
 #[derive(Clone)]
 pub struct RunStore {
     dir: PathBuf,
+    /// Where finished runs are summarised (`loadtest.log`).
+    log_dir: Option<PathBuf>,
 }
 
 impl RunStore {
     /// Opens the folder and marks runs that were going as interrupted.
-    pub fn open(dir: PathBuf) -> RunStore {
-        let store = RunStore { dir };
+    pub fn open(dir: PathBuf, log_dir: Option<PathBuf>) -> RunStore {
+        let store = RunStore { dir, log_dir };
         for mut run in store.load_all() {
             if run.status == RunStatus::Running {
                 run.status = RunStatus::Interrupted;
@@ -75,8 +77,8 @@ impl RunStore {
             .collect()
     }
 
-    /// Appends the finished run's figures to `loadtest.log` beside the runs
-    /// folder's parent log dir, and to the log.
+    /// Appends the finished run's figures to `loadtest.log` in the log dir,
+    /// and to the log.
     pub fn log_summary(&self, run: &RunSnapshot) {
         let total = run.ok + run.failed;
         let success_rate = if total > 0 {
@@ -91,7 +93,7 @@ impl RunStore {
         });
         tracing::info!(target: "loadtest", summary = %line, "load test finished");
         crate::monitor::metrics::loadtest_finished(&format!("{:?}", run.status).to_lowercase());
-        if let Some(log_dir) = LOG_DIR.get() {
+        if let Some(log_dir) = &self.log_dir {
             use std::io::Write;
             let written = std::fs::OpenOptions::new()
                 .create(true)
@@ -104,9 +106,6 @@ impl RunStore {
         }
     }
 }
-
-/// Where run summaries are logged (set once at start-up).
-pub static LOG_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// The prompt row and fallback endpoint rows are filed under. Creates the
 /// built-in simulation prompt once; refuses when the catalog is empty.
