@@ -12,6 +12,8 @@ export const ADMIN_PASSWORD = "e2e-admin-password";
 /** The upstream simulator the browser tests point endpoints at. */
 export const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 3190);
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}/v1`;
+const SMOKE_PORT = port + 2;
+const smokeStorage = path.join(root, "target", "e2e-smoke-storage");
 
 const chromium = {
   browserName: "chromium" as const,
@@ -47,8 +49,10 @@ export default defineConfig({
     ...chromium,
   },
   projects: [
-    { name: "hydrated", testIgnore: /no-js/ },
+    { name: "hydrated", testIgnore: /no-js|smoke/ },
     { name: "no-js", testMatch: /no-js/, use: { javaScriptEnabled: false } },
+    // The spec's end-to-end smoke, on a server of its own with a fresh database.
+    { name: "smoke", testMatch: /smoke/, use: { baseURL: `http://127.0.0.1:${SMOKE_PORT}` } },
   ],
   webServer: [
     {
@@ -74,6 +78,21 @@ export default defineConfig({
       LOG_LEVEL: "info",
       MONITOR_INTERVAL_SECS: "0",
     },
+    },
+    {
+      command: `rm -rf "${smokeStorage}" && mkdir -p "${smokeStorage}" && exec "${serverBin}" serve`,
+      url: `http://127.0.0.1:${SMOKE_PORT}/healthz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      env: {
+        APP_ENV: "dev",
+        LISTEN_ADDR: `127.0.0.1:${SMOKE_PORT}`,
+        STORAGE_DIR: smokeStorage,
+        SITE_ROOT: path.join(root, "target", "site"),
+        ADMIN_USERNAME: "admin",
+        ADMIN_PASSWORD,
+        MONITOR_INTERVAL_SECS: "0",
+      },
     },
   ],
 });

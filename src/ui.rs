@@ -107,9 +107,14 @@ pub type ToastSignal = RwSignal<Option<(bool, String)>>;
 pub fn show_toast(toast: ToastSignal, ok: bool, text: String) {
     toast.set(Some((ok, text.clone())));
     set_timeout(
+        // The page may be gone by then: try_* does nothing on a disposed signal.
         move || {
-            if toast.get_untracked().is_some_and(|(_, t)| t == text) {
-                toast.set(None);
+            if toast
+                .try_get_untracked()
+                .flatten()
+                .is_some_and(|(_, t)| t == text)
+            {
+                toast.try_set(None);
             }
         },
         std::time::Duration::from_secs(5),
