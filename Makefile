@@ -16,7 +16,8 @@ SITE := target/site
 PKG := $(SITE)/pkg
 E2E_PORT ?= 3100
 
-.PHONY: run test lint dev build build-debug tools test-tools wasm-target wasm-bindgen node-deps \
+
+.PHONY: bench run test lint dev build build-debug tools test-tools wasm-target wasm-bindgen node-deps \
         chromium postgres site site-debug server server-debug rust-tests e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
@@ -94,6 +95,11 @@ rust-tests: postgres
 
 e2e: node-deps chromium
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+
+# Numbers, not a pass/fail: engine vs oha, RSS, writer rows/s, 10k at c=1000.
+bench: postgres
+	@command -v oha >/dev/null || CARGO_PROFILE_RELEASE_LTO=false cargo install oha --locked
+	cargo test --release --features ssr --test integration bench -- --ignored --nocapture
 
 lint:
 	@big=$$(find src end2end/rust end2end/tests style -type f \( -name '*.rs' -o -name '*.ts' -o -name '*.css' -o -name '*.sql' \) \

@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod bench;
 mod catalog;
 mod catalog_supabase;
 mod chat;

@@ -111,9 +111,9 @@ pub fn ResultsPanel() -> impl IntoView {
                                 }).collect_view()}</tbody>
                             </table>
                             <div class="pager">
-                                <button class="btn btn-small" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>{t(lang, S::Prev)}</button>
+                                <button class="btn btn-small" disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>{t(lang, S::Prev)}</button>
                                 <span data-testid="page-info">{format!("{} / {pages} · {}", p.page, p.total)}</span>
-                                <button class="btn btn-small" disabled=move || page.get() >= pages on:click=move |_| page.update(|p| *p += 1)>{t(lang, S::Next)}</button>
+                                <button class="btn btn-small" disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>{t(lang, S::Next)}</button>
                             </div>
                         }.into_any()
                     }

@@ -1,0 +1,191 @@
+//! `make bench`: numbers, not assertions. Ignored in `make test`; run with
+//! `cargo test --release --features ssr --test integration bench -- --ignored --nocapture`.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::{endpoint_body, spawn_app_with, spawn_sim, TestApp};
+use model_suite::simulation::record::{insert_batch, Record};
+use model_suite::upstream::sim::SimOptions;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn app_on(latency_ms: u64) -> TestApp {
+    let app = spawn_app_with(&[("LOADTEST_MAX_INFLIGHT", "1000")]).await;
+    let sim = spawn_sim(SimOptions {
+        latency_ms,
+        chunk_delay_ms: 0,
+        ..Default::default()
+    })
+    .await;
+    let mut e = endpoint_body("Bench sim", &sim);
+    e["timeout"] = 60.into();
+    app.create_endpoint(e).await;
+    app
+}
+
+async fn engine_run(app: &TestApp, total: u32, concurrency: u32) -> (f64, f64, Value) {
+    let started = Instant::now();
+    let res = app
+        .api(Method::POST, "/api/v1/llm/tests/runs")
+        .json(&json!({"total": total, "concurrency": concurrency}))
+        .send()
+        .await
+        .expect("start");
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    loop {
+        let run: Value = app
+            .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        if run["status"] != "running" {
+            return (
+                run["rps"].as_f64().unwrap_or(0.0),
+                started.elapsed().as_secs_f64(),
+                run,
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn oha(app: &TestApp, total: u32, concurrency: u32) -> Option<f64> {
+    let token = app.token("user", 3600);
+    let out = std::process::Command::new("oha")
+        .args([
+            "-n",
+            &total.to_string(),
+            "-c",
+            &concurrency.to_string(),
+            "--no-tui",
+            "--output-format",
+            "json",
+            "-m",
+            "POST",
+        ])
+        .args([
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+            "-H",
+            "content-type: application/json",
+        ])
+        .args([
+            "-d",
+            r#"{"messages":[{"role":"user","content":"Hello! Please reply briefly."}]}"#,
+        ])
+        .arg(app.url("/api/v1/chat/completions"))
+        .output()
+        .ok()?;
+    let v: Value = serde_json::from_slice(&out.stdout).ok()?;
+    v["summary"]["requestsPerSec"].as_f64()
+}
+
+fn record(i: u64) -> Record {
+    Record {
+        record_id: format!("bench-{i}"),
+        run_id: Some("bench".into()),
+        seq: i,
+        user: "bench".into(),
+        scope: Default::default(),
+        messages: json!([{"role": "user", "content": "Hello! Please reply briefly."}]),
+        params: json!({"stream": false}),
+        prompt_id: 1,
+        endpoint_id: 1,
+        served_by: Some(1),
+        model: Some("sim-small".into()),
+        status: Some(200),
+        success: true,
+        latency_ms: 12.5,
+        ttfb_ms: Some(10.0),
+        ttft_ms: None,
+        queue_ms: 0.1,
+        error_kind: None,
+        error: None,
+        content: "Simulated reply to: Hello! Please reply briefly.".into(),
+        usage: Some(json!({"prompt_tokens": 8, "completion_tokens": 8, "total_tokens": 16})),
+        created_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with make bench"]
+async fn bench() {
+    let app = app_on(0).await;
+    let mut table = vec![("metric".to_owned(), "value".to_owned())];
+    for concurrency in [50u32, 1000] {
+        let (rps, _, _) = engine_run(&app, 5000, concurrency).await;
+        table.push((
+            format!("engine → chat API → simulator (0 ms), c={concurrency}, req/s"),
+            format!("{rps:.0}"),
+        ));
+        match oha(&app, 5000, concurrency) {
+            Some(o) => {
+                table.push((
+                    format!("oha → chat API → simulator (0 ms), c={concurrency}, req/s"),
+                    format!("{o:.0}"),
+                ));
+                table.push((
+                    format!("engine / oha, c={concurrency}"),
+                    format!("{:.2}", rps / o),
+                ));
+            }
+            None => table.push((format!("oha, c={concurrency}"), "oha not installed".into())),
+        }
+    }
+    table.push((
+        "server + engine peak RSS (one process), MB".into(),
+        format!("{:.0}", peak_rss_mb()),
+    ));
+
+    // The batched writer's raw speed: 20 000 rows, 500 per transaction.
+    sqlx::query("INSERT INTO ai_prompts (id, name, content) VALUES (1, 'bench', 'bench') ON CONFLICT DO NOTHING").execute(&app.state.db).await.expect("prompt");
+    let rows: Vec<Record> = (0..20_000).map(record).collect();
+    let started = Instant::now();
+    for chunk in rows.chunks(500) {
+        insert_batch(&app.state.db, chunk).await.expect("batch");
+    }
+    table.push((
+        "batched writer, rows/s (500 per transaction)".into(),
+        format!("{:.0}", 20_000.0 / started.elapsed().as_secs_f64()),
+    ));
+
+    let slow = app_on(50).await;
+    let (_, wall, run) = engine_run(&slow, 10_000, 1000).await;
+    table.push((
+        "10 000 requests at c=1000, simulator 50 ms: wall s (ideal 0.5)".into(),
+        format!("{wall:.2}"),
+    ));
+    table.push((
+        "   of which queue p95, ms".into(),
+        format!("{:.1}", run["queue_ms"]["p95"].as_f64().unwrap_or(0.0)),
+    ));
+
+    println!("\n| {} | {} |\n|---|---|", table[0].0, table[0].1);
+    for (k, v) in &table[1..] {
+        println!("| {k} | {v} |");
+    }
+}
