@@ -23,9 +23,11 @@ E2E_PORT ?= 3100
 ## ── the two commands ────────────────────────────────────────────────────────
 
 # Install what is missing, build a release, serve on http://127.0.0.1:3000.
+# The built-in upstream simulator runs on DEMO_UPSTREAM_PORT (9100; set it
+# empty to turn it off) and a demo endpoint is added if the catalog is empty.
 run: build
 	@echo "Starting Model Suite on SQLite ($${SQLITE_PATH:-storage/model_suite.db})…"
-	exec target/release/model-suite serve
+	DEMO_UPSTREAM_PORT=$${DEMO_UPSTREAM_PORT-9100} exec target/release/model-suite serve
 
 # Install what the tests need and run every test.
 test: test-tools build-debug rust-tests e2e
