@@ -35,3 +35,25 @@ pub fn require_admin() -> Result<jwt::Claims, ServerFnError> {
         .filter(jwt::Claims::is_admin)
         .ok_or_else(|| ServerFnError::new("admin sign-in required"))
 }
+
+/// Runs a server function's body for the signed-in admin: `f` gets the
+/// admin's name and the app state. A failure gets its proper HTTP status
+/// (422, 404, 409, 503…) rather than a blanket 500.
+#[cfg(feature = "ssr")]
+pub async fn with_admin<T>(
+    f: impl AsyncFnOnce(String, crate::server::AppState) -> Result<T, crate::error::AppError>,
+) -> Result<T, crate::error::AppError> {
+    use crate::error::AppError;
+    let admin =
+        require_admin().map_err(|_| AppError::Unauthorized("admin sign-in required".into()));
+    let state = use_context::<crate::server::AppState>()
+        .ok_or_else(|| AppError::Internal("application state missing".into()));
+    let result = match (admin, state) {
+        (Ok(a), Ok(s)) => f(a.sub, s).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    if let (Err(e), Some(res)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        res.set_status(crate::error::ApiError::from(e.clone()).status);
+    }
+    result
+}

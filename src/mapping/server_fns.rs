@@ -6,22 +6,7 @@ use super::types::{Mapping, MappingDraft, MappingView, ResolveOutcome, ResolveRe
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-async fn run<T>(
-    f: impl AsyncFnOnce(String, crate::server::AppState) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    let admin = crate::auth::require_admin()
-        .map_err(|_| AppError::Unauthorized("admin sign-in required".into()));
-    let state = use_context::<crate::server::AppState>()
-        .ok_or_else(|| AppError::Internal("application state missing".into()));
-    let result = match (admin, state) {
-        (Ok(a), Ok(s)) => f(a.sub, s).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    if let (Err(e), Some(res)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        res.set_status(crate::error::ApiError::from(e.clone()).status);
-    }
-    result
-}
+use crate::auth::with_admin as run;
 
 #[server(prefix = "/api/mapping", endpoint = "list", input = leptos::server_fn::codec::Json)]
 pub async fn list_mappings() -> Result<Vec<MappingView>, AppError> {

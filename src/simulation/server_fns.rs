@@ -9,22 +9,7 @@ use super::types::{
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-async fn run<T>(
-    f: impl AsyncFnOnce(String, crate::server::AppState) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    let admin = crate::auth::require_admin()
-        .map_err(|_| AppError::Unauthorized("admin sign-in required".into()));
-    let state = use_context::<crate::server::AppState>()
-        .ok_or_else(|| AppError::Internal("application state missing".into()));
-    let result = match (admin, state) {
-        (Ok(a), Ok(s)) => f(a.sub, s).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    if let (Err(e), Some(res)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        res.set_status(crate::error::ApiError::from(e.clone()).status);
-    }
-    result
-}
+use crate::auth::with_admin as run;
 
 #[server(prefix = "/api/simulation", endpoint = "mint", input = leptos::server_fn::codec::Json)]
 pub async fn mint_token(request: MintRequest) -> Result<MintedToken, AppError> {
