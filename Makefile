@@ -15,6 +15,9 @@ WASM_TARGET := wasm32-unknown-unknown
 SITE := target/site
 PKG := $(SITE)/pkg
 E2E_PORT ?= 3100
+# What rustc's wasm32 output uses (1.82+), so wasm-opt accepts it.
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 
 .PHONY: bench run test lint dev build build-debug tools test-tools wasm-target wasm-bindgen node-deps \
@@ -68,7 +71,7 @@ postgres:
 site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm
-	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int $(PKG)/model-suite_bg.wasm -o $(PKG)/model-suite_bg.wasm
+	wasm-opt -Oz $(WASM_FEATURES) $(PKG)/model-suite_bg.wasm -o $(PKG)/model-suite_bg.wasm
 
 site-debug: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
