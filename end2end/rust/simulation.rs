@@ -260,8 +260,9 @@ async fn first_error_policy_stops_the_run() {
 
 #[tokio::test]
 async fn cancel_aborts_in_flight_requests_and_keeps_what_completed() {
+    // Replies take 10 s: a run that ends soon after cancel aborted them.
     let app = with_sim(SimOptions {
-        latency_ms: 400,
+        latency_ms: 10_000,
         ..Default::default()
     })
     .await;
@@ -273,7 +274,7 @@ async fn cancel_aborts_in_flight_requests_and_keeps_what_completed() {
         .as_str()
         .expect("id")
         .to_owned();
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let asked = std::time::Instant::now();
     let res = app
         .api(Method::POST, &format!("/api/v1/llm/tests/runs/{id}/cancel"))
@@ -283,11 +284,15 @@ async fn cancel_aborts_in_flight_requests_and_keeps_what_completed() {
     assert_eq!(res.status(), 200);
     let run = wait_finished(&app, &id).await;
     assert!(
-        asked.elapsed() < Duration::from_secs(1),
+        asked.elapsed() < Duration::from_secs(5),
         "in-flight requests were aborted, not awaited"
     );
     assert_eq!(run["status"], "cancelled");
-    assert!(run["cancelled"].as_u64().expect("cancelled") > 0);
+    assert_eq!(
+        run["cancelled"].as_u64(),
+        Some(10),
+        "the ten in flight were aborted: {run}"
+    );
     assert_eq!(
         rows_of(&app, &id).await as u64,
         run["done"].as_u64().expect("done"),
