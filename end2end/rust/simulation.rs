@@ -366,3 +366,42 @@ async fn metrics_expose_chat_and_run_counters() {
         "finished runs are summarised in the log dir: {log}"
     );
 }
+
+#[tokio::test]
+async fn the_streamed_dialog_sends_deltas_as_they_arrive_then_the_result() {
+    let app = with_sim(SimOptions {
+        chunk_delay_ms: 20,
+        ..Default::default()
+    })
+    .await;
+    let token = app.token("user", 600);
+    let body = json!({"request": {"token": token, "message": "你好 coach", "stream": true}});
+    let res = app
+        .api(Method::POST, "/api/simulation/dialog_stream")
+        .json(&body)
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(res.status(), 200);
+    let mut res = res;
+    let mut chunks = 0;
+    let mut text = String::new();
+    while let Some(chunk) = res.chunk().await.expect("chunk") {
+        assert!(
+            chunk.is_ascii(),
+            "lines are ASCII, so no character is ever split"
+        );
+        chunks += 1;
+        text.push_str(std::str::from_utf8(&chunk).expect("utf8"));
+    }
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let deltas: String = lines.iter().filter_map(|l| l["d"].as_str()).collect();
+    let last = lines.last().expect("a result line");
+    assert!(chunks > 2, "arrived in pieces, not at the end: {chunks}");
+    assert!(deltas.contains("你好 coach"), "{deltas}");
+    assert_eq!(last["r"]["content"].as_str(), Some(deltas.as_str()));
+    assert!(last["r"]["row_id"].as_i64().is_some(), "stored as one row");
+}

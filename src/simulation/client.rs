@@ -83,6 +83,19 @@ pub async fn send_chat(
     body: &Value,
     timeout: Duration,
 ) -> Attempt {
+    send_chat_live(http, base, token, scope, body, timeout, None).await
+}
+
+/// Like [`send_chat`], handing each streamed content delta to `live` as it arrives.
+pub async fn send_chat_live(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    scope: &ChatScope,
+    body: &Value,
+    timeout: Duration,
+    live: Option<&tokio::sync::mpsc::UnboundedSender<String>>,
+) -> Attempt {
     let mut req = http
         .post(format!("{base}/api/v1/chat/completions"))
         .bearer_auth(token)
@@ -126,8 +139,12 @@ pub async fn send_chat(
                     buffer.extend_from_slice(&chunk);
                     while let Some(end) = find_event_end(&buffer) {
                         let event: Vec<u8> = buffer.drain(..end).collect();
+                        let before = a.content.len();
                         if let Err(e) = take_event(&event, &mut a, started, &mut last_delta) {
                             return a.fail(ErrorKind::Decode, e, started);
+                        }
+                        if let (Some(tx), true) = (live, a.content.len() > before) {
+                            let _ = tx.send(a.content[before..].to_owned());
                         }
                     }
                 } else {

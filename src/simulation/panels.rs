@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::page::SimCtx;
-use super::server_fns::{limits, mint_token, single_dialog};
+use super::server_fns::{limits, mint_token, single_dialog, stream_dialog};
 use super::text::S;
-use super::types::{ChatScope, DialogRequest, MintRequest};
+use super::types::{ChatScope, DialogRequest, DialogResult, MintRequest};
 use crate::error::AppError;
 use crate::i18n::t;
 use crate::ui::{field_error, use_lang};
@@ -81,10 +81,22 @@ pub fn DialogPanel() -> impl IntoView {
     let module = RwSignal::new(String::new());
     let stream = RwSignal::new(true);
     let send = Action::new(|r: &DialogRequest| single_dialog(r.clone()));
+    // Streaming chats go through the streamed server function instead, so
+    // the reply grows on screen as tokens arrive.
+    let live_text = RwSignal::new(String::new());
+    let streamed = RwSignal::new(None::<Result<DialogResult, AppError>>);
+    let streaming = RwSignal::new(false);
+    let outcome = Signal::derive(move || {
+        if streaming.get() || streamed.get().is_some() {
+            streamed.get()
+        } else {
+            send.value().get()
+        }
+    });
     let error: Signal<Option<AppError>> =
-        Signal::derive(move || send.value().get().and_then(Result::err));
+        Signal::derive(move || outcome.get().and_then(Result::err));
     let submit = move || {
-        send.dispatch(DialogRequest {
+        let request = DialogRequest {
             token: ctx.token.get_untracked(),
             scope: ChatScope {
                 prompt_id: None,
@@ -94,7 +106,19 @@ pub fn DialogPanel() -> impl IntoView {
             model: opt(model),
             message: message.get_untracked(),
             stream: stream.get_untracked(),
-        });
+        };
+        streamed.set(None);
+        if request.stream {
+            live_text.set(String::new());
+            streaming.set(true);
+            leptos::task::spawn_local(async move {
+                let result = read_stream(request, live_text).await;
+                streamed.try_set(Some(result));
+                streaming.try_set(false);
+            });
+        } else {
+            send.dispatch(request);
+        }
     };
     let ms = |v: f64| format!("{v:.1} ms");
     view! {
@@ -109,11 +133,12 @@ pub fn DialogPanel() -> impl IntoView {
                 </div>
                 <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, S::Stream)}</span></label>
                 {field_error(error, "token")}
-                <button type="submit" class="btn btn-primary" data-testid="send-dialog" disabled=move || ctx.token.get().is_empty() || send.pending().get()>
+                <button type="submit" class="btn btn-primary" data-testid="send-dialog" disabled=move || { ctx.token.get().is_empty() || send.pending().get() || streaming.get() }>
                     {t(lang, S::Send)}
                 </button>
             </form>
-            {move || send.value().get().map(|r| match r {
+            {move || streaming.get().then(|| view! { <pre class="reply" data-testid="dialog-live">{move || live_text.get()}</pre> })}
+            {move || outcome.get().map(|r| match r {
                 Ok(d) => view! {
                     <div class="dialog-result" data-testid="dialog-result">
                         <dl class="facts">
@@ -135,4 +160,32 @@ pub fn DialogPanel() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// Reads the streamed dialog's lines: deltas into `live`, then the result.
+async fn read_stream(
+    request: DialogRequest,
+    live: RwSignal<String>,
+) -> Result<DialogResult, AppError> {
+    use futures::StreamExt;
+    let bad = |e: serde_json::Error| AppError::Transport(format!("unreadable stream: {e}"));
+    let mut stream = stream_dialog(request).await?.into_inner();
+    let mut buf = String::new();
+    while let Some(chunk) = stream.next().await {
+        buf.push_str(&chunk?);
+        while let Some(end) = buf.find('\n') {
+            let line: String = buf.drain(..=end).collect();
+            let v: serde_json::Value = serde_json::from_str(line.trim()).map_err(bad)?;
+            if let Some(d) = v.get("d").and_then(|d| d.as_str()) {
+                live.try_update(|t| t.push_str(d));
+            } else if let Some(r) = v.get("r") {
+                return serde_json::from_value(r.clone()).map_err(bad);
+            } else if let Some(e) = v.get("e") {
+                return Err(serde_json::from_value(e.clone()).map_err(bad)?);
+            }
+        }
+    }
+    Err(AppError::Transport(
+        "the stream ended before the result".into(),
+    ))
 }

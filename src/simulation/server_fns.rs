@@ -31,6 +31,44 @@ pub async fn single_dialog(request: DialogRequest) -> Result<DialogResult, AppEr
     run(async |_, s| super::service::dialog(&s.engine, &request).await).await
 }
 
+/// The single chat, streamed: one ASCII JSON line per event —
+/// `{"d": "<delta>"}` as tokens arrive, then `{"r": DialogResult}` or
+/// `{"e": AppError}`.
+#[server(prefix = "/api/simulation", endpoint = "dialog_stream", input = leptos::server_fn::codec::Json, output = leptos::server_fn::codec::StreamingText)]
+pub async fn stream_dialog(
+    request: DialogRequest,
+) -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError> {
+    run(async |_, s| {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let engine = s.engine.clone();
+        tokio::spawn(async move {
+            let (live, mut deltas) = tokio::sync::mpsc::unbounded_channel::<String>();
+            let forward = tx.clone();
+            let pump = tokio::spawn(async move {
+                while let Some(d) = deltas.recv().await {
+                    let _ =
+                        forward.send(super::service::ascii_line(&serde_json::json!({ "d": d })));
+                }
+            });
+            let result = super::service::dialog_live(&engine, &request, Some(&live)).await;
+            drop(live);
+            let _ = pump.await;
+            let last = match result {
+                Ok(r) => serde_json::json!({ "r": r }),
+                Err(e) => serde_json::json!({ "e": e }),
+            };
+            let _ = tx.send(super::service::ascii_line(&last));
+        });
+        let lines =
+            futures::stream::unfold(
+                rx,
+                |mut rx| async move { rx.recv().await.map(|l| (Ok(l), rx)) },
+            );
+        Ok(leptos::server_fn::codec::TextStream::new(lines))
+    })
+    .await
+}
+
 #[server(prefix = "/api/simulation", endpoint = "start", input = leptos::server_fn::codec::Json)]
 pub async fn start_run(config: RunConfig) -> Result<RunSnapshot, AppError> {
     run(async |who, s| {

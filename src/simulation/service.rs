@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::client::send_chat;
+use super::client::send_chat_live;
 use super::engine::{dialog_record, Engine};
 use super::record::{insert, write_fallback};
 use super::store::row_targets;
@@ -80,6 +80,15 @@ pub async fn mint(
 /// One chat through the chat API, stored as one `ai_prompt_tests` row (or a
 /// fallback record when SQLite refuses it).
 pub async fn dialog(engine: &Engine, req: &DialogRequest) -> Result<DialogResult, AppError> {
+    dialog_live(engine, req, None).await
+}
+
+/// [`dialog`], handing streamed deltas to `live` as they arrive.
+pub async fn dialog_live(
+    engine: &Engine,
+    req: &DialogRequest,
+    live: Option<&tokio::sync::mpsc::UnboundedSender<String>>,
+) -> Result<DialogResult, AppError> {
     if req.message.trim().is_empty() || req.message.chars().count() > MESSAGE_MAX {
         return Err(AppError::field(
             "message",
@@ -96,13 +105,14 @@ pub async fn dialog(engine: &Engine, req: &DialogRequest) -> Result<DialogResult
     if let Some(m) = req.model.as_deref().filter(|m| !m.is_empty()) {
         body["model"] = json!(m);
     }
-    let attempt = send_chat(
+    let attempt = send_chat_live(
         &engine.http,
         &base,
         req.token.trim(),
         &req.scope,
         &body,
         Duration::from_secs(120),
+        live,
     )
     .await;
     let user = engine
@@ -141,4 +151,23 @@ pub async fn dialog(engine: &Engine, req: &DialogRequest) -> Result<DialogResult
         error: attempt.error,
         row_id,
     })
+}
+
+/// One line of the streamed dialog: ASCII-only JSON (non-ASCII escaped), so
+/// a transport chunk boundary can never split a character.
+pub fn ascii_line(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        }
+    }
+    out.push('\n');
+    out
 }
