@@ -66,7 +66,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/healthz`,
     timeout: 60_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    // The server's own log stays out of the test report; its stderr
+    // (start-up failures) still shows.
+    stdout: "ignore",
     stderr: "pipe",
     env: {
       APP_ENV: "dev",
