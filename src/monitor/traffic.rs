@@ -15,12 +15,6 @@ pub struct EndpointTraffic {
     pub last_status: Option<u16>,
 }
 
-impl EndpointTraffic {
-    pub fn mean_latency_ms(&self) -> Option<f64> {
-        (self.requests > 0).then(|| self.total_latency_ms / self.requests as f64)
-    }
-}
-
 #[derive(Clone, Default)]
 pub struct Traffic {
     inner: Arc<Mutex<BTreeMap<i64, EndpointTraffic>>>,

@@ -76,6 +76,30 @@ pub const INDEXES: [(&str, &str, &str); 7] = [
     ),
 ];
 
+/// `ai_prompt_tests` has the same columns in SQLite and in Supabase.
+pub const PROMPT_TESTS_COLUMNS: &[&str] = &[
+    "id",
+    "prompt_id",
+    "endpoint_id",
+    "model",
+    "request_message",
+    "response_message",
+    "success",
+    "latency_ms",
+    "error",
+    "created_at",
+];
+
+/// Every required `table.column` that `present` (table, column) lacks.
+pub fn absent_columns(required: &[(&str, &[&str])], present: &[(String, String)]) -> Vec<String> {
+    required
+        .iter()
+        .flat_map(|(table, columns)| columns.iter().map(move |c| (*table, *c)))
+        .filter(|(t, c)| !present.iter().any(|(pt, pc)| pt == t && pc == c))
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect()
+}
+
 /// The columns each table must have; an existing table may have more.
 pub const CONTRACT_COLUMNS: [(&str, &[&str]); 3] = [
     (
@@ -120,21 +144,7 @@ pub const CONTRACT_COLUMNS: [(&str, &[&str]); 3] = [
             "last_synced_at",
         ],
     ),
-    (
-        "ai_prompt_tests",
-        &[
-            "id",
-            "prompt_id",
-            "endpoint_id",
-            "model",
-            "request_message",
-            "response_message",
-            "success",
-            "latency_ms",
-            "error",
-            "created_at",
-        ],
-    ),
+    ("ai_prompt_tests", PROMPT_TESTS_COLUMNS),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -156,19 +166,15 @@ pub async fn ensure_schema(pool: &SqlitePool) -> Result<(), SchemaError> {
     for ddl in TABLES {
         sqlx::query(ddl).execute(&mut *tx).await?;
     }
-    let mut missing = Vec::new();
-    for (table, columns) in CONTRACT_COLUMNS {
-        let present: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
+    let mut present: Vec<(String, String)> = Vec::new();
+    for (table, _) in CONTRACT_COLUMNS {
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
             .bind(table)
             .fetch_all(&mut *tx)
             .await?;
-        missing.extend(
-            columns
-                .iter()
-                .filter(|c| !present.iter().any(|p| p == *c))
-                .map(|c| format!("{table}.{c}")),
-        );
+        present.extend(names.into_iter().map(|n| (table.to_owned(), n)));
     }
+    let missing = absent_columns(&CONTRACT_COLUMNS, &present);
     if !missing.is_empty() {
         tx.rollback().await?;
         return Err(SchemaError::MissingColumns(missing));

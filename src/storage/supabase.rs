@@ -45,21 +45,7 @@ pub const REQUIRED_COLUMNS: [(&str, &[&str]); 3] = [
             "updated_at",
         ],
     ),
-    (
-        "ai_prompt_tests",
-        &[
-            "id",
-            "prompt_id",
-            "endpoint_id",
-            "model",
-            "request_message",
-            "response_message",
-            "success",
-            "latency_ms",
-            "error",
-            "created_at",
-        ],
-    ),
+    ("ai_prompt_tests", super::schema::PROMPT_TESTS_COLUMNS),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -90,15 +76,7 @@ pub async fn missing_columns(pool: &PgPool) -> Result<Vec<String>, SupabaseError
     )
     .fetch_all(pool)
     .await?;
-    let mut missing = Vec::new();
-    for (table, columns) in REQUIRED_COLUMNS {
-        for column in columns {
-            if !present.iter().any(|(t, c)| t == table && c == column) {
-                missing.push(format!("{table}.{column}"));
-            }
-        }
-    }
-    Ok(missing)
+    Ok(super::schema::absent_columns(&REQUIRED_COLUMNS, &present))
 }
 
 /// Connects and fails with the list of missing columns, if any.
