@@ -169,12 +169,13 @@ pub fn field_error(
     error: Signal<Option<crate::error::AppError>>,
     field: &'static str,
 ) -> impl IntoView {
+    let lang = use_lang();
     move || {
         error
             .get()
             .filter(|e| e.field_name() == Some(field))
             .map(|e| {
-                view! { <span class="field-error" data-field=field>{e.message()}</span> }
+                view! { <span class="field-error" data-field=field>{e.text(lang)}</span> }
             })
     }
 }

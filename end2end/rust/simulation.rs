@@ -250,10 +250,7 @@ async fn first_error_policy_stops_the_run() {
         .to_owned();
     let run = wait_finished(&app, &id).await;
     assert_eq!(run["status"], "stopped");
-    assert!(run["stop_reason"]
-        .as_str()
-        .expect("reason")
-        .contains("first error"));
+    assert_eq!(run["stop_reason"]["kind"], "first_error", "{run}");
     assert!(run["done"].as_u64().expect("done") < 500);
     assert!(run["errors"].to_string().contains("http_status"), "{run}");
 }

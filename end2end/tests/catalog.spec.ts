@@ -18,19 +18,26 @@ async function addEndpoint(page: Page, name: string) {
 
 test("catalog: add endpoints on the simulator, fetch models, switch the default, check, refuse disabling it", async ({ page }) => {
   const errors = watchErrors(page);
+  await page.goto("/lang/zh?next=/models");
   await logIn(page, "/models");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  // A bad field is refused inline, next to the field, in the admin's language.
+  const drawer = page.locator("aside.drawer");
+  const refuseBadUrl = async (cancel: string, words: string) => {
+    await page.getByTestId("add-endpoint").click();
+    await drawer.locator('input[name="name"]').fill("Broken");
+    await drawer.locator('input[name="base_url"]').fill("ftp://nowhere");
+    await drawer.getByTestId("save-endpoint").click();
+    await expect(drawer.locator('[data-field="base_url"]')).toHaveText(words);
+    await drawer.getByRole("button", { name: cancel }).click();
+  };
+  await refuseBadUrl("取消", "必须是带主机名的 http:// 或 https:// 地址");
   await page.locator("a.lang-switch").click();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-
-  // A bad field is refused inline, next to the field.
-  await page.getByTestId("add-endpoint").click();
-  const drawer = page.locator("aside.drawer");
-  await drawer.locator('input[name="name"]').fill("Broken");
-  await drawer.locator('input[name="base_url"]').fill("ftp://nowhere");
-  await drawer.getByTestId("save-endpoint").click();
-  await expect(drawer.locator('[data-field="base_url"]')).toContainText("http:// or https://");
-  await drawer.getByRole("button", { name: "Cancel" }).click();
+  await refuseBadUrl("Cancel", "must be an http:// or https:// URL with a host");
 
   const first = await addEndpoint(page, "Sim A");
   await expect(first.getByTestId("default-badge")).toBeVisible();
@@ -64,6 +71,11 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   // Disabling the default is refused with a message, and the toggle snaps back.
   await second.getByTestId("active-toggle").click();
   await expect(page.getByTestId("toast")).toContainText("make another endpoint the default first");
+  await expect(second.getByTestId("active-toggle")).toBeChecked();
+  await page.locator("a.lang-switch").click();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await second.getByTestId("active-toggle").click();
+  await expect(page.getByTestId("toast")).toContainText("是全局默认端点；请先将其他端点设为默认，再停用它");
   await expect(second.getByTestId("active-toggle")).toBeChecked();
 
   // Search filters the table.

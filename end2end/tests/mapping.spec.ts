@@ -48,5 +48,22 @@ test("mapping: tenant:acme with two models, resolve to its endpoint, fall back t
   await box.locator('input[name="model"]').fill("acme-fast");
   await box.getByTestId("resolve").click();
   await expect(box.getByTestId("resolved-model")).toHaveText("acme-fast");
+
+  // The same answers and refusals in Chinese.
+  await page.locator("a.lang-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await box.locator('input[name="tenant"]').fill("acme");
+  await box.locator('input[name="model"]').fill("sim-small");
+  await box.getByTestId("resolve").click();
+  await expect(box.getByTestId("reasons")).toContainText("请求的模型 `sim-small` 不被 `tenant:acme` 允许；改用其默认模型 `acme-smart`");
+  await page.getByTestId("add-mapping").click();
+  await drawer.locator('select[name="kind"]').selectOption("tenant");
+  await drawer.locator('input[name="key"]').fill("acme");
+  await drawer.locator('input[name="new_model"]').fill("acme-fast");
+  await drawer.locator('input[name="new_model"]').press("Enter");
+  await drawer.locator('select[name="default"]').selectOption("acme-fast");
+  await drawer.getByTestId("save-mapping").click();
+  await expect(page.getByTestId("toast")).toContainText("`tenant:acme` 已有映射");
   expect(errors).toEqual([]);
 });

@@ -42,7 +42,7 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   await run.locator('input[name="total"]').fill("200");
   await run.locator('input[name="concurrency"]').fill("20");
   await run.getByTestId("start-run").click();
-  await expect(run.getByTestId("run-status")).toHaveText("completed", { timeout: 60_000 });
+  await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
   await expect(run.getByTestId("count-done")).toHaveText("200");
   await expect(run.getByTestId("count-ok")).toHaveText("200");
   await expect(run.getByTestId("count-failed")).toHaveText("0");

@@ -74,7 +74,7 @@ test("smoke: endpoint → default → mappings → JWT → chat → 500-request 
   await run.locator('input[name="concurrency"]').fill("50");
   await run.locator('input[name="tenant"]').fill("acme");
   await run.getByTestId("start-run").click();
-  await expect(run.getByTestId("run-status")).toHaveText("completed", { timeout: 120_000 });
+  await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 120_000 });
   await expect(run.getByTestId("count-ok")).toHaveText("500");
   const results = page.getByTestId("results-panel");
   await expect(results.getByTestId("page-info")).toContainText("· 500");

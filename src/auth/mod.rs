@@ -44,10 +44,10 @@ pub async fn with_admin<T>(
     f: impl AsyncFnOnce(String, crate::server::AppState) -> Result<T, crate::error::AppError>,
 ) -> Result<T, crate::error::AppError> {
     use crate::error::AppError;
-    let admin =
-        require_admin().map_err(|_| AppError::Unauthorized("admin sign-in required".into()));
+    let admin = require_admin()
+        .map_err(|_| AppError::Unauthorized(crate::error::Common::SignInRequired.into()));
     let state = use_context::<crate::server::AppState>()
-        .ok_or_else(|| AppError::Internal("application state missing".into()));
+        .ok_or_else(|| AppError::internal("application state missing"));
     let result = match (admin, state) {
         (Ok(a), Ok(s)) => f(a.sub, s).await,
         (Err(e), _) | (_, Err(e)) => Err(e),

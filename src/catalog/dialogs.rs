@@ -45,7 +45,7 @@ pub fn SwitchDefaultDialog(target: Endpoint) -> impl IntoView {
                             {p.inheriting_domains.into_iter().map(|d| view! { <li class="chip">{d}</li> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
             <div class="modal-actions">

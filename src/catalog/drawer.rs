@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 use super::page::CatalogCtx;
 use super::server_fns::{create_endpoint, fetch_endpoint_models, update_endpoint};
-use super::text::C;
+use super::text::{CatalogMsg, C};
 use super::types::{Endpoint, EndpointDraft, ModelDiff};
-use crate::error::AppError;
+use crate::error::{AppError, Common};
 use crate::i18n::t;
 use crate::ui::{field_error, use_lang, Drawer};
 
@@ -58,7 +58,7 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
     });
     let submit = move || {
         let Ok(timeout) = timeout.get_untracked().trim().parse::<i64>() else {
-            error.set(Some(AppError::field("timeout", t(lang, C::NotANumber))));
+            error.set(Some(AppError::field("timeout", Common::NotANumber)));
             return;
         };
         error.set(None);
@@ -130,7 +130,7 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
                     <input type="checkbox" bind:checked=is_active/>
                     <span>{t(lang, C::FieldActive)}</span>
                 </label>
-                {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.message()}</p> })}
+                {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
                 <div class="drawer-actions">
                     <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>
                     <button type="submit" class="btn btn-primary" data-testid="save-endpoint" disabled=save.pending()>
@@ -160,7 +160,7 @@ fn ModelListEditor(
         if models.get_untracked().contains(&m) {
             error.set(Some(AppError::field(
                 "model_list",
-                format!("`{m}` {}", t(lang, C::Duplicate)),
+                CatalogMsg::ListedTwice { model: m },
             )));
             return;
         }
@@ -170,12 +170,12 @@ fn ModelListEditor(
     let fetch = Action::new(move |_: &()| async move {
         match id {
             Some(id) => fetch_endpoint_models(id).await,
-            None => Err(AppError::Conflict(t(lang, C::SaveFirst).to_owned())),
+            None => Err(AppError::Conflict(CatalogMsg::SaveFirst.into())),
         }
     });
     Effect::new(move |_| match fetch.value().get() {
         Some(Ok(d)) => diff.set(Some(d)),
-        Some(Err(e)) => error.set(Some(AppError::field("model_list", e.message()))),
+        Some(Err(e)) => error.set(Some(AppError::field("model_list", e.msg().clone()))),
         None => {}
     });
     let accept = move |_| {

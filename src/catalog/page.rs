@@ -23,6 +23,7 @@ pub struct CatalogCtx {
     pub editing: RwSignal<Option<Option<Endpoint>>>,
     pub switching: RwSignal<Option<Endpoint>>,
     pub deleting: RwSignal<Option<Endpoint>>,
+    pub lang: Lang,
 }
 
 impl CatalogCtx {
@@ -35,7 +36,7 @@ impl CatalogCtx {
     pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
         match result {
             Ok(v) => show_toast(self.toast, true, ok(v)),
-            Err(e) => show_toast(self.toast, false, e.message()),
+            Err(e) => show_toast(self.toast, false, e.text(self.lang)),
         }
         self.refresh();
     }
@@ -50,6 +51,7 @@ pub fn CatalogPage() -> impl IntoView {
         editing: RwSignal::new(None),
         switching: RwSignal::new(None),
         deleting: RwSignal::new(None),
+        lang,
     };
     provide_context(ctx);
     let search = RwSignal::new(String::new());
@@ -118,7 +120,7 @@ pub fn CatalogPage() -> impl IntoView {
                     }
                     Ok(page) if page.items.is_empty() => view! { <p class="muted">{t(lang, C::NoMatches)}</p> }.into_any(),
                     Ok(page) => view! { <EndpointTable items=page.items supabase=page.supabase/> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
             {move || ctx.editing.get().map(|initial| view! { <EndpointDrawer initial/> })}

@@ -5,8 +5,9 @@
 use sqlx::types::Json;
 use sqlx::{FromRow, PgPool};
 
+use super::text::CatalogMsg;
 use super::validate::ValidEndpoint;
-use crate::error::AppError;
+use crate::error::{AppError, Common, Write};
 
 /// One `ai_model` row as sync reads it.
 #[derive(Clone, Debug, FromRow, PartialEq)]
@@ -32,11 +33,9 @@ impl RemoteModel {
     }
 }
 
-fn refused(action: &str, e: sqlx::Error) -> AppError {
-    tracing::warn!(error = %e, action, "Supabase write failed");
-    AppError::Unavailable(format!(
-        "Supabase could not {action}; nothing was changed: {e}"
-    ))
+fn refused(write: Write, e: sqlx::Error) -> AppError {
+    tracing::warn!(error = %e, ?write, "Supabase write failed");
+    AppError::refused(write, e)
 }
 
 pub async fn insert(pg: &PgPool, v: &ValidEndpoint, is_default: bool) -> Result<i64, AppError> {
@@ -56,7 +55,7 @@ pub async fn insert(pg: &PgPool, v: &ValidEndpoint, is_default: bool) -> Result<
     .bind(Json(&v.model_list))
     .fetch_one(pg)
     .await
-    .map_err(|e| refused("save the endpoint", e))
+    .map_err(|e| refused(Write::SaveEndpoint, e))
 }
 
 /// Updates by id; `Ok(false)` when the row no longer exists remotely.
@@ -77,7 +76,7 @@ pub async fn update(pg: &PgPool, id: i64, v: &ValidEndpoint) -> Result<bool, App
     .bind(Json(&v.model_list))
     .execute(pg)
     .await
-    .map_err(|e| refused("update the endpoint", e))?;
+    .map_err(|e| refused(Write::UpdateEndpoint, e))?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -86,7 +85,7 @@ pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
         .bind(id)
         .execute(pg)
         .await
-        .map_err(|e| refused("delete the endpoint", e))?;
+        .map_err(|e| refused(Write::DeleteEndpoint, e))?;
     Ok(())
 }
 
@@ -98,11 +97,9 @@ pub async fn set_default(pg: &PgPool, id: i64) -> Result<(), AppError> {
     .bind(id)
     .execute(pg)
     .await
-    .map_err(|e| refused("switch the default", e))?;
+    .map_err(|e| refused(Write::SwitchDefault, e))?;
     if done.rows_affected() == 0 {
-        return Err(AppError::Conflict(
-            "this endpoint no longer exists in Supabase; run a sync first".into(),
-        ));
+        return Err(AppError::Conflict(CatalogMsg::GoneFromSupabase.into()));
     }
     Ok(())
 }
@@ -115,5 +112,5 @@ pub async fn all(pg: &PgPool) -> Result<Vec<RemoteModel>, AppError> {
     )
     .fetch_all(pg)
     .await
-    .map_err(|e| AppError::Unavailable(format!("Supabase could not be read: {e}")))
+    .map_err(|e| AppError::Unavailable(Common::SupabaseUnreadable { detail: e.to_string() }.into()))
 }

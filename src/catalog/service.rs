@@ -11,9 +11,10 @@ use tokio::sync::Mutex;
 
 use super::remote;
 use super::repo::{self, EndpointRow};
+use super::text::{CatalogMsg, Guarded};
 use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
 use super::validate::{parse_model_list, validate};
-use crate::error::AppError;
+use crate::error::{AppError, Thing};
 use crate::monitor::audit::AuditLog;
 
 #[derive(Clone)]
@@ -61,7 +62,7 @@ impl Catalog {
         let mut conn = self.db.acquire().await?;
         repo::get(&mut conn, id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("endpoint {id} does not exist")))
+            .ok_or_else(|| AppError::missing(Thing::Endpoint, id))
     }
 
     pub async fn default_endpoint(&self) -> Result<Option<Endpoint>, AppError> {
@@ -117,13 +118,10 @@ impl Catalog {
         let _guard = self.write_lock.lock().await;
         let before = self.row(id).await?;
         if before.default() && !v.is_active {
-            return Err(default_guard(&before, "disable"));
+            return Err(default_guard(&before, Guarded::Disable));
         }
         if before.default() && v.model.is_none() {
-            return Err(AppError::field(
-                "model",
-                "the global default endpoint needs a default model; pick one from its models",
-            ));
+            return Err(AppError::field("model", CatalogMsg::DefaultNeedsModel));
         }
         let synced = self.push_update(&before, &v).await?;
         let mut tx = self.db.begin().await?;
@@ -165,7 +163,7 @@ impl Catalog {
         if let Some(m) = draft.model.as_ref().filter(|m| !models.contains(m)) {
             return Err(AppError::field(
                 "model_list",
-                format!("`{m}` is this endpoint's default model; choose another default before removing it"),
+                CatalogMsg::RemovesDefaultModel { model: m.clone() },
             ));
         }
         draft.model_list = models;
@@ -176,16 +174,19 @@ impl Catalog {
         let _guard = self.write_lock.lock().await;
         let before = self.row(id).await?;
         if before.default() {
-            return Err(default_guard(&before, "delete"));
+            return Err(default_guard(&before, Guarded::Delete));
         }
         let mut conn = self.db.acquire().await?;
         let results = repo::result_count(&mut conn, id).await?;
         drop(conn);
         if results > 0 {
-            return Err(AppError::Conflict(format!(
-                "`{}` has {results} stored test results; disable it instead of deleting it",
-                before.name
-            )));
+            return Err(AppError::Conflict(
+                CatalogMsg::HasResults {
+                    name: before.name,
+                    results,
+                }
+                .into(),
+            ));
         }
         if let (Some(pg), Some(sid)) = (&self.supabase, before.supabase_id) {
             remote::delete(pg, sid).await?;
@@ -206,24 +207,24 @@ impl Catalog {
         let _guard = self.write_lock.lock().await;
         let target = self.row(id).await?;
         if !target.active() {
-            return Err(AppError::Conflict(format!(
-                "`{}` is disabled; enable it before making it the default",
-                target.name
-            )));
+            return Err(AppError::Conflict(
+                CatalogMsg::DisabledDefault { name: target.name }.into(),
+            ));
         }
         if target.model.as_deref().unwrap_or("").is_empty() {
-            return Err(AppError::Conflict(format!(
-                "`{}` has no default model; set its model before making it the global default",
-                target.name
-            )));
+            return Err(AppError::Conflict(
+                CatalogMsg::NoModelDefault { name: target.name }.into(),
+            ));
         }
         let previous = repo::all(&self.db).await?.into_iter().find(|r| r.default());
         if let Some(pg) = &self.supabase {
             let sid = target.supabase_id.ok_or_else(|| {
-                AppError::Conflict(format!(
-                    "`{}` is not in Supabase yet; run a sync first",
-                    target.name
-                ))
+                AppError::Conflict(
+                    CatalogMsg::NotInSupabase {
+                        name: target.name.clone(),
+                    }
+                    .into(),
+                )
             })?;
             remote::set_default(pg, sid).await?;
         }
@@ -260,10 +261,12 @@ impl Catalog {
         };
         match before.supabase_id {
             Some(sid) if remote::update(pg, sid, v).await? => Ok(Some(sid)),
-            Some(_) => Err(AppError::Conflict(format!(
-                "`{}` was deleted in Supabase; run a sync to reconcile",
-                before.name
-            ))),
+            Some(_) => Err(AppError::Conflict(
+                CatalogMsg::DeletedInSupabase {
+                    name: before.name.clone(),
+                }
+                .into(),
+            )),
             None => Ok(Some(remote::insert(pg, v, before.default()).await?)),
         }
     }
@@ -277,11 +280,14 @@ impl Catalog {
     }
 }
 
-fn default_guard(row: &EndpointRow, verb: &str) -> AppError {
-    AppError::Conflict(format!(
-        "`{}` is the global default; make another endpoint the default first, then {verb} it",
-        row.name
-    ))
+fn default_guard(row: &EndpointRow, action: Guarded) -> AppError {
+    AppError::Conflict(
+        CatalogMsg::IsDefault {
+            name: row.name.clone(),
+            action,
+        }
+        .into(),
+    )
 }
 
 impl Catalog {

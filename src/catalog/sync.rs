@@ -13,7 +13,7 @@ use super::repo::{self, now, EndpointRow};
 use super::service::Catalog;
 use super::types::SyncReport;
 use super::validate::{resolve_endpoints, ValidEndpoint};
-use crate::error::AppError;
+use crate::error::{AppError, Common};
 
 fn from_row(r: &EndpointRow) -> ValidEndpoint {
     ValidEndpoint {
@@ -57,9 +57,10 @@ fn same(local: &EndpointRow, remote: &ValidEndpoint) -> bool {
 
 impl Catalog {
     pub async fn sync(&self, actor: &str) -> Result<SyncReport, AppError> {
-        let pg = self.supabase.as_ref().ok_or_else(|| {
-            AppError::Conflict("Supabase is not configured (set SUPABASE_DB_URL)".into())
-        })?;
+        let pg = self
+            .supabase
+            .as_ref()
+            .ok_or_else(|| AppError::Conflict(Common::SupabaseNotConfigured.into()))?;
         let started = Instant::now();
         let _guard = self.lock_writes().await;
         let mut report = SyncReport::default();

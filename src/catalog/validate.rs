@@ -1,8 +1,9 @@
 //! Parse, don't validate: an [`EndpointDraft`] becomes a [`ValidEndpoint`]
 //! once, here, or is refused with the field and the rule it broke.
 
+use super::text::CatalogMsg;
 use super::types::{EndpointDraft, ResolvedEndpoints};
-use crate::error::AppError;
+use crate::error::{AppError, Common};
 
 pub const NAME_MAX: usize = 100;
 pub const DESCRIPTION_MAX: usize = 1000;
@@ -29,10 +30,7 @@ pub struct ValidEndpoint {
 pub fn validate(draft: EndpointDraft) -> Result<ValidEndpoint, AppError> {
     let name = draft.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > NAME_MAX {
-        return Err(AppError::field(
-            "name",
-            format!("is required, at most {NAME_MAX} characters"),
-        ));
+        return Err(AppError::field("name", Common::Required { max: NAME_MAX }));
     }
     let base_url = parse_base_url(&draft.base_url)?;
     let api_key = match draft
@@ -43,11 +41,11 @@ pub fn validate(draft: EndpointDraft) -> Result<ValidEndpoint, AppError> {
         Some(k) if k.len() > API_KEY_MAX => {
             return Err(AppError::field(
                 "api_key",
-                format!("is at most {API_KEY_MAX} characters"),
+                Common::AtMostChars { max: API_KEY_MAX },
             ))
         }
         Some(k) if k.contains(char::is_whitespace) => {
-            return Err(AppError::field("api_key", "must not contain spaces"))
+            return Err(AppError::field("api_key", Common::NoSpaces))
         }
         other => other,
     };
@@ -61,16 +59,19 @@ pub fn validate(draft: EndpointDraft) -> Result<ValidEndpoint, AppError> {
     {
         return Err(AppError::field(
             "description",
-            format!("is at most {DESCRIPTION_MAX} characters"),
+            Common::AtMostChars {
+                max: DESCRIPTION_MAX,
+            },
         ));
     }
     if !(TIMEOUT_MIN..=TIMEOUT_MAX).contains(&draft.timeout) {
         return Err(AppError::field(
             "timeout",
-            format!(
-                "must be {TIMEOUT_MIN}–{TIMEOUT_MAX} seconds, got {}",
-                draft.timeout
-            ),
+            CatalogMsg::TimeoutRange {
+                lo: TIMEOUT_MIN,
+                hi: TIMEOUT_MAX,
+                got: draft.timeout,
+            },
         ));
     }
     let model_list = parse_model_list(draft.model_list)?;
@@ -82,7 +83,7 @@ pub fn validate(draft: EndpointDraft) -> Result<ValidEndpoint, AppError> {
         if !model_list.contains(m) {
             return Err(AppError::field(
                 "model",
-                format!("`{m}` must be one of the endpoint's models (model_list)"),
+                CatalogMsg::ModelNotListed { model: m.clone() },
             ));
         }
     }
@@ -105,7 +106,9 @@ pub fn parse_model_list(models: Vec<String>) -> Result<Vec<String>, AppError> {
     if models.len() > MODEL_LIST_MAX {
         return Err(AppError::field(
             "model_list",
-            format!("holds at most {MODEL_LIST_MAX} models"),
+            CatalogMsg::TooManyModels {
+                max: MODEL_LIST_MAX,
+            },
         ));
     }
     let mut list: Vec<String> = Vec::with_capacity(models.len());
@@ -114,13 +117,16 @@ pub fn parse_model_list(models: Vec<String>) -> Result<Vec<String>, AppError> {
         if m.is_empty() || m.chars().count() > MODEL_ID_MAX || m.contains(char::is_whitespace) {
             return Err(AppError::field(
                 "model_list",
-                format!("model ids are 1–{MODEL_ID_MAX} characters without spaces, got `{raw}`"),
+                CatalogMsg::BadModelId {
+                    max: MODEL_ID_MAX,
+                    got: raw,
+                },
             ));
         }
         if list.contains(&m) {
             return Err(AppError::field(
                 "model_list",
-                format!("`{m}` is listed twice"),
+                CatalogMsg::ListedTwice { model: m },
             ));
         }
         list.push(m);
@@ -130,29 +136,16 @@ pub fn parse_model_list(models: Vec<String>) -> Result<Vec<String>, AppError> {
 
 fn parse_base_url(raw: &str) -> Result<String, AppError> {
     let trimmed = raw.trim().trim_end_matches('/');
-    let url = url::Url::parse(trimmed).map_err(|_| {
-        AppError::field(
-            "base_url",
-            "must be an http:// or https:// URL, e.g. https://api.openai.com/v1",
-        )
-    })?;
+    let url = url::Url::parse(trimmed)
+        .map_err(|_| AppError::field("base_url", CatalogMsg::UrlUnparsable))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(AppError::field(
-            "base_url",
-            "must be an http:// or https:// URL with a host",
-        ));
+        return Err(AppError::field("base_url", CatalogMsg::UrlScheme));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(AppError::field(
-            "base_url",
-            "must not carry a query or fragment",
-        ));
+        return Err(AppError::field("base_url", CatalogMsg::UrlQuery));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(AppError::field(
-            "base_url",
-            "must not embed credentials; use the API key field",
-        ));
+        return Err(AppError::field("base_url", CatalogMsg::UrlCredentials));
     }
     Ok(trimmed.to_owned())
 }

@@ -28,7 +28,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || data.get().map(|r| match r {
                     Ok(d) if d.endpoints.is_empty() => view! { <EmptyState message=Key::DashboardEmpty/> {shortcuts(lang)} }.into_any(),
                     Ok(d) => body(lang, d).into_any(),
-                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
         </AdminLayout>
@@ -109,7 +109,7 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                         <tbody>{d.runs.into_iter().map(|r| view! {
                             <tr data-testid="recent-run" data-run=r.id.clone()>
                                 <td class="mono">{r.id.clone()}</td>
-                                <td><span class="tag">{r.status.clone()}</span></td>
+                                <td><span class="tag">{crate::simulation::text::status_text(lang, r.status)}</span></td>
                                 <td class="num">{r.done}</td>
                                 <td class="num">{format!("{:.1} % {}", r.success_rate, t(lang, D::SuccessRate))}</td>
                                 <td class="num">{format!("p95 {:.1} ms", r.p95_ms)}</td>

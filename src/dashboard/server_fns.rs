@@ -27,7 +27,7 @@ pub struct DomainCoverage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecentRun {
     pub id: String,
-    pub status: String,
+    pub status: crate::simulation::types::RunStatus,
     pub done: u64,
     pub success_rate: f64,
     pub p95_ms: f64,
@@ -49,9 +49,9 @@ pub struct DashboardData {
 pub async fn load_dashboard() -> Result<DashboardData, AppError> {
     use crate::catalog::types::ListQuery;
     crate::auth::require_admin()
-        .map_err(|_| AppError::Unauthorized("admin sign-in required".into()))?;
+        .map_err(|_| AppError::Unauthorized(crate::error::Common::SignInRequired.into()))?;
     let s = use_context::<crate::server::AppState>()
-        .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+        .ok_or_else(|| AppError::internal("application state missing"))?;
     let endpoints = s
         .catalog
         .list(&ListQuery {
@@ -100,7 +100,7 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
                 0.0
             },
             id: r.id,
-            status: format!("{:?}", r.status).to_lowercase(),
+            status: r.status,
             done: r.done,
             p95_ms: r.latency_ms.p95,
             rps: r.rps,

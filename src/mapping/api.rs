@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
+use serde_json::json;
 
+use super::text::Reason;
 use super::types::{MappingDraft, ResolveRequest};
 use crate::auth::jwt::Claims;
 use crate::catalog::api::{ActiveBody, Body};
@@ -77,6 +79,23 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The resolver's answer with its reasons in English words.
 async fn resolve(State(s): State<AppState>, Body(r): Body<ResolveRequest>) -> ApiResult {
-    Ok(Json(s.mappings.explain(&r).await?).into_response())
+    let outcome = s.mappings.explain(&r).await?;
+    let words = |reasons: &[Reason]| reasons.iter().map(Reason::to_string).collect::<Vec<_>>();
+    let resolution = outcome.resolution.map(|r| {
+        json!({
+            "model": r.model,
+            "endpoint_id": r.endpoint_id,
+            "endpoint_name": r.endpoint_name,
+            "scope": r.scope,
+            "reasons": words(&r.reasons),
+        })
+    });
+    Ok(Json(json!({
+        "resolution": resolution,
+        "error": outcome.error.map(|e| e.to_string()),
+        "reasons": words(&outcome.reasons),
+    }))
+    .into_response())
 }

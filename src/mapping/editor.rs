@@ -165,7 +165,7 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                     <input type="checkbox" bind:checked=enabled/>
                     <span>{t(lang, M::FieldEnabled)}</span>
                 </label>
-                {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.message()}</p> })}
+                {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
                 <div class="drawer-actions">
                     <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, M::Cancel)}</button>
                     <button type="submit" class="btn btn-primary" data-testid="save-mapping" disabled=save.pending()>{t(lang, M::Save)}</button>

@@ -9,7 +9,7 @@ use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
 use super::text::M;
 use super::types::{Mapping, MappingView, ModelCoverage};
 use crate::error::AppError;
-use crate::i18n::{t, Key};
+use crate::i18n::{t, Key, Lang};
 use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Modal, Toast, ToastSignal};
 
 #[derive(Clone, Copy)]
@@ -18,13 +18,14 @@ pub struct MappingCtx {
     pub toast: ToastSignal,
     pub editing: RwSignal<Option<Option<Mapping>>>,
     pub deleting: RwSignal<Option<Mapping>>,
+    pub lang: Lang,
 }
 
 impl MappingCtx {
     pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
         match result {
             Ok(v) => show_toast(self.toast, true, ok(v)),
-            Err(e) => show_toast(self.toast, false, e.message()),
+            Err(e) => show_toast(self.toast, false, e.text(self.lang)),
         }
         self.version.update(|v| *v += 1);
     }
@@ -38,6 +39,7 @@ pub fn MappingPage() -> impl IntoView {
         toast: RwSignal::new(None),
         editing: RwSignal::new(None),
         deleting: RwSignal::new(None),
+        lang,
     };
     provide_context(ctx);
     let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
@@ -53,7 +55,7 @@ pub fn MappingPage() -> impl IntoView {
                 {move || mappings.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <EmptyState message=Key::MappingEmpty/> }.into_any(),
                     Ok(list) => view! { <MappingTable list/> }.into_any(),
-                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
             <ResolveBox/>

@@ -4,13 +4,11 @@ use sqlx::types::Json;
 use sqlx::PgPool;
 
 use super::types::{MappingTools, MAPPING_CATEGORY};
-use crate::error::AppError;
+use crate::error::{AppError, Write};
 
-fn refused(action: &str, e: sqlx::Error) -> AppError {
-    tracing::warn!(error = %e, action, "Supabase write failed");
-    AppError::Unavailable(format!(
-        "Supabase could not {action}; nothing was changed: {e}"
-    ))
+fn refused(write: Write, e: sqlx::Error) -> AppError {
+    tracing::warn!(error = %e, ?write, "Supabase write failed");
+    AppError::refused(write, e)
 }
 
 pub async fn insert(
@@ -31,7 +29,7 @@ pub async fn insert(
     .bind(active)
     .fetch_one(pg)
     .await
-    .map_err(|e| refused("save the mapping", e))
+    .map_err(|e| refused(Write::SaveMapping, e))
 }
 
 pub async fn update(
@@ -52,7 +50,7 @@ pub async fn update(
     .bind(active)
     .execute(pg)
     .await
-    .map_err(|e| refused("update the mapping", e))?;
+    .map_err(|e| refused(Write::UpdateMapping, e))?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -61,6 +59,6 @@ pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
         .bind(id)
         .execute(pg)
         .await
-        .map_err(|e| refused("delete the mapping", e))?;
+        .map_err(|e| refused(Write::DeleteMapping, e))?;
     Ok(())
 }

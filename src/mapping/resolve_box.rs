@@ -50,16 +50,16 @@ pub fn ResolveBox() -> impl IntoView {
                                 </dl>
                             }.into_any(),
                             (None, err) => view! {
-                                <p class="form-error">{t(lang, M::NoRoute)} ": " {err.clone().unwrap_or_default()}</p>
+                                <p class="form-error">{t(lang, M::NoRoute)} ": " {err.as_ref().map(|r| r.render(lang)).unwrap_or_default()}</p>
                             }.into_any(),
                         }}
                         <p class="muted">{t(lang, M::Why)}</p>
                         <ol class="reasons" data-testid="reasons">
-                            {outcome.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                            {outcome.reasons.into_iter().map(|r| view! { <li>{r.render(lang)}</li> }).collect_view()}
                         </ol>
                     </div>
                 }.into_any(),
-                Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
             })}
         </section>
     }

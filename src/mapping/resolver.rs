@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 
+use super::text::Reason;
 use super::types::{Resolution, ResolveRequest, Scope};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,11 +31,11 @@ pub struct RouteMapping {
     pub default: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("no route: {reason}")]
 pub struct NoRoute {
-    pub reason: String,
-    pub reasons: Vec<String>,
+    pub reason: Box<Reason>,
+    pub reasons: Vec<Reason>,
 }
 
 /// The scopes a request names, most specific first, then `global`.
@@ -69,39 +70,39 @@ pub fn resolve(
     for scope in requested_scopes(req) {
         match mappings.iter().find(|m| m.scope == scope) {
             Some(m) => {
-                reasons.push(format!(
-                    "mapping `{}` applies (the most specific active one)",
-                    scope.name()
-                ));
+                reasons.push(Reason::Applies {
+                    scope: scope.name(),
+                });
                 applied = Some(m);
                 break;
             }
-            None => reasons.push(format!("no active mapping for `{}`", scope.name())),
+            None => reasons.push(Reason::NoMapping {
+                scope: scope.name(),
+            }),
         }
     }
 
     let model = match (applied, requested) {
         (Some(m), Some(r)) if m.models.iter().any(|x| x == r) => {
-            reasons.push(format!(
-                "requested model `{r}` is allowed by `{}`",
-                m.scope.name()
-            ));
+            reasons.push(Reason::Allowed {
+                model: r.to_owned(),
+                scope: m.scope.name(),
+            });
             r.to_owned()
         }
         (Some(m), Some(r)) => {
-            reasons.push(format!(
-                "requested model `{r}` is not allowed by `{}`; using its default `{}`",
-                m.scope.name(),
-                m.default
-            ));
+            reasons.push(Reason::NotAllowed {
+                model: r.to_owned(),
+                scope: m.scope.name(),
+                default: m.default.clone(),
+            });
             m.default.clone()
         }
         (Some(m), None) => {
-            reasons.push(format!(
-                "no model requested; using `{}`'s default `{}`",
-                m.scope.name(),
-                m.default
-            ));
+            reasons.push(Reason::NoneRequested {
+                scope: m.scope.name(),
+                default: m.default.clone(),
+            });
             m.default.clone()
         }
         (None, requested) => {
@@ -110,15 +111,21 @@ pub fn resolve(
                 .and_then(|e| e.model.clone())
                 .filter(|m| !m.is_empty())
             else {
-                let reason = "no mapping applies and there is no active global default endpoint with a model; set one in the catalog".to_owned();
+                let reason = Reason::NoGlobalDefault;
                 reasons.push(reason.clone());
-                return Err(NoRoute { reason, reasons });
+                return Err(NoRoute {
+                    reason: Box::new(reason),
+                    reasons,
+                });
             };
             match requested {
-                Some(r) if r != model => reasons.push(format!(
-                    "no mapping applies; requested model `{r}` is not allowed, using the global default `{model}`"
-                )),
-                _ => reasons.push(format!("no mapping applies; using the global default model `{model}`")),
+                Some(r) if r != model => reasons.push(Reason::GlobalNotAllowed {
+                    model: r.to_owned(),
+                    default: model.clone(),
+                }),
+                _ => reasons.push(Reason::GlobalDefault {
+                    model: model.clone(),
+                }),
             }
             model
         }
@@ -129,27 +136,25 @@ pub fn resolve(
         .filter(|e| e.is_active && e.models.contains(&model))
         .collect();
     if candidates.is_empty() {
-        let reason = format!("no active endpoint serves model `{model}`; add it to an endpoint's models or enable one");
+        let reason = Reason::NoEndpoint {
+            model: model.clone(),
+        };
         reasons.push(reason.clone());
-        return Err(NoRoute { reason, reasons });
+        return Err(NoRoute {
+            reason: Box::new(reason),
+            reasons,
+        });
     }
     candidates.sort_by(|a, b| preference(a, b));
     let chosen = candidates[0];
-    reasons.push(format!(
-        "{} active endpoint(s) serve `{model}`; chose `{}` ({}{}{})",
-        candidates.len(),
-        chosen.name,
-        chosen.status,
-        if chosen.is_default {
-            ", global default"
-        } else {
-            ""
-        },
-        chosen
-            .latency_ms
-            .map(|l| format!(", {l:.0} ms"))
-            .unwrap_or_default()
-    ));
+    reasons.push(Reason::Chose {
+        count: candidates.len(),
+        model: model.clone(),
+        endpoint: chosen.name.clone(),
+        status: chosen.status.clone(),
+        is_default: chosen.is_default,
+        latency_ms: chosen.latency_ms,
+    });
     Ok(Resolution {
         model,
         endpoint_id: chosen.id,
@@ -226,7 +231,9 @@ mod tests {
         let r = resolve(&eps, &maps, &req).expect("route");
         assert_eq!((r.model.as_str(), r.endpoint_id), ("c", 2));
         assert!(
-            r.reasons.iter().any(|x| x.contains("not allowed")),
+            r.reasons
+                .iter()
+                .any(|x| matches!(x, Reason::NotAllowed { .. })),
             "{:?}",
             r.reasons
         );
@@ -267,7 +274,7 @@ mod tests {
     #[test]
     fn no_route_names_what_is_missing() {
         let err = resolve(&[], &[], &ResolveRequest::default()).unwrap_err();
-        assert!(err.reason.contains("global default"), "{}", err.reason);
+        assert_eq!(*err.reason, Reason::NoGlobalDefault);
         let maps = [tenant("acme", &["x"], "x")];
         let eps = [ep(1, &["a"], "online", true, None)];
         let req = ResolveRequest {
@@ -277,6 +284,7 @@ mod tests {
         assert!(resolve(&eps, &maps, &req)
             .unwrap_err()
             .reason
+            .to_string()
             .contains("`x`"));
     }
 
@@ -358,7 +366,7 @@ mod tests {
                         None => prop_assert!(eps.iter().any(|e| e.is_default && e.is_active && e.model.as_deref() == Some(r.model.as_str()))),
                     }
                 }
-                Err(e) => prop_assert!(!e.reason.is_empty()),
+                Err(e) => prop_assert!(!e.reason.to_string().is_empty()),
             }
         }
     }

@@ -7,6 +7,7 @@ use sqlx::FromRow;
 
 use super::remote;
 use super::resolver::{self, RouteEndpoint, RouteMapping};
+use super::text::MappingMsg;
 use super::types::{
     CoveringEndpoint, Mapping, MappingDraft, MappingTools, MappingView, ModelCoverage, Resolution,
     ResolveRequest, Scope, MAPPING_CATEGORY,
@@ -14,7 +15,7 @@ use super::types::{
 use crate::catalog::repo::{self as endpoints, now};
 use crate::catalog::service::Catalog;
 use crate::catalog::validate::parse_model_list;
-use crate::error::AppError;
+use crate::error::{AppError, Thing};
 
 pub const NOTE_MAX: usize = 2000;
 
@@ -75,7 +76,7 @@ impl MappingService {
             .bind(id)
             .fetch_optional(&self.catalog.db)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("mapping {id} does not exist")))
+            .ok_or_else(|| AppError::missing(Thing::Mapping, id))
     }
 
     /// Every mapping with, per model, the endpoints that serve it.
@@ -130,29 +131,26 @@ impl MappingService {
             if exists.is_none() {
                 return Err(AppError::field(
                     "scope",
-                    format!("prompt {pid} does not exist"),
+                    MappingMsg::PromptMissing { id: pid },
                 ));
             }
         }
-        let models =
-            parse_model_list(draft.models).map_err(|e| AppError::field("models", e.message()))?;
+        let models = parse_model_list(draft.models)
+            .map_err(|e| AppError::field("models", e.msg().clone()))?;
         if models.is_empty() {
-            return Err(AppError::field("models", "choose at least one model"));
+            return Err(AppError::field("models", MappingMsg::NoModels));
         }
         let default = draft
             .default
             .map(|d| d.trim().to_owned())
             .filter(|d| !d.is_empty());
         let Some(default) = default.filter(|d| models.contains(d)) else {
-            return Err(AppError::field(
-                "default",
-                "must be one of the mapping's models",
-            ));
+            return Err(AppError::field("default", MappingMsg::DefaultNotListed));
         };
         if draft.note.chars().count() > NOTE_MAX {
             return Err(AppError::field(
                 "note",
-                format!("is at most {NOTE_MAX} characters"),
+                crate::error::Common::AtMostChars { max: NOTE_MAX },
             ));
         }
         let served: Vec<String> = endpoints::all(&self.catalog.db)
@@ -162,16 +160,11 @@ impl MappingService {
             .collect();
         let dangling: Vec<&String> = models.iter().filter(|m| !served.contains(m)).collect();
         if !dangling.is_empty() && !draft.accept_dangling {
-            let list = dangling
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
             return Err(AppError::field(
                 "models",
-                format!(
-                    "no endpoint serves {list}; add them to an endpoint or accept them as dangling"
-                ),
+                MappingMsg::Dangling {
+                    models: dangling.into_iter().cloned().collect(),
+                },
             ));
         }
         let has_dangling = !dangling.is_empty();
@@ -182,10 +175,13 @@ impl MappingService {
             .into_iter()
             .find(|r| r.name == name && Some(r.id) != id);
         if let Some(other) = clash {
-            return Err(AppError::Conflict(format!(
-                "`{name}` already has a mapping (#{})",
-                other.id
-            )));
+            return Err(AppError::Conflict(
+                MappingMsg::AlreadyMapped {
+                    scope: name,
+                    id: other.id,
+                }
+                .into(),
+            ));
         }
         let tools = MappingTools {
             models,
@@ -253,9 +249,9 @@ impl MappingService {
                     Some(sid)
                 }
                 Some(_) => {
-                    return Err(AppError::Conflict(format!(
-                        "`{name}` was deleted in Supabase; sync first"
-                    )))
+                    return Err(AppError::Conflict(
+                        MappingMsg::DeletedInSupabase { scope: name }.into(),
+                    ))
                 }
                 None => Some(remote::insert(pg, &name, &note, &tools, active).await?),
             };
@@ -332,7 +328,7 @@ impl MappingService {
             },
             Err(e) => super::types::ResolveOutcome {
                 resolution: None,
-                error: Some(e.reason),
+                error: Some(*e.reason),
                 reasons: e.reasons,
             },
         })
@@ -341,7 +337,8 @@ impl MappingService {
     /// The resolver over the current catalog and active mappings.
     pub async fn resolve(&self, req: &ResolveRequest) -> Result<Resolution, AppError> {
         let (eps, maps) = self.route_tables().await?;
-        resolver::resolve(&eps, &maps, req).map_err(|e| AppError::NoRoute(e.reason))
+        resolver::resolve(&eps, &maps, req)
+            .map_err(|e| AppError::NoRoute(MappingMsg::NoRoute(e.reason).into()))
     }
 
     async fn route_tables(&self) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::text::{MappingMsg, Reason};
 use crate::error::AppError;
 
 /// The category that marks an `ai_prompts` row as a mapping.
@@ -47,20 +48,18 @@ impl Scope {
         if raw == "global" {
             return Ok(Scope::Global);
         }
-        let rule = "must be `global`, `prompt:<id>`, `tenant:<key>` or `module:<key>`";
-        let (kind, key) = raw
-            .split_once(':')
-            .ok_or_else(|| AppError::field("scope", rule))?;
+        let rule = || AppError::field("scope", MappingMsg::ScopeFormat);
+        let (kind, key) = raw.split_once(':').ok_or_else(rule)?;
         match kind {
             "prompt" => key
                 .parse::<i64>()
                 .ok()
                 .filter(|id| *id > 0)
                 .map(Scope::Prompt)
-                .ok_or_else(|| AppError::field("scope", "prompt:<id> needs a positive prompt id")),
+                .ok_or_else(|| AppError::field("scope", MappingMsg::PromptIdPositive)),
             "tenant" => valid_key(key).map(Scope::Tenant),
             "module" => valid_key(key).map(Scope::Module),
-            _ => Err(AppError::field("scope", rule)),
+            _ => Err(rule()),
         }
     }
 }
@@ -81,7 +80,10 @@ pub fn valid_key(key: &str) -> Result<String, AppError> {
     } else {
         Err(AppError::field(
             "scope",
-            format!("keys are 1–{KEY_MAX} characters of a-z, 0-9, - _ . starting with a letter or digit; got `{key}`"),
+            MappingMsg::ScopeKey {
+                max: KEY_MAX,
+                got: key.to_owned(),
+            },
         ))
     }
 }
@@ -183,7 +185,7 @@ pub struct Resolution {
     pub endpoint_name: String,
     /// The mapping that applied, if any.
     pub scope: Option<String>,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 #[cfg(test)]
@@ -218,6 +220,6 @@ mod tests {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResolveOutcome {
     pub resolution: Option<Resolution>,
-    pub error: Option<String>,
-    pub reasons: Vec<String>,
+    pub error: Option<Reason>,
+    pub reasons: Vec<Reason>,
 }

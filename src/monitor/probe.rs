@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::catalog::repo::{self, EndpointRow};
-use crate::error::AppError;
+use crate::error::{AppError, Thing};
 use crate::upstream::{probe, ProbeOutcome};
 
 #[derive(Clone)]
@@ -57,7 +57,7 @@ impl EndpointMonitor {
         let mut conn = self.db.acquire().await?;
         let row = repo::get(&mut conn, id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("endpoint {id} does not exist")))?;
+            .ok_or_else(|| AppError::missing(Thing::Endpoint, id))?;
         drop(conn);
         self.check_row(&row).await
     }

@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 
+use super::text::SimMsg;
 use super::types::{DialogRequest, MintRequest, ResultQuery, RunConfig};
 use super::{results, service};
 use crate::auth::jwt::Claims;
@@ -101,7 +102,9 @@ async fn export(
         other => {
             return Err(AppError::field(
                 "format",
-                format!("must be csv or json, got `{other}`"),
+                SimMsg::ExportFormat {
+                    got: other.to_owned(),
+                },
             ))
         }
     };

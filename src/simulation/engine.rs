@@ -17,10 +17,11 @@ use super::client::{send_chat, Attempt, ErrorKind};
 use super::record::Record;
 use super::stats::LiveStats;
 use super::store::{self, RunStore};
+use super::text::{SimMsg, StopReason};
 use super::types::{RunConfig, RunSnapshot, RunStatus};
 use super::writer::ResultsWriter;
 use crate::auth::jwt::{Claims, JwtKeys};
-use crate::error::AppError;
+use crate::error::{AppError, Thing};
 
 pub struct RunHandle {
     pub id: String,
@@ -34,7 +35,7 @@ pub struct RunHandle {
 
 struct RunState {
     status: RunStatus,
-    stop_reason: Option<String>,
+    stop_reason: Option<StopReason>,
     finished_at: Option<String>,
     stats: LiveStats,
 }
@@ -85,7 +86,7 @@ impl Engine {
         self.self_url
             .get()
             .cloned()
-            .ok_or_else(|| AppError::Internal("the server's own address is not known yet".into()))
+            .ok_or_else(|| AppError::internal("the server's own address is not known yet"))
     }
 
     /// A user token for simulated traffic (never logged).
@@ -103,14 +104,13 @@ impl Engine {
             exp: now + minutes * 60,
             aud: Some("authenticated".into()),
         };
-        let mut value =
-            serde_json::to_value(&claims).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut value = serde_json::to_value(&claims).map_err(AppError::internal)?;
         if let Some(t) = tenant {
             value["tenant"] = json!(t);
         }
         self.jwt
             .sign_value(&value)
-            .map_err(|e| AppError::Internal(format!("cannot sign a token: {e}")))
+            .map_err(|e| AppError::internal(format!("cannot sign a token: {e}")))
     }
 
     pub async fn start(&self, config: RunConfig) -> Result<RunSnapshot, AppError> {
@@ -315,7 +315,7 @@ impl Engine {
     pub fn cancel(&self, id: &str) -> Result<RunSnapshot, AppError> {
         let run = self
             .handle(id)
-            .ok_or_else(|| AppError::NotFound(format!("run {id} is not running")))?;
+            .ok_or_else(|| AppError::NotFound(SimMsg::NotRunning { id: id.to_owned() }.into()))?;
         run.stop_new.cancel();
         run.cancel.cancel();
         Ok(self.snapshot_of(&run))
@@ -332,7 +332,7 @@ impl Engine {
             None => self
                 .store
                 .load(id)
-                .ok_or_else(|| AppError::NotFound(format!("run {id} does not exist"))),
+                .ok_or_else(|| AppError::missing(Thing::Run, id)),
         }
     }
 

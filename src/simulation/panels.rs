@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::page::SimCtx;
 use super::server_fns::{limits, mint_token, single_dialog, stream_dialog};
+use super::text::SimMsg;
 use super::text::S;
 use super::types::{ChatScope, DialogRequest, DialogResult, MintRequest};
 use crate::error::AppError;
@@ -146,7 +147,7 @@ pub fn DialogPanel() -> impl IntoView {
                             <dt>{t(lang, S::Latency)}</dt><dd>{ms(d.latency_ms)}</dd>
                             <dt>{t(lang, S::Ttft)}</dt><dd data-testid="dialog-ttft">{d.ttft_ms.map(ms).unwrap_or_else(|| "—".into())}</dd>
                             <dt>{t(lang, S::Model)}</dt><dd>{d.model.clone().unwrap_or_default()}</dd>
-                            <dt>{t(lang, S::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| "fallback".into())}</dd>
+                            <dt>{t(lang, S::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| t(lang, S::InFallback).to_owned())}</dd>
                         </dl>
                         {d.error.clone().map(|e| view! { <p class="form-error">{e}</p> })}
                         <p class="muted">{t(lang, S::Response)}</p>
@@ -156,7 +157,7 @@ pub fn DialogPanel() -> impl IntoView {
                     </div>
                 }.into_any(),
                 Err(e) if e.field_name().is_some() => ().into_any(),
-                Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
             })}
         </section>
     }
@@ -168,7 +169,14 @@ async fn read_stream(
     live: RwSignal<String>,
 ) -> Result<DialogResult, AppError> {
     use futures::StreamExt;
-    let bad = |e: serde_json::Error| AppError::Transport(format!("unreadable stream: {e}"));
+    let bad = |e: serde_json::Error| {
+        AppError::Transport(
+            SimMsg::UnreadableStream {
+                detail: e.to_string(),
+            }
+            .into(),
+        )
+    };
     let mut stream = stream_dialog(request).await?.into_inner();
     let mut buf = String::new();
     while let Some(chunk) = stream.next().await {
@@ -185,7 +193,5 @@ async fn read_stream(
             }
         }
     }
-    Err(AppError::Transport(
-        "the stream ended before the result".into(),
-    ))
+    Err(AppError::Transport(SimMsg::StreamEnded.into()))
 }

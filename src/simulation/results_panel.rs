@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::page::SimCtx;
 use super::server_fns::{list_results, list_runs};
-use super::text::S;
+use super::text::{status_text, S};
 use super::types::{ResultQuery, RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
 use crate::ui::use_lang;
@@ -63,7 +63,7 @@ pub fn ResultsPanel() -> impl IntoView {
                                 view! {
                                     <tr class:selected=move || selected.get().as_deref() == Some(id.as_str()) data-run=r.id.clone()>
                                         <td><button class="btn btn-small" on:click=move |_| { selected.set(Some(id2.clone())); page.set(1); }>{r.id.clone()}</button></td>
-                                        <td><span class="tag">{format!("{:?}", r.status).to_lowercase()}</span></td>
+                                        <td><span class="tag">{status_text(lang, r.status)}</span></td>
                                         <td class="num">{r.done}</td>
                                         <td class="num">{format!("{:.1} req/s", r.rps)}</td>
                                         <td class="num">{format!("p95 {:.1} ms", r.latency_ms.p95)}</td>
@@ -117,7 +117,7 @@ pub fn ResultsPanel() -> impl IntoView {
                             </div>
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
         </section>

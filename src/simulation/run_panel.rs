@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::page::SimCtx;
 use super::panels::opt;
 use super::server_fns::{cancel_run, limits, run_status, start_run};
-use super::text::S;
+use super::text::{status_text, S};
 use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
@@ -93,7 +93,7 @@ pub fn RunPanel() -> impl IntoView {
                 <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, S::Stream)}</span></label>
                 <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>{t(lang, S::Start)}</button>
             </form>
-            {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.message()}</p> })}
+            {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
             <LivePanel/>
         </section>
     }
@@ -149,7 +149,7 @@ fn LivePanel() -> impl IntoView {
                         <div class="live" data-testid="live">
                             <div class="live-head">
                                 <strong class="mono">{run.id.clone()}</strong>
-                                <span class=format!("tag run-{:?}", run.status).to_lowercase() data-testid="run-status">{format!("{:?}", run.status).to_lowercase()}</span>
+                                <span class=format!("tag run-{:?}", run.status).to_lowercase() data-testid="run-status" data-status=format!("{:?}", run.status).to_lowercase()>{status_text(lang, run.status)}</span>
                                 {(run.status == RunStatus::Running).then(|| view! {
                                     <button class="btn btn-danger btn-small" data-testid="cancel-run" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, S::Cancel)}</button>
                                 })}
@@ -158,7 +158,7 @@ fn LivePanel() -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-                Some(Err(e)) => view! { <p class="form-error">{e.message()}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 _ => view! { <p class="muted">{t(lang, S::NoRun)}</p> }.into_any(),
             }}
         </Transition>
@@ -199,7 +199,7 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
         <p class="mono small">{t(lang, S::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
         {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, S::Errors)} ": "</span>{errors}</p> })}
-        {run.stop_reason.clone().map(|r| view! { <p class="form-error small">{r}</p> })}
+        {run.stop_reason.as_ref().map(|r| view! { <p class="form-error small">{r.render(lang)}</p> })}
         <p class="muted small">{t(lang, S::Chart)}</p>
         {chart(&run.histogram)}
     }

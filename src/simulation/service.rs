@@ -8,8 +8,9 @@ use super::client::send_chat_live;
 use super::engine::{dialog_record, Engine};
 use super::record::{insert, write_fallback};
 use super::store::row_targets;
+use super::text::SimMsg;
 use super::types::{DialogRequest, DialogResult, MintRequest, MintedToken, MESSAGE_MAX};
-use crate::error::AppError;
+use crate::error::{AppError, Common};
 
 pub async fn mint(
     engine: &Engine,
@@ -20,15 +21,12 @@ pub async fn mint(
 ) -> Result<MintedToken, AppError> {
     let sub = req.sub.trim();
     if sub.is_empty() || sub.chars().count() > 128 {
-        return Err(AppError::field(
-            "sub",
-            "is required, at most 128 characters",
-        ));
+        return Err(AppError::field("sub", Common::Required { max: 128 }));
     }
     if !(1..=max_minutes).contains(&req.expires_in_minutes) {
         return Err(AppError::field(
             "expires_in_minutes",
-            format!("must be 1–{max_minutes} minutes"),
+            SimMsg::Minutes { max: max_minutes },
         ));
     }
     let role = req
@@ -42,10 +40,7 @@ pub async fn mint(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
-        return Err(AppError::field(
-            "role",
-            "is at most 32 characters of a-z, 0-9, _ or -",
-        ));
+        return Err(AppError::field("role", SimMsg::RoleRule));
     }
     let tenant = req
         .tenant
@@ -53,7 +48,8 @@ pub async fn mint(
         .map(str::trim)
         .filter(|t| !t.is_empty());
     if let Some(t) = tenant {
-        crate::mapping::types::valid_key(t).map_err(|e| AppError::field("tenant", e.message()))?;
+        crate::mapping::types::valid_key(t)
+            .map_err(|e| AppError::field("tenant", e.msg().clone()))?;
     }
     let now = chrono::Utc::now();
     let exp = now + chrono::Duration::minutes(i64::from(req.expires_in_minutes));
@@ -64,7 +60,7 @@ pub async fn mint(
     let token = engine
         .jwt
         .sign_value(&claims)
-        .map_err(|e| AppError::Internal(format!("cannot sign: {e}")))?;
+        .map_err(|e| AppError::internal(format!("cannot sign: {e}")))?;
     audit.record(
         actor,
         "simulation.mint",
@@ -92,11 +88,11 @@ pub async fn dialog_live(
     if req.message.trim().is_empty() || req.message.chars().count() > MESSAGE_MAX {
         return Err(AppError::field(
             "message",
-            format!("must be 1–{MESSAGE_MAX} characters"),
+            SimMsg::MessageLength { max: MESSAGE_MAX },
         ));
     }
     if req.token.trim().is_empty() {
-        return Err(AppError::field("token", "mint a token first"));
+        return Err(AppError::field("token", SimMsg::MintFirst));
     }
     let base = engine.base_url()?;
     let (prompt_id, fallback_endpoint) = row_targets(&engine.db, req.scope.prompt_id).await?;
@@ -136,7 +132,14 @@ pub async fn dialog_live(
     };
     if row_id.is_none() {
         write_fallback(&engine.writer.fallback_dir, std::slice::from_ref(&record)).map_err(
-            |e| AppError::Internal(format!("the result could not be stored anywhere: {e}")),
+            |e| {
+                AppError::Internal(
+                    SimMsg::NotStored {
+                        detail: e.to_string(),
+                    }
+                    .into(),
+                )
+            },
         )?;
     }
     Ok(DialogResult {

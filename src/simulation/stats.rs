@@ -8,6 +8,7 @@ use std::time::Instant;
 use hdrhistogram::Histogram;
 
 use super::client::{Attempt, ErrorKind};
+use super::text::StopReason;
 use super::types::{Percentiles, StopPolicy};
 
 /// Upper bounds (ms) of the chart's latency buckets.
@@ -75,7 +76,7 @@ impl LiveStats {
         queue_ms: f64,
         policy: &StopPolicy,
         window_cap: usize,
-    ) -> Option<String> {
+    ) -> Option<StopReason> {
         self.last_done = Some(Instant::now());
         let _ = self.queue_us.record(us(queue_ms));
         if a.error_kind == Some(ErrorKind::Cancelled) {
@@ -100,22 +101,22 @@ impl LiveStats {
         }
         match policy {
             StopPolicy::Never => None,
-            StopPolicy::FirstError if !ok => Some(format!(
-                "first error: {}",
-                a.error.clone().unwrap_or_default()
-            )),
+            StopPolicy::FirstError if !ok => Some(StopReason::FirstError {
+                detail: a.error.clone().unwrap_or_default(),
+            }),
             StopPolicy::FirstError => None,
             StopPolicy::ErrorRate {
                 percent, min_done, ..
             } => {
                 let errors = self.window.iter().filter(|ok| !**ok).count() as f64;
                 let rate = 100.0 * errors / self.window.len() as f64;
-                (self.done() >= u64::from(*min_done) && rate >= *percent).then(|| {
-                    format!(
-                        "error rate {rate:.1} % over the last {} requests reached {percent} %",
-                        self.window.len()
-                    )
-                })
+                (self.done() >= u64::from(*min_done) && rate >= *percent).then_some(
+                    StopReason::ErrorRate {
+                        rate,
+                        window: self.window.len(),
+                        percent: *percent,
+                    },
+                )
             }
         }
     }
@@ -213,7 +214,7 @@ mod tests {
             }
         }
         let (at, reason) = fired.expect("fires");
-        assert_eq!(at, 7, "{reason}");
+        assert_eq!(at, 7, "{reason:?}");
         let mut s = LiveStats::default();
         assert!(s
             .add(&attempt(false, 1.0), 0.0, &StopPolicy::FirstError, 1)

@@ -114,9 +114,8 @@ pub async fn row_targets(db: &SqlitePool, prompt: Option<i64>) -> Result<(i64, i
         sqlx::query_scalar("SELECT id FROM ai_endpoints ORDER BY is_default DESC, id LIMIT 1")
             .fetch_optional(db)
             .await?;
-    let endpoint = endpoint.ok_or_else(|| {
-        AppError::Conflict("the catalog has no endpoint yet; add one first".into())
-    })?;
+    let endpoint =
+        endpoint.ok_or_else(|| AppError::Conflict(super::text::SimMsg::NoEndpointYet.into()))?;
     if let Some(p) = prompt {
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM ai_prompts WHERE id = ?1")
             .bind(p)

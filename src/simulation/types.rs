@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use super::text::StopReason;
+use crate::error::{AppError, Common};
 
 pub const TOTAL_MAX: u32 = 100_000;
 pub const CONCURRENCY_MAX: u32 = 1000;
@@ -121,7 +122,11 @@ impl RunConfig {
             } else {
                 Err(AppError::field(
                     field,
-                    format!("must be {lo}–{hi}, got {v}"),
+                    Common::Range {
+                        lo: lo.into(),
+                        hi: hi.into(),
+                        got: v.to_string(),
+                    },
                 ))
             }
         };
@@ -137,7 +142,7 @@ impl RunConfig {
         if self.message.trim().is_empty() || self.message.chars().count() > MESSAGE_MAX {
             return Err(AppError::field(
                 "message",
-                format!("must be 1–{MESSAGE_MAX} characters"),
+                super::text::SimMsg::MessageLength { max: MESSAGE_MAX },
             ));
         }
         if let StopPolicy::ErrorRate {
@@ -151,7 +156,11 @@ impl RunConfig {
             if !(0.0..=100.0).contains(percent) || percent.is_nan() {
                 return Err(AppError::field(
                     "stop.percent",
-                    format!("must be 0–100, got {percent}"),
+                    Common::Range {
+                        lo: 0,
+                        hi: 100,
+                        got: percent.to_string(),
+                    },
                 ));
             }
         }
@@ -187,7 +196,9 @@ pub struct RunSnapshot {
     pub id: String,
     pub config: RunConfig,
     pub status: RunStatus,
-    pub stop_reason: Option<String>,
+    /// Unreadable reasons in older summaries are dropped, not fatal.
+    #[serde(default, deserialize_with = "lenient")]
+    pub stop_reason: Option<StopReason>,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub done: u64,
@@ -246,4 +257,9 @@ pub struct ResultPage {
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
+}
+
+fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<StopReason>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::catalog::repo::EndpointRow;
-use crate::error::AppError;
+use crate::error::{AppError, Common};
 
 /// The process-wide client. Per-request timeouts come from each endpoint's
 /// `timeout`; this only bounds connecting.
@@ -93,7 +93,13 @@ pub async fn list_models(
     match probe(http, row).await {
         ProbeOutcome::Online { models, .. } => Ok(models),
         ProbeOutcome::Degraded { reason, .. } | ProbeOutcome::Offline { reason } => {
-            Err(AppError::Upstream(format!("`{}`: {reason}", row.name)))
+            Err(AppError::Upstream(
+                Common::Upstream {
+                    endpoint: row.name.clone(),
+                    detail: reason,
+                }
+                .into(),
+            ))
         }
     }
 }

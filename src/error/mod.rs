@@ -1,8 +1,14 @@
 //! Errors as the admin sees them. [`AppError`] is shared by server and
 //! browser (server functions carry it as JSON, so a field error reaches the
 //! right input); on JSON routes it becomes one shape:
-//! `{"error": {"code", "message", "field"?}}`.
+//! `{"error": {"code", "message", "field"?}}`. What an error says is a
+//! [`Msg`], put into words in the admin's language by the page.
 
+mod msg;
+
+pub use msg::{pick, Common, Msg, Thing, Write};
+
+use crate::i18n::Lang;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -11,32 +17,32 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     /// Bad input: which field, and the rule it broke.
     #[error("{field}: {message}")]
-    Validation { field: String, message: String },
+    Validation { field: String, message: Msg },
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     /// The request is valid but the current state forbids it.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// The authority (Supabase) refused or could not be reached; nothing changed.
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Msg),
     /// An upstream endpoint failed.
     #[error("{0}")]
-    Upstream(String),
+    Upstream(Msg),
     /// The resolver found no model or endpoint for the request.
     #[error("{0}")]
-    NoRoute(String),
+    NoRoute(Msg),
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     #[error("{0}")]
-    Internal(String),
+    Internal(Msg),
     /// The call itself failed (network, encoding).
     #[error("{0}")]
-    Transport(String),
+    Transport(Msg),
 }
 
 impl AppError {
-    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+    pub fn field(field: &str, message: impl Into<Msg>) -> AppError {
         AppError::Validation {
             field: field.to_owned(),
             message: message.into(),
@@ -65,12 +71,61 @@ impl AppError {
         }
     }
 
-    /// The message without the field prefix, for showing next to the field.
-    pub fn message(&self) -> String {
+    /// A record that does not exist.
+    pub fn missing(thing: Thing, id: impl ToString) -> AppError {
+        AppError::NotFound(
+            Common::Missing {
+                thing,
+                id: id.to_string(),
+            }
+            .into(),
+        )
+    }
+
+    /// Supabase refused a write; nothing was changed anywhere.
+    pub fn refused(write: Write, detail: impl ToString) -> AppError {
+        AppError::Unavailable(
+            Common::Refused {
+                write,
+                detail: detail.to_string(),
+            }
+            .into(),
+        )
+    }
+
+    /// Something that should not happen; `detail` is for the operator.
+    pub fn internal(detail: impl ToString) -> AppError {
+        AppError::Internal(
+            Common::Internal {
+                detail: detail.to_string(),
+            }
+            .into(),
+        )
+    }
+
+    /// What the error says, without the field name.
+    pub fn msg(&self) -> &Msg {
         match self {
-            AppError::Validation { message, .. } => message.clone(),
-            other => other.to_string(),
+            AppError::Validation { message, .. } => message,
+            AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::Unavailable(m)
+            | AppError::Upstream(m)
+            | AppError::NoRoute(m)
+            | AppError::Unauthorized(m)
+            | AppError::Internal(m)
+            | AppError::Transport(m) => m,
         }
+    }
+
+    /// The message in English without the field prefix (JSON routes, logs).
+    pub fn message(&self) -> String {
+        self.msg().to_string()
+    }
+
+    /// The message in the admin's language, for the page.
+    pub fn text(&self, lang: Lang) -> String {
+        self.msg().render(lang)
     }
 }
 
@@ -78,7 +133,12 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        AppError::Transport(
+            Common::Transport {
+                detail: value.to_string(),
+            }
+            .into(),
+        )
     }
 }
 
@@ -159,10 +219,18 @@ mod http {
     impl From<sqlx::Error> for AppError {
         fn from(e: sqlx::Error) -> AppError {
             tracing::error!(error = %e, "SQLite error");
-            AppError::Internal(format!("local store error: {e}"))
+            AppError::Internal(
+                super::Common::LocalStore {
+                    detail: e.to_string(),
+                }
+                .into(),
+            )
         }
     }
 }
 
 #[cfg(feature = "ssr")]
 pub use http::{ApiError, ApiErrorBody};
+
+#[cfg(test)]
+mod tests;
