@@ -20,7 +20,7 @@ use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
 use crate::catalog::service::Catalog;
 use crate::config::{Config, Mode, Secrets};
 use crate::mapping::service::MappingService;
-use crate::monitor::probe::EndpointMonitor;
+use crate::monitor::probe::{EndpointMonitor, FlipRule};
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
 use crate::simulation::engine::Engine;
@@ -107,6 +107,10 @@ pub async fn build_app(
         db.clone(),
         http.clone(),
         config.monitor_concurrency as usize,
+        FlipRule {
+            failures: config.monitor_failures as usize,
+            window: config.monitor_window as usize,
+        },
     );
     crate::monitor::metrics::install();
     let writer_pool =

@@ -148,3 +148,81 @@ async fn one_hanging_endpoint_delays_no_other_result() {
     assert_eq!(slow_rec.status, "offline");
     assert_eq!(slow_rec.error.as_deref(), Some("timed out"));
 }
+
+/// An upstream whose model list answers 200 or 500 at the test's word.
+async fn flaky_upstream() -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let up = Arc::new(AtomicBool::new(true));
+    let flag = up.clone();
+    let app = axum::Router::new().route(
+        "/v1/models",
+        axum::routing::get(move || {
+            let flag = flag.clone();
+            async move {
+                if flag.load(Ordering::SeqCst) {
+                    (
+                        axum::http::StatusCode::OK,
+                        r#"{"object":"list","data":[{"id":"m1","object":"model"}]}"#,
+                    )
+                } else {
+                    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "down")
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/v1"), up)
+}
+
+#[tokio::test]
+async fn one_failed_probe_does_not_take_an_online_endpoint_down() {
+    use std::sync::atomic::Ordering;
+    let app = spawn_app().await;
+    let (url, up) = flaky_upstream().await;
+    let id = app.create_endpoint(endpoint_body("Flaky", &url)).await["id"]
+        .as_i64()
+        .expect("id");
+    let check = || async {
+        app.api(Method::POST, &format!("/api/v1/llm/models/{id}/check"))
+            .send()
+            .await
+            .expect("check")
+            .json::<Value>()
+            .await
+            .expect("json")
+    };
+    assert_eq!(check().await["status"], "online");
+
+    up.store(false, Ordering::SeqCst);
+    // The default rule: down after 3 failures among the last 5 probes.
+    for failures in 1..=2 {
+        let rec = check().await;
+        assert_eq!(rec["status"], "online", "held after {failures}: {rec}");
+        assert_eq!(rec["failures"], failures);
+        assert!(
+            rec["error"].as_str().expect("error").contains("500"),
+            "{rec}"
+        );
+    }
+    let rec = check().await;
+    assert_eq!(rec["status"], "degraded", "{rec}");
+    let stored: Value = app
+        .api(Method::GET, &format!("/api/v1/llm/models/{id}"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(stored["status"], "degraded");
+
+    up.store(true, Ordering::SeqCst);
+    let rec = check().await;
+    assert_eq!(rec["status"], "online", "one success brings it back: {rec}");
+    assert!(rec["error"].is_null());
+}

@@ -45,6 +45,10 @@ pub struct Config {
     pub monitor_interval_secs: u32,
     /// Probes in flight at once.
     pub monitor_concurrency: u32,
+    /// An online endpoint is marked down only after this many failed probes
+    /// among its last `monitor_window`.
+    pub monitor_failures: u32,
+    pub monitor_window: u32,
     /// Minutes between Supabase syncs; 0 turns the interval off.
     pub sync_interval_minutes: u32,
     /// When set, `serve` also runs the upstream simulator on this port and
@@ -182,6 +186,16 @@ impl Config {
             ));
         }
 
+        let monitor_window = number(&get, "MONITOR_WINDOW", 5, 1, 100)?;
+        let monitor_failures = number(&get, "MONITOR_FAILURES", 3, 1, 100)?;
+        if monitor_failures > monitor_window {
+            return Err(invalid(
+                "MONITOR_FAILURES",
+                format!(
+                    "must not exceed MONITOR_WINDOW ({monitor_window}), got {monitor_failures}"
+                ),
+            ));
+        }
         Ok(Config {
             mode,
             listen_addr,
@@ -206,6 +220,8 @@ impl Config {
             loadtest_max_requests: number(&get, "LOADTEST_MAX_REQUESTS", 100_000, 1, 100_000)?,
             monitor_interval_secs: number(&get, "MONITOR_INTERVAL_SECS", 60, 0, 86_400)?,
             monitor_concurrency: number(&get, "MONITOR_CONCURRENCY", 16, 1, 256)?,
+            monitor_failures,
+            monitor_window,
             sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
             mint_max_minutes: number(&get, "MINT_MAX_MINUTES", 1440, 1, 43_200)?,
             demo_upstream_port: match get("DEMO_UPSTREAM_PORT") {
@@ -316,6 +332,9 @@ mod tests {
             "LISTEN_ADDR"
         );
         assert_eq!(parse(&[("APP_ENV", "staging")]).unwrap_err().var, "APP_ENV");
+        let err = parse(&[("MONITOR_FAILURES", "4"), ("MONITOR_WINDOW", "3")]).unwrap_err();
+        assert_eq!(err.var, "MONITOR_FAILURES");
+        assert!(err.reason.contains("MONITOR_WINDOW (3)"), "{err}");
         assert_eq!(
             parse(&[("SUPABASE_DB_URL", "mysql://x")]).unwrap_err().var,
             "SUPABASE_DB_URL"

@@ -18,23 +18,45 @@ fn samples() -> Vec<Msg> {
         Common::Required { max: 100 },
         Common::AtMostChars { max: 5 },
         Common::NoSpaces,
-        Common::Range { lo: 1, hi: 9, got: s("0") },
+        Common::Range {
+            lo: 1,
+            hi: 9,
+            got: s("0"),
+        },
         Common::NotANumber,
-        Common::Missing { thing: Thing::Run, id: s("r1") },
+        Common::Missing {
+            thing: Thing::Run,
+            id: s("r1"),
+        },
         Common::SignInRequired,
         Common::SupabaseNotConfigured,
-        Common::Refused { write: Write::SaveMapping, detail: s("refused") },
+        Common::Refused {
+            write: Write::SaveMapping,
+            detail: s("refused"),
+        },
         Common::SupabaseUnreadable { detail: s("down") },
-        Common::LocalStore { detail: s("locked") },
-        Common::Upstream { endpoint: s("A"), detail: s("HTTP 500") },
+        Common::LocalStore {
+            detail: s("locked"),
+        },
+        Common::Upstream {
+            endpoint: s("A"),
+            detail: s("HTTP 500"),
+        },
         Common::Transport { detail: s("reset") },
         Common::Internal { detail: s("oops") },
     ];
     let catalog = [
-        CatalogMsg::TimeoutRange { lo: 1, hi: 600, got: 0 },
+        CatalogMsg::TimeoutRange {
+            lo: 1,
+            hi: 600,
+            got: 0,
+        },
         CatalogMsg::ModelNotListed { model: s("m") },
         CatalogMsg::TooManyModels { max: 500 },
-        CatalogMsg::BadModelId { max: 200, got: s("a b") },
+        CatalogMsg::BadModelId {
+            max: 200,
+            got: s("a b"),
+        },
         CatalogMsg::ListedTwice { model: s("m") },
         CatalogMsg::UrlUnparsable,
         CatalogMsg::UrlScheme,
@@ -42,13 +64,19 @@ fn samples() -> Vec<Msg> {
         CatalogMsg::UrlCredentials,
         CatalogMsg::DefaultNeedsModel,
         CatalogMsg::RemovesDefaultModel { model: s("m") },
-        CatalogMsg::HasResults { name: s("A"), results: 3 },
+        CatalogMsg::HasResults {
+            name: s("A"),
+            results: 3,
+        },
         CatalogMsg::DisabledDefault { name: s("A") },
         CatalogMsg::NoModelDefault { name: s("A") },
         CatalogMsg::NotInSupabase { name: s("A") },
         CatalogMsg::DeletedInSupabase { name: s("A") },
         CatalogMsg::GoneFromSupabase,
-        CatalogMsg::IsDefault { name: s("A"), action: Guarded::Delete },
+        CatalogMsg::IsDefault {
+            name: s("A"),
+            action: Guarded::Delete,
+        },
         CatalogMsg::SaveFirst,
     ];
     let chose = Reason::Chose {
@@ -62,13 +90,23 @@ fn samples() -> Vec<Msg> {
     let mapping = [
         MappingMsg::ScopeFormat,
         MappingMsg::PromptIdPositive,
-        MappingMsg::ScopeKey { max: 64, got: s("A B") },
+        MappingMsg::ScopeKey {
+            max: 64,
+            got: s("A B"),
+        },
         MappingMsg::PromptMissing { id: 7 },
         MappingMsg::NoModels,
         MappingMsg::DefaultNotListed,
-        MappingMsg::Dangling { models: vec![s("x"), s("y")] },
-        MappingMsg::AlreadyMapped { scope: s("tenant:acme"), id: 3 },
-        MappingMsg::DeletedInSupabase { scope: s("tenant:acme") },
+        MappingMsg::Dangling {
+            models: vec![s("x"), s("y")],
+        },
+        MappingMsg::AlreadyMapped {
+            scope: s("tenant:acme"),
+            id: 3,
+        },
+        MappingMsg::DeletedInSupabase {
+            scope: s("tenant:acme"),
+        },
         MappingMsg::NoRoute(Box::new(chose)),
     ];
     let sim = [
@@ -79,7 +117,9 @@ fn samples() -> Vec<Msg> {
         SimMsg::ExportFormat { got: s("xml") },
         SimMsg::NoEndpointYet,
         SimMsg::NotRunning { id: s("r1") },
-        SimMsg::NotStored { detail: s("disk full") },
+        SimMsg::NotStored {
+            detail: s("disk full"),
+        },
         SimMsg::UnreadableStream { detail: s("eof") },
         SimMsg::StreamEnded,
     ];
@@ -95,15 +135,36 @@ fn samples() -> Vec<Msg> {
 fn reasons() -> Vec<Reason> {
     let (scope, model, default) = (s("tenant:acme"), s("m"), s("d"));
     vec![
-        Reason::Applies { scope: scope.clone() },
-        Reason::NoMapping { scope: scope.clone() },
-        Reason::Allowed { model: model.clone(), scope: scope.clone() },
-        Reason::NotAllowed { model: model.clone(), scope: scope.clone(), default: default.clone() },
-        Reason::NoneRequested { scope, default: default.clone() },
+        Reason::Applies {
+            scope: scope.clone(),
+        },
+        Reason::NoMapping {
+            scope: scope.clone(),
+        },
+        Reason::Allowed {
+            model: model.clone(),
+            scope: scope.clone(),
+        },
+        Reason::NotAllowed {
+            model: model.clone(),
+            scope: scope.clone(),
+            default: default.clone(),
+        },
+        Reason::NoneRequested {
+            scope,
+            default: default.clone(),
+        },
         Reason::NoGlobalDefault,
-        Reason::GlobalNotAllowed { model: model.clone(), default },
-        Reason::GlobalDefault { model: model.clone() },
-        Reason::NoEndpoint { model: model.clone() },
+        Reason::GlobalNotAllowed {
+            model: model.clone(),
+            default,
+        },
+        Reason::GlobalDefault {
+            model: model.clone(),
+        },
+        Reason::NoEndpoint {
+            model: model.clone(),
+        },
         Reason::Chose {
             count: 1,
             model,
@@ -118,7 +179,9 @@ fn reasons() -> Vec<Reason> {
 /// The variant's name, so a new variant without a sample is noticed.
 fn variant(m: &Msg) -> String {
     let debug = format!("{m:?}");
-    let inner = debug.split_once('(').map_or(debug.as_str(), |(_, rest)| rest);
+    let inner = debug
+        .split_once('(')
+        .map_or(debug.as_str(), |(_, rest)| rest);
     let name: String = inner.chars().take_while(|c| c.is_alphanumeric()).collect();
     format!("{}::{name}", debug.split('(').next().unwrap_or_default())
 }
@@ -131,7 +194,10 @@ fn assert_bilingual(zh: &str, en: &str) {
         "no Chinese in {zh:?}"
     );
     assert!(en.is_ascii() || en.contains('–'), "not English: {en:?}");
-    assert!(!zh.contains("{") && !en.contains("{"), "unfilled: {zh} / {en}");
+    assert!(
+        !zh.contains("{") && !en.contains("{"),
+        "unfilled: {zh} / {en}"
+    );
 }
 
 #[test]
@@ -148,8 +214,14 @@ fn every_message_reads_in_both_languages() {
         assert_bilingual(&r.render(Lang::Zh), &r.render(Lang::En));
     }
     for r in [
-        StopReason::FirstError { detail: s("HTTP 500") },
-        StopReason::ErrorRate { rate: 50.0, window: 10, percent: 20.0 },
+        StopReason::FirstError {
+            detail: s("HTTP 500"),
+        },
+        StopReason::ErrorRate {
+            rate: 50.0,
+            window: 10,
+            percent: 20.0,
+        },
     ] {
         assert_bilingual(&r.render(Lang::Zh), &r.render(Lang::En));
     }

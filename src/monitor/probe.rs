@@ -2,7 +2,13 @@
 //! with its key and timeout) on an interval and on demand. Probes run
 //! concurrently up to a bound, and each result is written as soon as it
 //! arrives, so one hanging endpoint delays no other's result.
+//!
+//! One failed probe does not take an online endpoint down: it stays online
+//! (with the failure as its last error) until `failures` of its last
+//! `window` probes failed. One success brings it back.
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -13,11 +19,21 @@ use crate::catalog::repo::{self, EndpointRow};
 use crate::error::{AppError, Thing};
 use crate::upstream::{probe, ProbeOutcome};
 
+/// When an online endpoint counts as down.
+#[derive(Clone, Copy, Debug)]
+pub struct FlipRule {
+    pub failures: usize,
+    pub window: usize,
+}
+
 #[derive(Clone)]
 pub struct EndpointMonitor {
     db: SqlitePool,
     http: reqwest::Client,
     concurrency: usize,
+    rule: FlipRule,
+    /// The last `window` probe outcomes per endpoint (true = online).
+    history: Arc<Mutex<HashMap<i64, VecDeque<bool>>>>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -26,15 +42,40 @@ pub struct ProbeRecord {
     pub status: &'static str,
     pub latency_ms: Option<f64>,
     pub error: Option<String>,
+    /// Failed probes among the last `window`.
+    pub failures: usize,
 }
 
 impl EndpointMonitor {
-    pub fn new(db: SqlitePool, http: reqwest::Client, concurrency: usize) -> EndpointMonitor {
+    pub fn new(
+        db: SqlitePool,
+        http: reqwest::Client,
+        concurrency: usize,
+        rule: FlipRule,
+    ) -> EndpointMonitor {
         EndpointMonitor {
             db,
             http,
             concurrency: concurrency.max(1),
+            rule: FlipRule {
+                failures: rule.failures.max(1),
+                window: rule.window.max(rule.failures).max(1),
+            },
+            history: Arc::default(),
         }
+    }
+
+    /// Adds an outcome to the endpoint's window; returns the failures in it.
+    fn remember(&self, id: i64, ok: bool) -> usize {
+        let Ok(mut all) = self.history.lock() else {
+            return usize::from(!ok);
+        };
+        let window = all.entry(id).or_default();
+        window.push_back(ok);
+        while window.len() > self.rule.window {
+            window.pop_front();
+        }
+        window.iter().filter(|ok| !**ok).count()
     }
 
     /// Probes every active endpoint; returns when all have answered or
@@ -63,25 +104,32 @@ impl EndpointMonitor {
     }
 
     async fn check_row(&self, row: &EndpointRow) -> Result<ProbeRecord, AppError> {
-        let record = match probe(&self.http, row).await {
-            ProbeOutcome::Online { latency_ms, .. } => ProbeRecord {
+        let (status, latency_ms, error) = match probe(&self.http, row).await {
+            ProbeOutcome::Online { latency_ms, .. } => ("online", Some(latency_ms), None),
+            ProbeOutcome::Degraded { latency_ms, reason } => {
+                ("degraded", Some(latency_ms), Some(reason))
+            }
+            ProbeOutcome::Offline { reason } => ("offline", None, Some(reason)),
+        };
+        let failures = self.remember(row.id, error.is_none());
+        let was_online = row.status.as_deref() == Some("online");
+        let hold = error.is_some() && was_online && failures < self.rule.failures;
+        let record = if hold {
+            ProbeRecord {
                 id: row.id,
                 status: "online",
-                latency_ms: Some(latency_ms),
-                error: None,
-            },
-            ProbeOutcome::Degraded { latency_ms, reason } => ProbeRecord {
+                latency_ms: row.latency_ms,
+                error,
+                failures,
+            }
+        } else {
+            ProbeRecord {
                 id: row.id,
-                status: "degraded",
-                latency_ms: Some(latency_ms),
-                error: Some(reason),
-            },
-            ProbeOutcome::Offline { reason } => ProbeRecord {
-                id: row.id,
-                status: "offline",
-                latency_ms: None,
-                error: Some(reason),
-            },
+                status,
+                latency_ms,
+                error,
+                failures,
+            }
         };
         repo::record_probe(
             &self.db,
@@ -91,7 +139,7 @@ impl EndpointMonitor {
             record.error.as_deref(),
         )
         .await?;
-        tracing::debug!(endpoint = row.id, status = record.status, "probe");
+        tracing::debug!(endpoint = row.id, status = record.status, failures, "probe");
         Ok(record)
     }
 
