@@ -19,10 +19,17 @@ pub async fn sync(config: Config) -> Result<String, String> {
     let (_, state) = build_app(config, &secrets)
         .await
         .map_err(|e| e.to_string())?;
-    let r = state.catalog.sync("cli").await.map_err(|e| e.to_string())?;
+    let r = state
+        .mappings
+        .sync("cli")
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(format!(
-        "synced at {}: {} added, {} updated, {} removed, {} unchanged, {} pushed, {} kept ({} ms)",
-        r.finished_at, r.added, r.updated, r.removed, r.unchanged, r.pushed, r.kept, r.duration_ms
+        "synced at {} ({} ms)\n  endpoints: {}\n  mappings:  {}",
+        r.finished_at,
+        r.duration_ms,
+        r.endpoints.summary(),
+        r.mappings.summary()
     ))
 }
 

@@ -260,7 +260,7 @@ pub async fn start_background_work(state: &AppState) -> Result<(), StartError> {
     );
     if config.sync_interval_minutes > 0 {
         state
-            .catalog
+            .mappings
             .clone()
             .spawn_sync_interval(std::time::Duration::from_secs(
                 u64::from(config.sync_interval_minutes) * 60,

@@ -8,7 +8,7 @@ use crate::supabase::isolated_postgres;
 use crate::support::{endpoint_body, spawn_app_with, TestApp};
 use model_suite::storage::supabase::REFERENCE_SCHEMA;
 
-async fn app_with_supabase() -> Option<(TestApp, PgPool)> {
+pub async fn app_with_supabase() -> Option<(TestApp, PgPool)> {
     let (pg, url) = isolated_postgres().await?;
     sqlx::raw_sql(REFERENCE_SCHEMA)
         .execute(&pg)
@@ -257,60 +257,5 @@ async fn default_switch_is_atomic_in_both_stores_under_100_concurrent_requests()
         local[0],
         Some(remote[0]),
         "both stores agree on the default"
-    );
-}
-
-#[tokio::test]
-async fn mapping_writes_go_to_supabase_ai_prompt_first() {
-    let Some((app, pg)) = app_with_supabase().await else {
-        return;
-    };
-    app.create_endpoint(endpoint_body("Main", "http://127.0.0.1:9/v1"))
-        .await;
-    let body = serde_json::json!({"scope": "tenant:acme", "models": ["sim-small"], "default": "sim-small", "note": "Acme"});
-    let res = app
-        .api(Method::POST, "/api/v1/llm/mappings")
-        .json(&body)
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.expect("json");
-    let sid = created["supabase_id"]
-        .as_i64()
-        .expect("mirrored with a supabase_id");
-    let (name, category, tools): (String, String, Value) =
-        sqlx::query_as("SELECT name, category, tools_json FROM ai_prompt WHERE id = $1")
-            .bind(sid)
-            .fetch_one(&pg)
-            .await
-            .expect("remote row");
-    assert_eq!(
-        (name.as_str(), category.as_str()),
-        ("tenant:acme", "model_mapping")
-    );
-    assert_eq!(tools["default"], "sim-small");
-
-    sqlx::query("ALTER TABLE ai_prompt ADD CONSTRAINT no_beta CHECK (name <> 'tenant:beta')")
-        .execute(&pg)
-        .await
-        .expect("constraint");
-    let mut refused = body.clone();
-    refused["scope"] = "tenant:beta".into();
-    let res = app
-        .api(Method::POST, "/api/v1/llm/mappings")
-        .json(&refused)
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(res.status(), 503);
-    let local: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM ai_prompts WHERE category = 'model_mapping'")
-            .fetch_one(&app.state.db)
-            .await
-            .expect("count");
-    assert_eq!(
-        local, 1,
-        "a refused authority write leaves SQLite untouched"
     );
 }

@@ -11,6 +11,7 @@ mod chat;
 mod cli;
 mod config;
 mod mapping;
+mod mapping_supabase;
 mod monitor;
 mod openai_client;
 mod pages;

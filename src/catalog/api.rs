@@ -145,5 +145,5 @@ async fn check_all(State(s): State<AppState>) -> ApiResult {
 }
 
 async fn sync(State(s): State<AppState>, Extension(c): Extension<Claims>) -> ApiResult {
-    Ok(Json(s.catalog.sync(&c.sub).await?).into_response())
+    Ok(Json(s.mappings.sync(&c.sub).await?).into_response())
 }

@@ -10,7 +10,7 @@ use super::server_fns::{
     sync_catalog,
 };
 use super::text::C;
-use super::types::{Endpoint, ListQuery, SyncReport};
+use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
 use crate::error::AppError;
 use crate::i18n::{t, Key, Lang};
 use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Toast, ToastSignal};
@@ -132,21 +132,25 @@ pub fn CatalogPage() -> impl IntoView {
 }
 
 fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
-    let parts = [
-        (r.added, C::Added),
-        (r.updated, C::Updated),
-        (r.removed, C::Removed),
-        (r.unchanged, C::Unchanged),
-        (r.pushed, C::Pushed),
-        (r.kept, C::Kept),
-    ]
-    .iter()
-    .map(|(n, k)| format!("{n} {}", t(lang, *k)))
-    .collect::<Vec<_>>()
-    .join(" · ");
+    let parts = |c: &SyncCounts| {
+        [
+            (c.added, C::Added),
+            (c.updated, C::Updated),
+            (c.removed, C::Removed),
+            (c.unchanged, C::Unchanged),
+            (c.pushed, C::Pushed),
+            (c.kept, C::Kept),
+        ]
+        .iter()
+        .map(|(n, k)| format!("{n} {}", t(lang, *k)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+    };
     view! {
         <p class="sync-summary" data-testid="sync-summary">
-            {t(lang, C::SyncDone)} ": " {parts} " — " {r.finished_at.clone()} " (" {r.duration_ms} " ms)"
+            {t(lang, C::SyncDone)} " — " {r.finished_at.clone()} " (" {r.duration_ms} " ms)"
+            <br/>{t(lang, C::SyncEndpoints)} ": " {parts(&r.endpoints)}
+            <br/>{t(lang, C::SyncMappings)} ": " {parts(&r.mappings)}
         </p>
     }
 }

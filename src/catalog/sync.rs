@@ -4,7 +4,7 @@
 //! disabled and marked `orphaned`), and local-only rows are pushed once so
 //! nothing is dropped silently. The remote default wins.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::json;
 
@@ -79,7 +79,7 @@ impl Catalog {
                 remote::insert(pg, &from_row(row), row.default() && !remote_has_default).await?;
             let mut conn = self.db.acquire().await?;
             repo::set_supabase_id(&mut conn, row.id, sid).await?;
-            report.pushed += 1;
+            report.endpoints.pushed += 1;
         }
 
         // 2. Mirror the authority.
@@ -91,12 +91,12 @@ impl Catalog {
             match local_rows.iter().find(|l| l.supabase_id == Some(m.id)) {
                 None => {
                     repo::insert(&mut tx, &wanted, Some(m.id), false).await?;
-                    report.added += 1;
+                    report.endpoints.added += 1;
                 }
-                Some(l) if same(l, &wanted) => report.unchanged += 1,
+                Some(l) if same(l, &wanted) => report.endpoints.unchanged += 1,
                 Some(l) => {
                     repo::update(&mut tx, l.id, &wanted, true).await?;
-                    report.updated += 1;
+                    report.endpoints.updated += 1;
                 }
             }
         }
@@ -112,10 +112,10 @@ impl Catalog {
                 .bind(now())
                 .execute(&mut *tx)
                 .await?;
-                report.kept += 1;
+                report.endpoints.kept += 1;
             } else {
                 repo::delete(&mut tx, l.id).await?;
-                report.removed += 1;
+                report.endpoints.removed += 1;
             }
         }
         if let Some(d) = remote_rows
@@ -142,22 +142,5 @@ impl Catalog {
         self.audit.record(actor, "catalog.sync", json!(report));
         tracing::info!(?report, "catalog synced from Supabase");
         Ok(report)
-    }
-
-    /// Syncs now and then every `every`, when Supabase is configured.
-    pub fn spawn_sync_interval(self, every: Duration) {
-        if self.supabase.is_none() {
-            return;
-        }
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(e) = self.sync("system").await {
-                    tracing::warn!(error = %e, "scheduled Supabase sync failed");
-                }
-            }
-        });
     }
 }

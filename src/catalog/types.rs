@@ -146,6 +146,19 @@ impl ModelDiff {
 /// What one sync did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncReport {
+    /// Endpoints (`ai_model` → `ai_endpoints`).
+    #[serde(flatten)]
+    pub endpoints: SyncCounts,
+    /// Mappings (`ai_prompt` → `ai_prompts`, category `model_mapping`).
+    #[serde(default)]
+    pub mappings: SyncCounts,
+    pub finished_at: String,
+    pub duration_ms: u64,
+}
+
+/// What one sync did to one table.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncCounts {
     pub added: u32,
     pub updated: u32,
     pub removed: u32,
@@ -153,10 +166,18 @@ pub struct SyncReport {
     /// Local-only rows pushed to Supabase (they now have a `supabase_id`).
     pub pushed: u32,
     /// Rows gone remotely but kept locally because stored results refer to
-    /// them; they are disabled and marked `orphaned`.
+    /// them; they are disabled (endpoints are also marked `orphaned`).
     pub kept: u32,
-    pub finished_at: String,
-    pub duration_ms: u64,
+}
+
+impl SyncCounts {
+    /// One line for a terminal.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} added, {} updated, {} removed, {} unchanged, {} pushed, {} kept",
+            self.added, self.updated, self.removed, self.unchanged, self.pushed, self.kept
+        )
+    }
 }
 
 /// Who would lose their model if the default changed: mapping domains with

@@ -19,3 +19,5 @@ pub mod remote;
 pub mod resolver;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod sync;

@@ -62,3 +62,30 @@ pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
         .map_err(|e| refused(Write::DeleteMapping, e))?;
     Ok(())
 }
+
+/// One mapping row of `ai_prompt` as sync reads it.
+#[derive(Clone, Debug, sqlx::FromRow, PartialEq)]
+pub struct RemoteMapping {
+    pub id: i64,
+    pub name: String,
+    pub content: String,
+    pub tools_json: Option<Json<serde_json::Value>>,
+    pub is_active: Option<bool>,
+}
+
+pub async fn all(pg: &PgPool) -> Result<Vec<RemoteMapping>, AppError> {
+    sqlx::query_as(
+        "SELECT id, name, content, tools_json, is_active FROM ai_prompt WHERE category = $1 ORDER BY id",
+    )
+    .bind(MAPPING_CATEGORY)
+    .fetch_all(pg)
+    .await
+    .map_err(|e| {
+        AppError::Unavailable(
+            crate::error::Common::SupabaseUnreadable {
+                detail: e.to_string(),
+            }
+            .into(),
+        )
+    })
+}

@@ -63,6 +63,10 @@ impl MappingService {
         MappingService { catalog }
     }
 
+    pub(super) fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     async fn rows(&self) -> Result<Vec<MappingRow>, AppError> {
         Ok(
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY name")))
