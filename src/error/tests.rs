@@ -7,7 +7,8 @@ use super::{Common, Msg, Thing, Write};
 use crate::catalog::text::{CatalogMsg, Guarded};
 use crate::i18n::Lang;
 use crate::mapping::text::{MappingMsg, Reason};
-use crate::simulation::text::{SimMsg, StopReason};
+use crate::simulation::text::{kind_text, status_text, SimMsg, StopReason};
+use crate::simulation::types::RunStatus;
 
 fn s(v: &str) -> String {
     v.to_owned()
@@ -224,6 +225,18 @@ fn every_message_reads_in_both_languages() {
         },
     ] {
         assert_bilingual(&r.render(Lang::Zh), &r.render(Lang::En));
+    }
+    for k in ["timeout", "connect", "http_status", "decode", "cancelled"] {
+        assert_bilingual(&kind_text(Lang::Zh, k), &kind_text(Lang::En, k));
+    }
+    for st in [
+        RunStatus::Running,
+        RunStatus::Completed,
+        RunStatus::Cancelled,
+        RunStatus::Stopped,
+        RunStatus::Interrupted,
+    ] {
+        assert_bilingual(status_text(Lang::Zh, st), status_text(Lang::En, st));
     }
 }
 

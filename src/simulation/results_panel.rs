@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::page::SimCtx;
 use super::server_fns::{list_results, list_runs};
-use super::text::{status_text, S};
+use super::text::{kind_text, status_text, S};
 use super::types::{ResultQuery, RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
 use crate::ui::use_lang;
@@ -106,7 +106,7 @@ pub fn ResultsPanel() -> impl IntoView {
                                         <td><span class=if row.success { "tag status-online" } else { "tag status-offline" }>{row.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</span></td>
                                         <td class="num">{row.latency_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
                                         <td class="num">{row.ttft_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
-                                        <td>{row.error_kind.unwrap_or_default()}</td>
+                                        <td data-kind=row.error_kind.clone().unwrap_or_default()>{row.error_kind.as_deref().map(|k| kind_text(lang, k)).unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}</tbody>
                             </table>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::page::SimCtx;
 use super::panels::opt;
 use super::server_fns::{cancel_run, limits, run_status, start_run};
-use super::text::{status_text, S};
+use super::text::{kind_text, status_text, S};
 use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
@@ -186,7 +186,7 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
     let errors = run
         .errors
         .iter()
-        .map(|(k, n)| format!("{k}: {n}"))
+        .map(|(k, n)| format!("{}: {n}", kind_text(lang, k)))
         .collect::<Vec<_>>()
         .join(" · ");
     view! {

@@ -151,6 +151,7 @@ pub async fn dialog_live(
         latency_ms: attempt.latency_ms,
         ttfb_ms: attempt.ttfb_ms,
         ttft_ms: attempt.ttft_ms,
+        error_kind: attempt.error_kind.map(|k| k.as_str().to_owned()),
         error: attempt.error,
         row_id,
     })

@@ -265,3 +265,20 @@ pub fn status_text(lang: Lang, status: RunStatus) -> &'static str {
         Lang::En => en,
     }
 }
+
+/// An error kind (`timeout`, `http_status`, …) in words; unknown codes as
+/// they are.
+pub fn kind_text(lang: Lang, code: &str) -> String {
+    let (zh, en) = match code {
+        "timeout" => ("超时", "timeout"),
+        "connect" => ("连接失败", "connection failed"),
+        "http_status" => ("HTTP 错误状态", "HTTP error status"),
+        "decode" => ("响应无法解析", "unreadable response"),
+        "cancelled" => ("已取消", "cancelled"),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}

@@ -63,6 +63,8 @@ pub struct DialogResult {
     pub latency_ms: f64,
     pub ttfb_ms: Option<f64>,
     pub ttft_ms: Option<f64>,
+    #[serde(default)]
+    pub error_kind: Option<String>,
     pub error: Option<String>,
     pub row_id: Option<i64>,
 }
