@@ -96,6 +96,7 @@ pub enum Key {
     LoginFailed,
     LoginForbidden,
     LoginExpired,
+    LoginThrottled,
     LoginHint,
     DashboardTitle,
     DashboardEmpty,
@@ -155,6 +156,10 @@ fn pair(key: Key) -> (&'static str, &'static str) {
         LoginExpired => (
             "登录已过期，请重新登录。",
             "Your session has expired; please sign in again.",
+        ),
+        LoginThrottled => (
+            "登录尝试过于频繁，请稍后再试。",
+            "Too many sign-in attempts; please wait a minute and try again.",
         ),
         LoginHint => (
             "首次启动时生成的密码已打印在服务器终端中。",

@@ -16,6 +16,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
 use crate::catalog::service::Catalog;
 use crate::config::{Config, Mode, Secrets};
@@ -43,6 +44,7 @@ pub struct AppState {
     pub catalog: Catalog,
     pub mappings: MappingService,
     pub monitor: EndpointMonitor,
+    pub login_throttle: Arc<LoginThrottle>,
     pub traffic: Traffic,
     pub engine: Engine,
     /// This server's own base URL (known once bound): the load tests call
@@ -130,8 +132,10 @@ pub async fn build_app(
             config.loadtest_max_concurrency,
         ),
     );
+    let login_throttle = Arc::new(LoginThrottle::new(config.login_attempts_per_minute));
     let state = AppState {
         leptos_options,
+        login_throttle,
         config: Arc::new(config),
         db,
         jwt: JwtKeys::new(&secrets.jwt_secret),
@@ -228,6 +232,7 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         audit = %state.audit.path().display(),
         "Model Suite is listening"
     );
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -1,4 +1,4 @@
-use crate::support::{spawn_app, Auth, ADMIN_PASSWORD, ADMIN_USER, JWT_SECRET};
+use crate::support::{spawn_app, spawn_app_with, Auth, ADMIN_PASSWORD, ADMIN_USER, JWT_SECRET};
 use model_suite::auth::jwt::{Claims, JwtKeys};
 
 const PAGES: [&str; 4] = ["/", "/models", "/mappings", "/simulation"];
@@ -213,4 +213,46 @@ async fn logout_clears_the_cookie_and_is_audited() {
         })
         .collect();
     assert_eq!(actions, ["admin:login.success", "admin:logout"]);
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_address_and_name_and_says_when_to_retry() {
+    let app = spawn_app_with(&[("LOGIN_ATTEMPTS_PER_MINUTE", "3")]).await;
+    let json_login = |password: &'static str| {
+        app.http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": ADMIN_USER, "password": password }))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(json_login("nope").await.expect("login").status(), 401);
+    }
+    let res = json_login(ADMIN_PASSWORD).await.expect("login");
+    assert_eq!(res.status(), 429, "even the right password waits");
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=21).contains(&retry), "{retry}");
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "throttled");
+
+    let form = app.post_login(ADMIN_USER, ADMIN_PASSWORD).await;
+    assert_eq!(form.status(), 303);
+    let location = form.headers()["location"].to_str().expect("location");
+    assert!(location.starts_with("/login?error=throttled"), "{location}");
+    let page = app.get(location).await.text().await.expect("body");
+    assert!(page.contains("Too many sign-in attempts") || page.contains("登录尝试过于频繁"));
+
+    let other = app.post_login("someone-else", "x").await;
+    let location = other.headers()["location"].to_str().expect("location");
+    assert!(
+        location.starts_with("/login?error=bad"),
+        "another name is not locked: {location}"
+    );
+    assert!(app
+        .audit_lines()
+        .iter()
+        .any(|l| l["action"] == "login.throttled"));
 }

@@ -12,6 +12,8 @@ pub mod jwt;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 use leptos::prelude::*;
 

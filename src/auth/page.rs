@@ -15,6 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || {
         let key = match query.read().get("error").as_deref() {
             Some("bad") => Key::LoginFailed,
+            Some("throttled") => Key::LoginThrottled,
             Some("forbidden") => Key::LoginForbidden,
             Some("expired") | Some("invalid") => Key::LoginExpired,
             _ => return None,

@@ -1,10 +1,12 @@
 //! Sign-in, sign-out and the language switch: plain HTTP routes, so they
 //! work before the browser bundle loads and with JavaScript off.
 
-use axum::extract::{Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::{Extension, Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -68,11 +70,38 @@ pub fn clear_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
+/// The client's address, when the server was started with it.
+pub type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+enum Outcome {
+    Token(String),
+    Refused,
+    /// Too many attempts; try again after this long.
+    Throttled(std::time::Duration),
+}
+
 /// Checks the credentials; on success returns a fresh session token. The
-/// password hash is always verified, so a wrong username costs the same time
-/// as a wrong password.
-fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Option<String> {
-    let password_ok = verify_password(&form.password, &state.admin_password_hash);
+/// password hash is always verified (off the async threads), so a wrong
+/// username costs the same time as a wrong password.
+async fn authenticate(
+    state: &AppState,
+    peer: Peer,
+    form: &LoginForm,
+    headers: &HeaderMap,
+) -> Outcome {
+    let ip = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    if let Err(wait) = state.login_throttle.check(ip, &form.username) {
+        state.audit.record(
+            form.username.trim(),
+            "login.throttled",
+            json!({ "request_id": request_id(headers), "retry_after_s": wait.as_secs() + 1 }),
+        );
+        return Outcome::Throttled(wait);
+    }
+    let (password, hash) = (form.password.clone(), state.admin_password_hash.clone());
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
     let user_ok = form.username.trim() == state.config.admin_username;
     let rid = request_id(headers);
     if !(password_ok && user_ok) {
@@ -81,7 +110,7 @@ fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Opti
             "login.failure",
             json!({ "request_id": rid }),
         );
-        return None;
+        return Outcome::Refused;
     }
     match state.jwt.admin_token(
         &state.config.admin_username,
@@ -93,11 +122,11 @@ fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Opti
                 "login.success",
                 json!({ "request_id": rid, "exp": claims.exp }),
             );
-            Some(token)
+            Outcome::Token(token)
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot sign an admin token");
-            None
+            Outcome::Refused
         }
     }
 }
@@ -105,32 +134,36 @@ fn authenticate(state: &AppState, form: &LoginForm, headers: &HeaderMap) -> Opti
 /// `POST /auth/login` from the login page's form.
 pub async fn login_form(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    match authenticate(&state, &form, &headers) {
-        Some(token) => (
-            [(header::SET_COOKIE, session_cookie(&state, &token))],
-            Redirect::to(&next),
-        )
-            .into_response(),
-        None => {
-            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            Redirect::to(&format!("/login?error=bad&next={next}")).into_response()
+    let error = match authenticate(&state, peer, &form, &headers).await {
+        Outcome::Token(token) => {
+            return (
+                [(header::SET_COOKIE, session_cookie(&state, &token))],
+                Redirect::to(&next),
+            )
+                .into_response()
         }
-    }
+        Outcome::Refused => "bad",
+        Outcome::Throttled(_) => "throttled",
+    };
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    Redirect::to(&format!("/login?error={error}&next={next}")).into_response()
 }
 
 /// `POST /api/v1/auth/login` for scripts: JSON in, the token out (and the
 /// same cookie, so a browser-based client works too).
 pub async fn login_json(
     State(state): State<AppState>,
+    peer: Peer,
     headers: HeaderMap,
     Json(form): Json<LoginForm>,
 ) -> Response {
-    match authenticate(&state, &form, &headers) {
-        Some(token) => {
+    match authenticate(&state, peer, &form, &headers).await {
+        Outcome::Token(token) => {
             let body = json!({
                 "token": token,
                 "token_type": "Bearer",
@@ -142,12 +175,24 @@ pub async fn login_json(
             )
                 .into_response()
         }
-        None => ApiError::new(
+        Outcome::Refused => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
             "wrong username or password",
         )
         .into_response(),
+        Outcome::Throttled(wait) => {
+            let secs = wait.as_secs() + 1;
+            (
+                [(header::RETRY_AFTER, secs.to_string())],
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    format!("too many sign-in attempts; try again in {secs} s"),
+                ),
+            )
+                .into_response()
+        }
     }
 }
 

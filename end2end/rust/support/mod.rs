@@ -53,6 +53,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let _ = state.self_url.set(base.clone());
     tokio::spawn(async move {
+        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, router).await.expect("server runs");
     });
     let http = reqwest::Client::builder()

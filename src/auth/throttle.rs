@@ -1,0 +1,67 @@
+//! Sign-in throttling: at most `per_minute` attempts per client address and
+//! username (a burst of that many, then one more every 60/`per_minute`
+//! seconds). Keying on both keeps one noisy address from locking the admin
+//! out everywhere else.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// Above this many tracked keys, the ones back at full allowance are dropped.
+const KEYS_KEPT: usize = 10_000;
+
+type Key = (Option<IpAddr>, String);
+
+pub struct LoginThrottle {
+    limiter: DefaultKeyedRateLimiter<Key>,
+    clock: DefaultClock,
+}
+
+impl LoginThrottle {
+    pub fn new(per_minute: u32) -> LoginThrottle {
+        let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        LoginThrottle {
+            limiter: RateLimiter::keyed(Quota::per_minute(n)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// `Ok` when this attempt may go on, else how long to wait.
+    pub fn check(&self, ip: Option<IpAddr>, username: &str) -> Result<(), Duration> {
+        if self.limiter.len() > KEYS_KEPT {
+            self.limiter.retain_recent();
+        }
+        let key = (ip, username.trim().to_lowercase());
+        self.limiter
+            .check_key(&key)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_burst_is_allowed_then_refused_per_address_and_name() {
+        let t = LoginThrottle::new(3);
+        let home: Option<IpAddr> = "10.0.0.1".parse().ok();
+        let away: Option<IpAddr> = "10.0.0.2".parse().ok();
+        for _ in 0..3 {
+            assert!(t.check(home, "admin").is_ok());
+        }
+        let wait = t.check(home, " Admin ").unwrap_err();
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
+        assert!(
+            t.check(away, "admin").is_ok(),
+            "another address is not locked out"
+        );
+        assert!(t.check(home, "other").is_ok());
+    }
+}
