@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod mapping;
 mod mapping_supabase;
+mod model_checks;
 mod monitor;
 mod openai_client;
 mod pages;

@@ -56,6 +56,17 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   await page.getByTestId("save-endpoint").click();
   await expect(second.locator("td.num")).toHaveText("3");
 
+  // Check every model with a real chat; the results stay for the next visit.
+  await second.getByRole("button", { name: "Edit" }).click();
+  await page.getByTestId("check-models").click();
+  const checks = page.getByTestId("model-check");
+  await expect(checks).toHaveCount(3);
+  await expect(page.locator('[data-testid="model-check"][data-ok="true"]')).toHaveCount(3);
+  await drawer.getByRole("button", { name: "Cancel" }).click();
+  await second.getByRole("button", { name: "Edit" }).click();
+  await expect(page.locator('[data-testid="model-check"][data-ok="true"]')).toHaveCount(3);
+  await drawer.getByRole("button", { name: "Cancel" }).click();
+
   // Make B the default: the dialog names the current one first.
   await second.getByTestId("make-default").click();
   await expect(page.getByTestId("current-default")).toContainText("Sim A");

@@ -59,7 +59,11 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{base}/{{id}}/active"), put(set_active))
             .route(&format!("{base}/{{id}}/model-list"), put(set_models))
             .route(&format!("{base}/{{id}}/fetch-models"), post(fetch_models))
-            .route(&format!("{base}/{{id}}/check"), post(check));
+            .route(&format!("{base}/{{id}}/check"), post(check))
+            .route(
+                &format!("{base}/{{id}}/model-checks"),
+                get(model_checks).post(check_models),
+            );
     }
     router
 }
@@ -146,4 +150,16 @@ async fn check_all(State(s): State<AppState>) -> ApiResult {
 
 async fn sync(State(s): State<AppState>, Extension(c): Extension<Claims>) -> ApiResult {
     Ok(Json(s.mappings.sync(&c.sub).await?).into_response())
+}
+
+async fn check_models(
+    State(s): State<AppState>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    Ok(Json(s.catalog.check_models(&c.sub, id).await?).into_response())
+}
+
+async fn model_checks(State(s): State<AppState>, Path(id): Path<i64>) -> ApiResult {
+    Ok(Json(s.catalog.model_checks(id).await?).into_response())
 }

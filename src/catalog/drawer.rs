@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::checks_panel::ModelChecks;
 use super::page::CatalogCtx;
 use super::server_fns::{create_endpoint, fetch_endpoint_models, update_endpoint};
 use super::text::{CatalogMsg, C};
@@ -130,6 +131,7 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
                     <input type="checkbox" bind:checked=is_active/>
                     <span>{t(lang, C::FieldActive)}</span>
                 </label>
+                {id.map(|id| view! { <ModelChecks id/> })}
                 {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
                 <div class="drawer-actions">
                     <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>

@@ -1,6 +1,7 @@
 //! Catalog (`/models`): endpoints, their candidate models and the single
 //! default. Owns every write to `ai_endpoints` (and `ai_model` in Supabase).
 
+pub mod checks_panel;
 pub mod dialogs;
 pub mod drawer;
 pub mod page;
@@ -12,6 +13,8 @@ pub mod types;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod model_check;
 #[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]

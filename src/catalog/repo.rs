@@ -222,13 +222,24 @@ pub async fn update(
     Ok(())
 }
 
+/// Deletes the endpoint with its model checks (other results refuse the
+/// delete before it gets here).
 pub async fn delete(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM ai_prompt_tests WHERE endpoint_id = ?1 AND prompt_id IN ({CHECK_PROMPTS})"
+    )))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM ai_endpoints WHERE id = ?1")
         .bind(id)
         .execute(conn)
         .await?;
     Ok(())
 }
+
+/// The prompt rows model checks are filed under.
+const CHECK_PROMPTS: &str = "SELECT id FROM ai_prompts WHERE category = 'model_check'";
 
 /// One statement flips the old default off and the new one on, so no reader
 /// ever sees zero or two defaults.
@@ -244,11 +255,14 @@ pub async fn set_default(conn: &mut SqliteConnection, id: i64) -> Result<(), sql
     Ok(())
 }
 
+/// Stored chat and load-test results of the endpoint (model checks aside).
 pub async fn result_count(conn: &mut SqliteConnection, id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM ai_prompt_tests WHERE endpoint_id = ?1")
-        .bind(id)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE endpoint_id = ?1 AND prompt_id NOT IN ({CHECK_PROMPTS})"
+    )))
+    .bind(id)
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn set_supabase_id(

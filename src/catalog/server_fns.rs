@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::types::{
-    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff, SyncReport,
+    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelCheck, ModelDiff,
+    SyncReport,
 };
 use crate::error::AppError;
 
@@ -63,6 +64,18 @@ pub async fn check_endpoint(id: i64) -> Result<Endpoint, AppError> {
         s.catalog.get(id).await
     })
     .await
+}
+
+/// One tiny chat to every model of the endpoint; each answer is stored.
+#[server(prefix = "/api/catalog", endpoint = "check_models", input = leptos::server_fn::codec::Json)]
+pub async fn check_endpoint_models(id: i64) -> Result<Vec<ModelCheck>, AppError> {
+    run(async |who, s| s.catalog.check_models(&who, id).await).await
+}
+
+/// The last stored check of each of the endpoint's models.
+#[server(prefix = "/api/catalog", endpoint = "model_checks", input = leptos::server_fn::codec::Json)]
+pub async fn endpoint_model_checks(id: i64) -> Result<Vec<ModelCheck>, AppError> {
+    run(async |_, s| s.catalog.model_checks(id).await).await
 }
 
 #[server(prefix = "/api/catalog", endpoint = "check_all", input = leptos::server_fn::codec::Json)]

@@ -77,6 +77,12 @@ pub enum C {
     ChooseModel,
     SaveFirst,
     LocalOnly,
+    ModelChecks,
+    ModelChecksHint,
+    CheckModels,
+    Checking,
+    CheckOk,
+    CheckFailed,
 }
 
 impl Text for C {
@@ -165,6 +171,15 @@ impl Text for C {
                 "Save the endpoint first to fetch its models.",
             ),
             LocalOnly => ("仅本地", "local"),
+            ModelChecks => ("模型检测", "Model checks"),
+            ModelChecksHint => (
+                "向每个候选模型发送一条简短对话；结果会保存，显示每个模型最近一次的结果。",
+                "Sends one short chat to every model; results are stored, and the last one per model is shown.",
+            ),
+            CheckModels => ("检测全部模型", "Check every model"),
+            Checking => ("检测中…", "Checking…"),
+            CheckOk => ("可用", "answers"),
+            CheckFailed => ("失败", "failed"),
         }
     }
 }
@@ -191,6 +206,7 @@ pub enum CatalogMsg {
     GoneFromSupabase,
     IsDefault { name: String, action: Guarded },
     SaveFirst,
+    NoModelsToCheck,
 }
 
 /// What the global default endpoint may not undergo.
@@ -286,6 +302,10 @@ impl CatalogMsg {
             SaveFirst => (
                 "保存后即可从上游获取模型。".into(),
                 "Save the endpoint first to fetch its models.".into(),
+            ),
+            NoModelsToCheck => (
+                "该端点还没有候选模型可检测".into(),
+                "the endpoint has no models to check yet".into(),
             ),
         };
         pick(lang, pair)

@@ -221,3 +221,16 @@ mod tests {
         assert_eq!(d.unchanged, ["b"]);
     }
 }
+
+/// The last chat check of one of an endpoint's models.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelCheck {
+    pub model: String,
+    pub ok: bool,
+    pub latency_ms: Option<f64>,
+    pub error: Option<String>,
+    /// When it ran (RFC 3339); `None` when the model was never checked.
+    pub checked_at: Option<String>,
+    /// The `ai_prompt_tests` row it is stored as.
+    pub row_id: Option<i64>,
+}

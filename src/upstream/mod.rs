@@ -117,3 +117,69 @@ pub fn describe(e: &reqwest::Error) -> String {
         e.to_string()
     }
 }
+
+/// One tiny chat to one model of an endpoint, straight to the upstream.
+#[derive(Clone, Debug)]
+pub struct ChatProbe {
+    pub status: Option<u16>,
+    pub latency_ms: f64,
+    /// The start of the reply, when there was one.
+    pub reply: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The message a model check sends.
+pub const CHECK_MESSAGE: &str = "Reply with the single word OK.";
+
+/// POSTs a one-line chat for `model` with the endpoint's key and timeout.
+pub async fn chat_probe(http: &reqwest::Client, row: &EndpointRow, model: &str) -> ChatProbe {
+    let mut req = http
+        .post(row.resolved().chat_completions)
+        .timeout(Duration::from_secs(row.timeout_secs()))
+        .json(&serde_json::json!({
+            "model": model,
+            "messages": [{ "role": "user", "content": CHECK_MESSAGE }],
+            "max_tokens": 8,
+            "stream": false,
+        }));
+    if let Some(key) = row.api_key.as_deref().filter(|k| !k.is_empty()) {
+        req = req.bearer_auth(key);
+    }
+    let started = Instant::now();
+    let (status, body) = match req.send().await {
+        Ok(res) => (res.status(), res.bytes().await.map_err(|e| describe(&e))),
+        Err(e) => {
+            return ChatProbe {
+                status: None,
+                latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+                reply: None,
+                error: Some(describe(&e)),
+            }
+        }
+    };
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let json = body.and_then(|b| {
+        serde_json::from_slice::<serde_json::Value>(&b).map_err(|e| format!("not JSON: {e}"))
+    });
+    let (reply, error) = match (status.is_success(), json) {
+        (true, Ok(v)) => match v["choices"][0]["message"]["content"].as_str() {
+            Some(text) => (Some(text.chars().take(200).collect()), None),
+            None => (
+                None,
+                Some("no choices[0].message.content in the reply".into()),
+            ),
+        },
+        (true, Err(e)) => (None, Some(e)),
+        (false, Ok(v)) => {
+            let message = v["error"]["message"].as_str().unwrap_or("no error message");
+            (None, Some(format!("HTTP {}: {message}", status.as_u16())))
+        }
+        (false, Err(_)) => (None, Some(format!("HTTP {}", status.as_u16()))),
+    };
+    ChatProbe {
+        status: Some(status.as_u16()),
+        latency_ms,
+        reply,
+        error,
+    }
+}

@@ -1,0 +1,140 @@
+//! Model checks: one chat per listed model against the simulator, each kept
+//! as an `ai_prompt_tests` row; the last result per model survives a reload.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::{endpoint_body, spawn_app, spawn_sim};
+use model_suite::upstream::sim::SimOptions;
+
+async fn check_rows(app: &crate::support::TestApp, endpoint: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM ai_prompt_tests WHERE endpoint_id = ?1")
+        .bind(endpoint)
+        .fetch_one(&app.state.db)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn every_listed_model_is_checked_stored_and_a_ghost_fails_by_name() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    app.create_endpoint(endpoint_body("Default", &sim)).await;
+    let mut body = endpoint_body("Checked", &sim);
+    body["model_list"] = json!(["sim-small", "ghost-model", "sim-large"]);
+    let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
+
+    let before: Vec<Value> = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/llm/models/{id}/model-checks"),
+        )
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        before.iter().all(|c| c["checked_at"].is_null()),
+        "{before:?}"
+    );
+
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/llm/models/{id}/model-checks"),
+        )
+        .send()
+        .await
+        .expect("check");
+    assert_eq!(res.status(), 200);
+    let checks: Vec<Value> = res.json().await.expect("json");
+    let summary: Vec<(&str, bool)> = checks
+        .iter()
+        .map(|c| {
+            (
+                c["model"].as_str().expect("model"),
+                c["ok"].as_bool().expect("ok"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("sim-small", true),
+            ("ghost-model", false),
+            ("sim-large", true)
+        ],
+        "in model_list order"
+    );
+    let ghost = &checks[1];
+    assert!(
+        ghost["error"].as_str().expect("error").contains("404"),
+        "{ghost}"
+    );
+    assert_eq!(check_rows(&app, id).await, 3);
+
+    app.api(
+        Method::POST,
+        &format!("/api/v1/llm/models/{id}/model-checks"),
+    )
+    .send()
+    .await
+    .expect("check again");
+    assert_eq!(check_rows(&app, id).await, 6, "the history is kept");
+    let last: Vec<Value> = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/llm/models/{id}/model-checks"),
+        )
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(last.len(), 3, "one line per model: {last:?}");
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM ai_prompt_tests")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("max");
+    assert!(last.iter().any(|c| c["row_id"] == newest));
+    assert!(last.iter().all(|c| c["checked_at"].is_string()));
+
+    // Model checks do not pin the endpoint: it can still be deleted.
+    let res = app
+        .api(Method::DELETE, &format!("/api/v1/llm/models/{id}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), 204);
+    assert_eq!(check_rows(&app, id).await, 0);
+    assert!(app
+        .audit_lines()
+        .iter()
+        .any(|l| l["action"] == "catalog.check_models"));
+}
+
+#[tokio::test]
+async fn an_endpoint_without_models_has_nothing_to_check() {
+    let app = spawn_app().await;
+    let mut body = endpoint_body("Empty", "http://127.0.0.1:9/v1");
+    body["model"] = Value::Null;
+    body["model_list"] = json!([]);
+    let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/llm/models/{id}/model-checks"),
+        )
+        .send()
+        .await
+        .expect("check");
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.expect("json");
+    assert!(body["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("no models to check"));
+}

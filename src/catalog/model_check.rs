@@ -1,0 +1,157 @@
+//! Model checks: one tiny chat to every model of an endpoint, straight to
+//! the upstream (a cheap `/models` probe cannot tell that a listed model
+//! answers). Each answer is kept as an `ai_prompt_tests` row under a
+//! built-in prompt, so the last result per model — and the history — stay.
+
+use futures::StreamExt;
+use serde_json::json;
+
+use super::repo::now;
+use super::service::Catalog;
+use super::text::CatalogMsg;
+use super::types::ModelCheck;
+use crate::error::AppError;
+use crate::upstream::{chat_probe, CHECK_MESSAGE};
+
+/// The built-in prompt model checks are filed under.
+pub const CHECK_PROMPT: &str = "Model Suite · model check";
+/// Checks in flight at once for one endpoint.
+const PARALLEL: usize = 4;
+
+#[derive(sqlx::FromRow)]
+struct LastCheck {
+    id: i64,
+    model: String,
+    success: i64,
+    latency_ms: Option<f64>,
+    error: Option<String>,
+    created_at: Option<String>,
+}
+
+impl Catalog {
+    /// Checks every model of endpoint `id` now; results in `model_list` order.
+    pub async fn check_models(&self, actor: &str, id: i64) -> Result<Vec<ModelCheck>, AppError> {
+        let row = self.row(id).await?;
+        let models = row.models();
+        if models.is_empty() {
+            return Err(AppError::Conflict(CatalogMsg::NoModelsToCheck.into()));
+        }
+        let prompt = self.check_prompt().await?;
+        let probes = futures::stream::iter(models.iter().cloned())
+            .map(|m| {
+                let (http, row) = (&self.http, &row);
+                async move {
+                    let p = chat_probe(http, row, &m).await;
+                    (m, p)
+                }
+            })
+            .buffered(PARALLEL)
+            .collect::<Vec<_>>()
+            .await;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let mut checks = Vec::with_capacity(probes.len());
+        for (model, p) in probes {
+            let request = json!({
+                "kind": "model_check",
+                "model": model,
+                "messages": [{ "role": "user", "content": CHECK_MESSAGE }],
+                "params": { "max_tokens": 8 },
+            });
+            let response = json!({ "status": p.status, "content": p.reply, "endpoint_id": id });
+            let row_id: i64 = sqlx::query_scalar(
+                "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+            )
+            .bind(prompt)
+            .bind(id)
+            .bind(&model)
+            .bind(request.to_string())
+            .bind(response.to_string())
+            .bind(i64::from(p.error.is_none()))
+            .bind(p.latency_ms)
+            .bind(&p.error)
+            .bind(&at)
+            .fetch_one(&mut *tx)
+            .await?;
+            checks.push(ModelCheck {
+                model,
+                ok: p.error.is_none(),
+                latency_ms: Some(p.latency_ms),
+                error: p.error,
+                checked_at: Some(at.clone()),
+                row_id: Some(row_id),
+            });
+        }
+        tx.commit().await?;
+        let failed: Vec<&str> = checks
+            .iter()
+            .filter(|c| !c.ok)
+            .map(|c| c.model.as_str())
+            .collect();
+        self.audit.record(
+            actor,
+            "catalog.check_models",
+            json!({ "id": id, "checked": checks.len(), "failed": failed }),
+        );
+        Ok(checks)
+    }
+
+    /// The last check of each of the endpoint's models (unchecked ones too).
+    pub async fn model_checks(&self, id: i64) -> Result<Vec<ModelCheck>, AppError> {
+        let row = self.row(id).await?;
+        let last: Vec<LastCheck> = sqlx::query_as(
+            "SELECT id, model, success, latency_ms, error, created_at FROM ai_prompt_tests
+             WHERE id IN (SELECT MAX(t.id) FROM ai_prompt_tests t JOIN ai_prompts p ON p.id = t.prompt_id
+                          WHERE t.endpoint_id = ?1 AND p.category = 'model_check' GROUP BY t.model)",
+        )
+        .bind(id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(row
+            .models()
+            .into_iter()
+            .map(|model| match last.iter().find(|l| l.model == model) {
+                Some(l) => ModelCheck {
+                    model,
+                    ok: l.success != 0,
+                    latency_ms: l.latency_ms,
+                    error: l.error.clone(),
+                    checked_at: l.created_at.clone(),
+                    row_id: Some(l.id),
+                },
+                None => ModelCheck {
+                    model,
+                    ok: false,
+                    latency_ms: None,
+                    error: None,
+                    checked_at: None,
+                    row_id: None,
+                },
+            })
+            .collect())
+    }
+
+    /// The built-in prompt row, created once.
+    async fn check_prompt(&self) -> Result<i64, AppError> {
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM ai_prompts WHERE name = ?1 AND category = 'model_check'",
+        )
+        .bind(CHECK_PROMPT)
+        .fetch_optional(&self.db)
+        .await?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        Ok(sqlx::query_scalar(
+            "INSERT INTO ai_prompts (name, content, version, category, description, is_active, created_at, updated_at)
+             VALUES (?1, ?2, '1', 'model_check', 'Rows of per-model chat checks from the catalog', 0, ?3, ?3)
+             RETURNING id",
+        )
+        .bind(CHECK_PROMPT)
+        .bind(CHECK_MESSAGE)
+        .bind(now())
+        .fetch_one(&self.db)
+        .await?)
+    }
+}
