@@ -19,17 +19,14 @@ pub async fn sync(config: Config) -> Result<String, String> {
     let (_, state) = build_app(config, &secrets)
         .await
         .map_err(|e| e.to_string())?;
-    let r = state
-        .mappings
-        .sync("cli")
-        .await
-        .map_err(|e| e.to_string())?;
+    let r = state.sync("cli").await.map_err(|e| e.to_string())?;
     Ok(format!(
-        "synced at {} ({} ms)\n  endpoints: {}\n  mappings:  {}",
+        "synced at {} ({} ms)\n  endpoints: {}\n  mappings:  {}\n  results:   {} sent to Supabase",
         r.finished_at,
         r.duration_ms,
         r.endpoints.summary(),
-        r.mappings.summary()
+        r.mappings.summary(),
+        r.results_pushed
     ))
 }
 

@@ -19,7 +19,9 @@ use crate::app::{shell, App};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
 use crate::catalog::service::Catalog;
+use crate::catalog::types::SyncReport;
 use crate::config::{Config, Mode, Secrets};
+use crate::error::AppError;
 use crate::mapping::service::MappingService;
 use crate::monitor::probe::{EndpointMonitor, FlipRule};
 use crate::monitor::traffic::Traffic;
@@ -27,6 +29,7 @@ use crate::monitor::{self, audit::AuditLog};
 use crate::simulation::engine::Engine;
 use crate::simulation::writer::ResultsWriter;
 use crate::storage;
+use crate::storage::mirror::ResultsMirror;
 use crate::upstream;
 
 /// What every handler and server function can reach.
@@ -47,6 +50,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     pub traffic: Traffic,
     pub engine: Engine,
+    /// Copies result rows to Supabase when it is configured.
+    pub mirror: Option<ResultsMirror>,
     /// This server's own base URL (known once bound): the load tests call
     /// the chat API through it, over HTTP.
     pub self_url: Arc<std::sync::OnceLock<String>>,
@@ -133,9 +138,17 @@ pub async fn build_app(
         ),
     );
     let login_throttle = Arc::new(LoginThrottle::new(config.login_attempts_per_minute));
+    let mirror = supabase.clone().map(|pg| {
+        ResultsMirror::new(
+            db.clone(),
+            pg,
+            config.storage_dir.join("supabase-results.cursor"),
+        )
+    });
     let state = AppState {
         leptos_options,
         login_throttle,
+        mirror,
         config: Arc::new(config),
         db,
         jwt: JwtKeys::new(&secrets.jwt_secret),
@@ -150,6 +163,17 @@ pub async fn build_app(
         self_url,
     };
     Ok((router(state.clone()), state))
+}
+
+impl AppState {
+    /// Endpoints, then mappings, then the results not yet in Supabase.
+    pub async fn sync(&self, actor: &str) -> Result<SyncReport, AppError> {
+        let mut report = self.mappings.sync(actor).await?;
+        if let Some(mirror) = &self.mirror {
+            report.results_pushed = mirror.push().await?.pushed;
+        }
+        Ok(report)
+    }
 }
 
 /// Makes the Supabase pool and checks the remote columns once. Missing
@@ -263,6 +287,9 @@ pub async fn start_background_work(state: &AppState) -> Result<(), StartError> {
         config.storage_dir.join("ai_runtime"),
         std::time::Duration::from_secs(30),
     );
+    if let Some(mirror) = &state.mirror {
+        mirror.clone().spawn(std::time::Duration::from_secs(10));
+    }
     if config.sync_interval_minutes > 0 {
         state
             .mappings

@@ -16,6 +16,7 @@ mod model_checks;
 mod monitor;
 mod openai_client;
 mod pages;
+mod results_mirror;
 mod schema;
 mod simulation;
 mod simulation_fallback;

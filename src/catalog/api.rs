@@ -149,7 +149,7 @@ async fn check_all(State(s): State<AppState>) -> ApiResult {
 }
 
 async fn sync(State(s): State<AppState>, Extension(c): Extension<Claims>) -> ApiResult {
-    Ok(Json(s.mappings.sync(&c.sub).await?).into_response())
+    Ok(Json(s.sync(&c.sub).await?).into_response())
 }
 
 async fn check_models(

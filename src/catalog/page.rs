@@ -151,6 +151,7 @@ fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
             {t(lang, C::SyncDone)} " — " {r.finished_at.clone()} " (" {r.duration_ms} " ms)"
             <br/>{t(lang, C::SyncEndpoints)} ": " {parts(&r.endpoints)}
             <br/>{t(lang, C::SyncMappings)} ": " {parts(&r.mappings)}
+            <br/>{t(lang, C::SyncResults)} ": " {r.results_pushed}
         </p>
     }
 }

@@ -80,13 +80,24 @@ pub async fn update(pg: &PgPool, id: i64, v: &ValidEndpoint) -> Result<bool, App
     Ok(done.rows_affected() == 1)
 }
 
+/// Deletes the row with its mirrored model checks, in one transaction.
 pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM ai_model WHERE id = $1")
+    let gone = async {
+        let mut tx = pg.begin().await?;
+        sqlx::query(
+            "DELETE FROM ai_prompt_tests WHERE endpoint_id = $1
+                AND prompt_id IN (SELECT id FROM ai_prompt WHERE category = 'model_check')",
+        )
         .bind(id)
-        .execute(pg)
-        .await
-        .map_err(|e| refused(Write::DeleteEndpoint, e))?;
-    Ok(())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM ai_model WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    };
+    gone.await.map_err(|e| refused(Write::DeleteEndpoint, e))
 }
 
 /// The remote twin of `repo::set_default`: one statement, one transaction.

@@ -85,7 +85,7 @@ pub async fn check_all_endpoints() -> Result<usize, AppError> {
 
 #[server(prefix = "/api/catalog", endpoint = "sync", input = leptos::server_fn::codec::Json)]
 pub async fn sync_catalog() -> Result<SyncReport, AppError> {
-    run(async |who, s| s.mappings.sync(&who).await).await
+    run(async |who, s| s.sync(&who).await).await
 }
 
 /// Whether Supabase is configured, so the page can show or hide sync.

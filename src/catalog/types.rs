@@ -152,6 +152,9 @@ pub struct SyncReport {
     /// Mappings (`ai_prompt` → `ai_prompts`, category `model_mapping`).
     #[serde(default)]
     pub mappings: SyncCounts,
+    /// Result rows copied to Supabase's `ai_prompt_tests`.
+    #[serde(default)]
+    pub results_pushed: u64,
     pub finished_at: String,
     pub duration_ms: u64,
 }

@@ -91,6 +91,7 @@ pub enum Write {
     SaveMapping,
     UpdateMapping,
     DeleteMapping,
+    SaveResults,
 }
 
 /// Messages every feature uses. `detail` fields carry the words of another
@@ -220,6 +221,7 @@ impl Write {
             Write::SaveMapping => ("保存映射", "save the mapping"),
             Write::UpdateMapping => ("更新映射", "update the mapping"),
             Write::DeleteMapping => ("删除映射", "delete the mapping"),
+            Write::SaveResults => ("保存测试结果", "save the test results"),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! tables ensured at every start without touching what is already there.
 //! `supabase` connects to the remote authority and checks its columns.
 
+pub mod mirror;
 pub mod schema;
 pub mod supabase;
 
