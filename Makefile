@@ -120,7 +120,9 @@ fmt:
 # The hot-reload dev loop. cargo-leptos needs a newer rustc than stable has
 # here, so it is built once with nightly (≈20 minutes).
 dev: tools
-	@command -v cargo-leptos >/dev/null || cargo +nightly install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	@command -v cargo-leptos >/dev/null || { \
+	  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal; \
+	  cargo +nightly install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; }
 	cargo leptos watch
 
 clean:
