@@ -185,12 +185,10 @@ impl MappingService {
         if self.catalog().supabase.is_none() {
             return;
         }
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(e) = self.sync("system").await {
+        crate::monitor::spawn_every(every, move || {
+            let service = self.clone();
+            async move {
+                if let Err(e) = service.sync("system").await {
                     tracing::warn!(error = %e, "scheduled Supabase sync failed");
                 }
             }

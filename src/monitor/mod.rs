@@ -33,3 +33,20 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         }
     }
 }
+
+/// Runs `task` now and then every `every`, for the life of the process; a
+/// slow round delays the next instead of piling up.
+pub fn spawn_every<F, Fut>(every: std::time::Duration, mut task: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            task().await;
+        }
+    });
+}

@@ -145,12 +145,10 @@ impl EndpointMonitor {
 
     /// Probes now and then every `every`, for the life of the process.
     pub fn spawn_interval(self, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(e) = self.check_all().await {
+        super::spawn_every(every, move || {
+            let monitor = self.clone();
+            async move {
+                if let Err(e) = monitor.check_all().await {
                     tracing::warn!(error = %e, "endpoint probe round failed");
                 }
             }

@@ -75,11 +75,9 @@ impl ResultsWriter {
 
     /// Replays fallback files now and then every `every`.
     pub fn spawn_replay(pool: SqlitePool, dir: PathBuf, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
+        crate::monitor::spawn_every(every, move || {
+            let (pool, dir) = (pool.clone(), dir.clone());
+            async move {
                 match replay(&pool, &dir).await {
                     Ok(r) if r.files > 0 => {
                         tracing::info!(?r, "fallback records written back to SQLite")

@@ -200,12 +200,10 @@ impl ResultsMirror {
 
     /// Pushes now and then every `every`, for the life of the process.
     pub fn spawn(self, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                match self.push().await {
+        crate::monitor::spawn_every(every, move || {
+            let mirror = self.clone();
+            async move {
+                match mirror.push().await {
                     Ok(r) if r.pushed > 0 => tracing::info!(?r, "results mirrored to Supabase"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "results mirror failed"),
