@@ -118,6 +118,7 @@ pub async fn build_app(
             failures: config.monitor_failures as usize,
             window: config.monitor_window as usize,
         },
+        catalog.epoch_handle(),
     );
     crate::monitor::metrics::install();
     let writer_pool =

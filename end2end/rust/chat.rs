@@ -139,3 +139,39 @@ async fn upstream_failures_map_to_502_and_504_with_the_reason() {
         "no_route"
     );
 }
+
+#[tokio::test]
+async fn routing_follows_every_write_at_once() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    let user = app.token("user", 600);
+    let model_now = || async {
+        chat(&app, Some(&user), hello("sim-small"), Some("acme"))
+            .await
+            .headers()["x-model-suite-model"]
+            .to_str()
+            .expect("header")
+            .to_owned()
+    };
+    assert_eq!(model_now().await, "sim-small", "the global default");
+    let created: Value = app
+        .api(Method::POST, "/api/v1/llm/mappings")
+        .json(&json!({"scope": "tenant:acme", "models": ["sim-large"], "default": "sim-large"}))
+        .send()
+        .await
+        .expect("map")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(model_now().await, "sim-large", "the new mapping, at once");
+    let id = created["id"].as_i64().expect("id");
+    let res = app
+        .api(Method::PUT, &format!("/api/v1/llm/mappings/{id}/active"))
+        .json(&json!({"is_active": false}))
+        .send()
+        .await
+        .expect("disable");
+    assert_eq!(res.status(), 200);
+    assert_eq!(model_now().await, "sim-small", "disabled, at once");
+}

@@ -3,6 +3,7 @@
 //! a refused authority write changes nothing anywhere. Writes are serialised
 //! so both stores see them in the same order.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde_json::json;
@@ -24,6 +25,21 @@ pub struct Catalog {
     pub audit: AuditLog,
     pub http: reqwest::Client,
     write_lock: Arc<Mutex<()>>,
+    /// Bumped after every write (and probe), so readers that cache the
+    /// catalog know when to read it again.
+    epoch: Arc<AtomicU64>,
+}
+
+/// Holds the write lock; bumps the epoch when the write is over.
+pub struct WriteGuard<'a> {
+    _lock: tokio::sync::MutexGuard<'a, ()>,
+    epoch: &'a AtomicU64,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 impl Catalog {
@@ -39,12 +55,26 @@ impl Catalog {
             audit,
             http,
             write_lock: Arc::new(Mutex::new(())),
+            epoch: Arc::default(),
         }
     }
 
     /// Held by every write (and by sync) so the stores see one order.
-    pub async fn lock_writes(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.write_lock.lock().await
+    pub async fn lock_writes(&self) -> WriteGuard<'_> {
+        WriteGuard {
+            _lock: self.write_lock.lock().await,
+            epoch: &self.epoch,
+        }
+    }
+
+    /// Changes with every write; read it before reading what it guards.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    /// The counter itself, for writers outside the catalog (the probes).
+    pub fn epoch_handle(&self) -> Arc<AtomicU64> {
+        self.epoch.clone()
     }
 
     pub async fn list(&self, q: &ListQuery) -> Result<EndpointPage, AppError> {
@@ -75,7 +105,7 @@ impl Catalog {
 
     pub async fn create(&self, actor: &str, draft: EndpointDraft) -> Result<Endpoint, AppError> {
         let v = validate(draft)?;
-        let _guard = self.write_lock.lock().await;
+        let _guard = self.lock_writes().await;
         // The first active endpoint becomes the default, so there always is one.
         let has_default = repo::all(&self.db).await?.iter().any(|r| r.default());
         let make_default = v.is_active && !has_default && v.model.is_some();
@@ -115,7 +145,7 @@ impl Catalog {
         draft: EndpointDraft,
     ) -> Result<Endpoint, AppError> {
         let v = validate(draft)?;
-        let _guard = self.write_lock.lock().await;
+        let _guard = self.lock_writes().await;
         let before = self.row(id).await?;
         if before.default() && !v.is_active {
             return Err(default_guard(&before, Guarded::Disable));
@@ -171,7 +201,7 @@ impl Catalog {
     }
 
     pub async fn delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
-        let _guard = self.write_lock.lock().await;
+        let _guard = self.lock_writes().await;
         let before = self.row(id).await?;
         if before.default() {
             return Err(default_guard(&before, Guarded::Delete));
@@ -204,7 +234,7 @@ impl Catalog {
 
     /// Makes `id` the one global default, atomically in every store.
     pub async fn set_default(&self, actor: &str, id: i64) -> Result<Endpoint, AppError> {
-        let _guard = self.write_lock.lock().await;
+        let _guard = self.lock_writes().await;
         let target = self.row(id).await?;
         if !target.active() {
             return Err(AppError::Conflict(

@@ -2,6 +2,9 @@
 //! the catalog's single write path (Supabase `ai_prompt` first when
 //! configured, then SQLite), plus the route tables the resolver reads.
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 use sqlx::FromRow;
 
@@ -22,7 +25,20 @@ pub const NOTE_MAX: usize = 2000;
 #[derive(Clone)]
 pub struct MappingService {
     catalog: Catalog,
+    /// The resolver's inputs, kept while the catalog's epoch stands (and at
+    /// most [`ROUTES_TTL`], for edits made outside this process).
+    routes: Arc<Mutex<Option<CachedRoutes>>>,
 }
+
+type RouteTables = Arc<(Vec<RouteEndpoint>, Vec<RouteMapping>)>;
+
+struct CachedRoutes {
+    epoch: u64,
+    at: Instant,
+    tables: RouteTables,
+}
+
+const ROUTES_TTL: Duration = Duration::from_secs(1);
 
 #[derive(FromRow)]
 struct MappingRow {
@@ -60,7 +76,10 @@ const SELECT: &str = "SELECT id, supabase_id, name, content, tools_json, is_acti
 
 impl MappingService {
     pub fn new(catalog: Catalog) -> MappingService {
-        MappingService { catalog }
+        MappingService {
+            catalog,
+            routes: Arc::default(),
+        }
     }
 
     pub(super) fn catalog(&self) -> &Catalog {
@@ -340,9 +359,31 @@ impl MappingService {
 
     /// The resolver over the current catalog and active mappings.
     pub async fn resolve(&self, req: &ResolveRequest) -> Result<Resolution, AppError> {
-        let (eps, maps) = self.route_tables().await?;
-        resolver::resolve(&eps, &maps, req)
+        let tables = self.cached_route_tables().await?;
+        let (eps, maps) = &*tables;
+        resolver::resolve(eps, maps, req)
             .map_err(|e| AppError::NoRoute(MappingMsg::NoRoute(e.reason).into()))
+    }
+
+    /// The route tables from memory when nothing changed since they were read.
+    async fn cached_route_tables(&self) -> Result<RouteTables, AppError> {
+        let epoch = self.catalog.epoch();
+        if let Ok(cache) = self.routes.lock() {
+            if let Some(c) = cache.as_ref() {
+                if c.epoch == epoch && c.at.elapsed() < ROUTES_TTL {
+                    return Ok(c.tables.clone());
+                }
+            }
+        }
+        let tables = Arc::new(self.route_tables().await?);
+        if let Ok(mut cache) = self.routes.lock() {
+            *cache = Some(CachedRoutes {
+                epoch,
+                at: Instant::now(),
+                tables: tables.clone(),
+            });
+        }
+        Ok(tables)
     }
 
     async fn route_tables(&self) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {

@@ -8,6 +8,7 @@
 //! `window` probes failed. One success brings it back.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,6 +35,8 @@ pub struct EndpointMonitor {
     rule: FlipRule,
     /// The last `window` probe outcomes per endpoint (true = online).
     history: Arc<Mutex<HashMap<i64, VecDeque<bool>>>>,
+    /// The catalog's change counter: a probe changes what routing reads.
+    epoch: Arc<AtomicU64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -52,6 +55,7 @@ impl EndpointMonitor {
         http: reqwest::Client,
         concurrency: usize,
         rule: FlipRule,
+        epoch: Arc<AtomicU64>,
     ) -> EndpointMonitor {
         EndpointMonitor {
             db,
@@ -62,6 +66,7 @@ impl EndpointMonitor {
                 window: rule.window.max(rule.failures).max(1),
             },
             history: Arc::default(),
+            epoch,
         }
     }
 
@@ -139,6 +144,7 @@ impl EndpointMonitor {
             record.error.as_deref(),
         )
         .await?;
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         tracing::debug!(endpoint = row.id, status = record.status, failures, "probe");
         Ok(record)
     }
