@@ -23,7 +23,7 @@ use crate::catalog::types::SyncReport;
 use crate::config::{Config, Mode, Secrets};
 use crate::error::AppError;
 use crate::mapping::service::MappingService;
-use crate::monitor::probe::{EndpointMonitor, FlipRule};
+use crate::monitor::probe::{EndpointMonitor, ProbeRule};
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
 use crate::simulation::engine::Engine;
@@ -114,9 +114,10 @@ pub async fn build_app(
         db.clone(),
         http.clone(),
         config.monitor_concurrency as usize,
-        FlipRule {
+        ProbeRule {
             failures: config.monitor_failures as usize,
             window: config.monitor_window as usize,
+            kind: config.monitor_probe,
         },
         catalog.epoch_handle(),
     );

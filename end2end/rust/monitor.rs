@@ -3,7 +3,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::{endpoint_body, spawn_app, spawn_sim};
+use crate::support::{endpoint_body, spawn_app, spawn_app_with, spawn_sim};
 use model_suite::upstream::sim::SimOptions;
 
 /// A TCP server that accepts connections and never answers.
@@ -225,4 +225,44 @@ async fn one_failed_probe_does_not_take_an_online_endpoint_down() {
     let rec = check().await;
     assert_eq!(rec["status"], "online", "one success brings it back: {rec}");
     assert!(rec["error"].is_null());
+}
+
+#[tokio::test]
+async fn the_chat_probe_asks_the_default_model_itself() {
+    let sim = spawn_sim(SimOptions::default()).await;
+    let mut ghost = endpoint_body("Ghost", &sim);
+    ghost["model"] = "ghost-model".into();
+    ghost["model_list"] = serde_json::json!(["ghost-model"]);
+    let mut verdicts = Vec::new();
+    for kind in ["models", "chat"] {
+        let app = spawn_app_with(&[("MONITOR_PROBE", kind)]).await;
+        let real = app.create_endpoint(endpoint_body("Real", &sim)).await["id"]
+            .as_i64()
+            .expect("id");
+        let fake = app.create_endpoint(ghost.clone()).await["id"]
+            .as_i64()
+            .expect("id");
+        for id in [real, fake] {
+            let rec: Value = app
+                .api(Method::POST, &format!("/api/v1/llm/models/{id}/check"))
+                .send()
+                .await
+                .expect("check")
+                .json()
+                .await
+                .expect("json");
+            verdicts.push((kind, id == real, rec["status"].as_str().map(str::to_owned)));
+        }
+    }
+    let s = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        verdicts,
+        [
+            ("models", true, s("online")),
+            ("models", false, s("online")),
+            ("chat", true, s("online")),
+            ("chat", false, s("degraded")),
+        ],
+        "only a chat finds that the upstream does not serve `ghost-model`"
+    );
 }

@@ -51,6 +51,8 @@ pub struct Config {
     /// among its last `monitor_window`.
     pub monitor_failures: u32,
     pub monitor_window: u32,
+    /// What a probe does: list the models, or chat with the default model.
+    pub monitor_probe: crate::monitor::probe::ProbeKind,
     /// Minutes between Supabase syncs; 0 turns the interval off.
     pub sync_interval_minutes: u32,
     /// When set, `serve` also runs the upstream simulator on this port and
@@ -190,6 +192,16 @@ impl Config {
 
         let monitor_window = number(&get, "MONITOR_WINDOW", 5, 1, 100)?;
         let monitor_failures = number(&get, "MONITOR_FAILURES", 3, 1, 100)?;
+        let monitor_probe = match get("MONITOR_PROBE").as_deref() {
+            None | Some("models") => crate::monitor::probe::ProbeKind::Models,
+            Some("chat") => crate::monitor::probe::ProbeKind::Chat,
+            Some(other) => {
+                return Err(invalid(
+                    "MONITOR_PROBE",
+                    format!("must be `models` or `chat`, got `{other}`"),
+                ))
+            }
+        };
         if monitor_failures > monitor_window {
             return Err(invalid(
                 "MONITOR_FAILURES",
@@ -225,6 +237,7 @@ impl Config {
             monitor_concurrency: number(&get, "MONITOR_CONCURRENCY", 16, 1, 256)?,
             monitor_failures,
             monitor_window,
+            monitor_probe,
             sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
             mint_max_minutes: number(&get, "MINT_MAX_MINUTES", 1440, 1, 43_200)?,
             demo_upstream_port: match get("DEMO_UPSTREAM_PORT") {

@@ -18,13 +18,40 @@ use sqlx::SqlitePool;
 
 use crate::catalog::repo::{self, EndpointRow};
 use crate::error::{AppError, Thing};
-use crate::upstream::{probe, ProbeOutcome};
+use crate::upstream::{chat_probe, probe, ChatProbe, ProbeOutcome};
 
-/// When an online endpoint counts as down.
+/// A chat answer read as probe outcome: no answer is offline, an error
+/// answer degraded.
+fn chat_outcome(p: ChatProbe) -> ProbeOutcome {
+    match (p.status, p.error) {
+        (None, reason) => ProbeOutcome::Offline {
+            reason: reason.unwrap_or_default(),
+        },
+        (Some(_), Some(reason)) => ProbeOutcome::Degraded {
+            latency_ms: p.latency_ms,
+            reason,
+        },
+        (Some(_), None) => ProbeOutcome::Online {
+            latency_ms: p.latency_ms,
+            models: Vec::new(),
+        },
+    }
+}
+
+/// How endpoints are probed, and when an online one counts as down.
 #[derive(Clone, Copy, Debug)]
-pub struct FlipRule {
+pub struct ProbeRule {
     pub failures: usize,
     pub window: usize,
+    pub kind: ProbeKind,
+}
+
+/// `Models`: GET the model list (cheap). `Chat`: one tiny chat to the
+/// endpoint's own default model (proves it answers; costs a completion).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeKind {
+    Models,
+    Chat,
 }
 
 #[derive(Clone)]
@@ -32,7 +59,7 @@ pub struct EndpointMonitor {
     db: SqlitePool,
     http: reqwest::Client,
     concurrency: usize,
-    rule: FlipRule,
+    rule: ProbeRule,
     /// The last `window` probe outcomes per endpoint (true = online).
     history: Arc<Mutex<HashMap<i64, VecDeque<bool>>>>,
     /// The catalog's change counter: a probe changes what routing reads.
@@ -54,16 +81,17 @@ impl EndpointMonitor {
         db: SqlitePool,
         http: reqwest::Client,
         concurrency: usize,
-        rule: FlipRule,
+        rule: ProbeRule,
         epoch: Arc<AtomicU64>,
     ) -> EndpointMonitor {
         EndpointMonitor {
             db,
             http,
             concurrency: concurrency.max(1),
-            rule: FlipRule {
+            rule: ProbeRule {
                 failures: rule.failures.max(1),
                 window: rule.window.max(rule.failures).max(1),
+                kind: rule.kind,
             },
             history: Arc::default(),
             epoch,
@@ -109,7 +137,14 @@ impl EndpointMonitor {
     }
 
     async fn check_row(&self, row: &EndpointRow) -> Result<ProbeRecord, AppError> {
-        let (status, latency_ms, error) = match probe(&self.http, row).await {
+        let model = row.model.as_deref().filter(|m| !m.is_empty());
+        let outcome = match (self.rule.kind, model) {
+            (ProbeKind::Chat, Some(model)) => {
+                chat_outcome(chat_probe(&self.http, row, model).await)
+            }
+            _ => probe(&self.http, row).await,
+        };
+        let (status, latency_ms, error) = match outcome {
             ProbeOutcome::Online { latency_ms, .. } => ("online", Some(latency_ms), None),
             ProbeOutcome::Degraded { latency_ms, reason } => {
                 ("degraded", Some(latency_ms), Some(reason))
