@@ -65,8 +65,8 @@ pub fn RunPanel() -> impl IntoView {
             <p class="muted small">
                 <Transition fallback=|| ()>
                     {move || limits.get().and_then(Result::ok).map(|(max_total, max_conc, inflight, _)| format!(
-                        "{}: {} 1–{max_total} · {} 1–{max_conc} · in-flight cap {inflight}",
-                        t(lang, S::Limits), t(lang, S::Total), t(lang, S::Concurrency)
+                        "{}: {} 1–{max_total} · {} 1–{max_conc} · {} {inflight}",
+                        t(lang, S::Limits), t(lang, S::Total), t(lang, S::Concurrency), t(lang, S::InflightCap)
                     ))}
                 </Transition>
             </p>

@@ -76,6 +76,7 @@ pub enum S {
     Cancelled,
     QueueTime,
     InFallback,
+    InflightCap,
 }
 
 impl Text for S {
@@ -150,6 +151,7 @@ impl Text for S {
             Cancelled => ("已取消", "cancelled"),
             QueueTime => ("排队时间 p95", "queue time p95"),
             InFallback => ("本地回退文件", "fallback file"),
+            InflightCap => ("全局并发上限", "in-flight cap"),
         }
     }
 }
