@@ -164,10 +164,11 @@ mod cli {
         match model_suite::simulation::record::replay(&pool, &dir).await {
             Ok(r) => {
                 println!(
-                    "replayed {} file(s): {} row(s) inserted, {} already present, {} file(s) failed",
+                    "replayed {} file(s): {} row(s) inserted, {} already present, {} refiled (endpoint or prompt deleted meanwhile), {} file(s) failed",
                     r.files,
                     r.inserted,
                     r.already_present,
+                    r.refiled,
                     r.failed_files.len()
                 );
                 for f in &r.failed_files {

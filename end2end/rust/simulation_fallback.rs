@@ -101,3 +101,75 @@ async fn rows_plus_fallback_equal_completed_and_replay_leaves_no_file() {
     assert!(again.already_present > 0);
     assert_eq!(count_rows().await, completed);
 }
+
+#[tokio::test]
+async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    let keep = app.create_endpoint(endpoint_body("Keep", &sim)).await["id"]
+        .as_i64()
+        .expect("id");
+    let gone = app.create_endpoint(endpoint_body("Gone", &sim)).await["id"]
+        .as_i64()
+        .expect("id");
+    let (prompt, _) = model_suite::simulation::store::row_targets(&app.state.db, None)
+        .await
+        .expect("targets");
+    let record =
+        |id: &str, endpoint: i64, prompt_id: i64| model_suite::simulation::record::Record {
+            record_id: id.into(),
+            run_id: Some("r-refile".into()),
+            seq: 1,
+            user: "u".into(),
+            scope: Default::default(),
+            messages: json!([]),
+            params: json!({}),
+            prompt_id,
+            endpoint_id: endpoint,
+            served_by: Some(endpoint),
+            model: Some("sim-small".into()),
+            status: Some(200),
+            success: true,
+            latency_ms: 1.0,
+            ttfb_ms: None,
+            ttft_ms: None,
+            queue_ms: 0.0,
+            error_kind: None,
+            error: None,
+            content: "hi".into(),
+            usage: None,
+            created_at: "2026-11-28T10:00:00Z".into(),
+        };
+    let dir = app.dir.path().join("ai_runtime");
+    model_suite::simulation::record::write_fallback(
+        &dir,
+        &[record("a", gone, prompt), record("b", keep, 999_999)],
+    )
+    .expect("fallback file");
+    let res = app
+        .api(Method::DELETE, &format!("/api/v1/llm/models/{gone}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), 204, "no stored row pins it yet");
+
+    let report = replay(&app.state.db, &dir).await.expect("replay");
+    assert_eq!((report.inserted, report.refiled), (2, 2), "{report:?}");
+    assert!(report.failed_files.is_empty());
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT endpoint_id, prompt_id, response_message FROM ai_prompt_tests ORDER BY id",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter().all(|(e, p, _)| *e == keep && *p == prompt),
+        "{rows:?}"
+    );
+    let served: Value = serde_json::from_str(&rows[0].2).expect("json");
+    assert_eq!(
+        served["endpoint_id"], gone,
+        "the row still says who served it"
+    );
+}

@@ -154,6 +154,11 @@ pub struct ReplayReport {
     pub files: u32,
     pub inserted: u64,
     pub already_present: u64,
+    /// Records whose endpoint or prompt was deleted meanwhile, filed under
+    /// the default endpoint / the built-in prompt instead (`response_message`
+    /// still names the endpoint that served them).
+    #[serde(default)]
+    pub refiled: u64,
     pub failed_files: Vec<String>,
 }
 
@@ -171,10 +176,11 @@ pub async fn replay(pool: &SqlitePool, dir: &Path) -> Result<ReplayReport, Repla
     let mut report = ReplayReport::default();
     for file in files {
         match replay_file(pool, &file).await {
-            Ok((inserted, present)) => {
+            Ok((inserted, present, refiled)) => {
                 report.files += 1;
                 report.inserted += inserted;
                 report.already_present += present;
+                report.refiled += refiled;
                 if let Err(e) = std::fs::remove_file(&file) {
                     tracing::error!(error = %e, file = %file.display(), "replayed but could not delete the fallback file");
                 }
@@ -188,10 +194,46 @@ pub async fn replay(pool: &SqlitePool, dir: &Path) -> Result<ReplayReport, Repla
     Ok(report)
 }
 
-async fn replay_file(pool: &SqlitePool, file: &Path) -> Result<(u64, u64), String> {
+/// Points records at rows that still exist; returns how many it moved.
+async fn refile(pool: &SqlitePool, records: &mut [Record]) -> Result<u64, String> {
+    let endpoints: HashSet<i64> = sqlx::query_scalar("SELECT id FROM ai_endpoints")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .collect();
+    let mut prompts: std::collections::HashMap<i64, Option<i64>> = Default::default();
+    for id in records.iter().map(|r| r.prompt_id).collect::<HashSet<_>>() {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM ai_prompts WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        prompts.insert(id, exists);
+    }
+    let mut moved = 0;
+    for r in records.iter_mut() {
+        let exists = prompts.get(&r.prompt_id).copied().flatten();
+        if exists.is_some() && endpoints.contains(&r.endpoint_id) {
+            continue;
+        }
+        let (prompt, endpoint) = super::store::row_targets(pool, exists)
+            .await
+            .map_err(|e| e.to_string())?;
+        r.prompt_id = prompt;
+        if !endpoints.contains(&r.endpoint_id) {
+            r.endpoint_id = endpoint;
+        }
+        moved += 1;
+    }
+    Ok(moved)
+}
+
+async fn replay_file(pool: &SqlitePool, file: &Path) -> Result<(u64, u64, u64), String> {
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
-    let records: Vec<Record> =
+    let mut records: Vec<Record> =
         serde_json::from_slice(&bytes).map_err(|e| format!("not a fallback file: {e}"))?;
+    let refiled = refile(pool, &mut records).await?;
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
     let runs: HashSet<Option<String>> = records.iter().map(|r| r.run_id.clone()).collect();
     let mut present: HashSet<String> = HashSet::new();
@@ -216,5 +258,5 @@ async fn replay_file(pool: &SqlitePool, file: &Path) -> Result<(u64, u64), Strin
         inserted += 1;
     }
     tx.commit().await.map_err(|e| e.to_string())?;
-    Ok((inserted, skipped))
+    Ok((inserted, skipped, refiled))
 }
