@@ -179,3 +179,21 @@ pub fn field_error(
             })
     }
 }
+
+/// Model ids as removable chips (× takes one out of `models`).
+#[component]
+pub fn ModelChips(models: RwSignal<Vec<String>>, testid: &'static str) -> impl IntoView {
+    view! {
+        <ul class="chips" data-testid=testid>
+            {move || models.get().into_iter().map(|m| {
+                let gone = m.clone();
+                view! {
+                    <li class="chip">{m.clone()}
+                        <button type="button" class="chip-x" aria-label=format!("remove {m}")
+                            on:click=move |_| models.update(|l| l.retain(|x| *x != gone))>"×"</button>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

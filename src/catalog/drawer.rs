@@ -11,7 +11,7 @@ use super::text::{CatalogMsg, C};
 use super::types::{Endpoint, EndpointDraft, ModelDiff};
 use crate::error::{AppError, Common};
 use crate::i18n::t;
-use crate::ui::{field_error, use_lang, Drawer};
+use crate::ui::{field_error, use_lang, Drawer, ModelChips};
 
 #[component]
 pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
@@ -193,18 +193,7 @@ fn ModelListEditor(
     view! {
         <div class="field">
             <span>{t(lang, C::FieldModelList)}</span>
-            <ul class="chips" data-testid="model-chips">
-                {move || models.get().into_iter().map(|m| {
-                    let gone = m.clone();
-                    view! {
-                        <li class="chip">
-                            {m.clone()}
-                            <button type="button" class="chip-x" aria-label=format!("remove {m}")
-                                on:click=move |_| models.update(|l| l.retain(|x| *x != gone))>"×"</button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <ModelChips models testid="model-chips"/>
             <div class="row">
                 <input name="new_model" placeholder=t(lang, C::ModelPlaceholder) bind:value=typed
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add(); }/>

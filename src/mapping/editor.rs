@@ -8,7 +8,7 @@ use super::text::M;
 use super::types::{Mapping, MappingDraft};
 use crate::error::AppError;
 use crate::i18n::t;
-use crate::ui::{field_error, use_lang, Drawer};
+use crate::ui::{field_error, use_lang, Drawer, ModelChips};
 
 #[component]
 pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
@@ -116,17 +116,7 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                 {field_error(err, "scope")}
                 <div class="field">
                     <span>{t(lang, M::FieldModels)}</span>
-                    <ul class="chips" data-testid="mapping-models">
-                        {move || models.get().into_iter().map(|m| {
-                            let gone = m.clone();
-                            view! {
-                                <li class="chip">{m.clone()}
-                                    <button type="button" class="chip-x" aria-label=format!("remove {m}")
-                                        on:click=move |_| models.update(|l| l.retain(|x| *x != gone))>"×"</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
+                    <ModelChips models testid="mapping-models"/>
                     <div class="row">
                         <input name="new_model" list="known-models" placeholder=t(lang, M::ModelPlaceholder) bind:value=typed
                             on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add(); }/>
