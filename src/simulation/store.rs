@@ -2,7 +2,9 @@
 //! `storage/runs/` (they survive restarts; a run that was going when the
 //! server stopped reads `interrupted`), and the row each request becomes.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use sqlx::SqlitePool;
@@ -21,12 +23,19 @@ pub struct RunStore {
     dir: PathBuf,
     /// Where finished runs are summarised (`loadtest.log`).
     log_dir: Option<PathBuf>,
+    /// Every summary, read from the folder once and kept with each save (the
+    /// dashboard asks for the list every few seconds).
+    index: Arc<Mutex<Option<BTreeMap<String, RunSnapshot>>>>,
 }
 
 impl RunStore {
     /// Opens the folder and marks runs that were going as interrupted.
     pub fn open(dir: PathBuf, log_dir: Option<PathBuf>) -> RunStore {
-        let store = RunStore { dir, log_dir };
+        let store = RunStore {
+            dir,
+            log_dir,
+            index: Arc::default(),
+        };
         for mut run in store.load_all() {
             if run.status == RunStatus::Running {
                 run.status = RunStatus::Interrupted;
@@ -55,18 +64,36 @@ impl RunStore {
         if let Err(e) = write() {
             tracing::error!(error = %e, run = %run.id, "cannot save the run summary");
         }
+        self.with_index(|runs| runs.insert(run.id.clone(), run.clone()));
+    }
+
+    /// Runs `f` on the index, reading the folder the first time.
+    fn with_index<R>(&self, f: impl FnOnce(&mut BTreeMap<String, RunSnapshot>) -> R) -> R {
+        let mut guard = match self.index.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let runs = guard.get_or_insert_with(|| {
+            self.read_folder()
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect()
+        });
+        f(runs)
     }
 
     pub fn load(&self, id: &str) -> Option<RunSnapshot> {
         if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return None;
         }
-        std::fs::read(self.path(id))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
+        self.with_index(|runs| runs.get(id).cloned())
     }
 
     pub fn load_all(&self) -> Vec<RunSnapshot> {
+        self.with_index(|runs| runs.values().cloned().collect())
+    }
+
+    fn read_folder(&self) -> Vec<RunSnapshot> {
         let Ok(rd) = std::fs::read_dir(&self.dir) else {
             return Vec::new();
         };
