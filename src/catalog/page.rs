@@ -9,7 +9,7 @@ use super::server_fns::{
     check_all_endpoints, check_endpoint, list_endpoints, set_endpoint_active, supabase_configured,
     sync_catalog,
 };
-use super::text::C;
+use super::text::{probe_error_text, C};
 use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
 use crate::error::AppError;
 use crate::i18n::{t, Key, Lang};
@@ -251,7 +251,7 @@ fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
             <td>
                 <span class=format!("tag status-{}", e.status) data-testid="status">{status_label(lang, &e.status)}</span>
                 <span class="muted small">" " {latency}</span>
-                <div class="muted small" title=e.last_error.clone().unwrap_or_default()>{checked}</div>
+                <div class="muted small" title=e.last_error.as_deref().map(|r| probe_error_text(lang, r)).unwrap_or_default()>{checked}</div>
             </td>
             <td class="num">{e.model_list.len()}</td>
             <td>

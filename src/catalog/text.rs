@@ -313,3 +313,38 @@ impl CatalogMsg {
         pick(lang, pair)
     }
 }
+
+/// A probe's stored reason (`ai_endpoints.last_error`) in the admin's
+/// language: our own phrases are translated, an upstream's words quoted.
+pub fn probe_error_text(lang: Lang, raw: &str) -> String {
+    if lang == Lang::En {
+        return raw.to_owned();
+    }
+    let known = [
+        ("timed out", "超时"),
+        ("connection refused or unreachable", "连接被拒绝或无法访问"),
+        (
+            "no choices[0].message.content in the reply",
+            "回复中没有 choices[0].message.content",
+        ),
+    ];
+    if let Some((_, zh)) = known.iter().find(|(en, _)| *en == raw) {
+        return (*zh).to_owned();
+    }
+    let prefixes = [
+        ("bad response body: ", "响应体无法读取："),
+        ("not an OpenAI model list: ", "不是 OpenAI 模型列表："),
+        ("not JSON: ", "不是 JSON："),
+    ];
+    for (en, zh) in prefixes {
+        if let Some(rest) = raw.strip_prefix(en) {
+            return format!("{zh}{rest}");
+        }
+    }
+    if let Some((status, url)) = raw.split_once(" from ") {
+        if status.starts_with("HTTP ") {
+            return format!("{url} 返回 {status}");
+        }
+    }
+    raw.to_owned()
+}

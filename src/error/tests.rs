@@ -251,3 +251,24 @@ fn messages_survive_the_trip_to_the_page() {
         assert_eq!(back.field_name(), Some("name"));
     }
 }
+
+#[test]
+fn probe_reasons_of_our_own_read_in_chinese() {
+    use crate::catalog::text::probe_error_text;
+    for raw in [
+        "timed out",
+        "connection refused or unreachable",
+        "bad response body: eof",
+        "not an OpenAI model list: missing field `data`",
+        "HTTP 401 Unauthorized from http://127.0.0.1:9/v1/models",
+    ] {
+        assert_bilingual(
+            &probe_error_text(Lang::Zh, raw),
+            &probe_error_text(Lang::En, raw),
+        );
+    }
+    assert_eq!(
+        probe_error_text(Lang::Zh, "upstream said no"),
+        "upstream said no"
+    );
+}
