@@ -130,12 +130,8 @@ pub async fn chat_completions(
         .get("model")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let route = match state.mappings.resolve(&scope).await {
+    let (route, endpoint) = match state.mappings.route(&scope).await {
         Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let endpoint = match state.catalog.row(route.endpoint_id).await {
-        Ok(e) => e,
         Err(e) => return e.into_response(),
     };
     request.insert("model".into(), Value::String(route.model.clone()));

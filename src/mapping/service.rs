@@ -15,7 +15,7 @@ use super::types::{
     CoveringEndpoint, Mapping, MappingDraft, MappingTools, MappingView, ModelCoverage, Resolution,
     ResolveRequest, Scope, MAPPING_CATEGORY,
 };
-use crate::catalog::repo::{self as endpoints, now};
+use crate::catalog::repo::{self as endpoints, now, EndpointRow};
 use crate::catalog::service::Catalog;
 use crate::catalog::validate::parse_model_list;
 use crate::error::{AppError, Thing};
@@ -30,7 +30,15 @@ pub struct MappingService {
     routes: Arc<Mutex<Option<CachedRoutes>>>,
 }
 
-type RouteTables = Arc<(Vec<RouteEndpoint>, Vec<RouteMapping>)>;
+/// What routing reads: the resolver's inputs, and the endpoint rows (with
+/// their keys) to send the request to.
+struct Tables {
+    endpoints: Vec<RouteEndpoint>,
+    mappings: Vec<RouteMapping>,
+    rows: Vec<EndpointRow>,
+}
+
+type RouteTables = Arc<Tables>;
 
 struct CachedRoutes {
     epoch: u64,
@@ -359,10 +367,22 @@ impl MappingService {
 
     /// The resolver over the current catalog and active mappings.
     pub async fn resolve(&self, req: &ResolveRequest) -> Result<Resolution, AppError> {
+        Ok(self.route(req).await?.0)
+    }
+
+    /// The resolution and the row of the endpoint it chose, from memory
+    /// while nothing changed: the chat path's only read.
+    pub async fn route(&self, req: &ResolveRequest) -> Result<(Resolution, EndpointRow), AppError> {
         let tables = self.cached_route_tables().await?;
-        let (eps, maps) = &*tables;
-        resolver::resolve(eps, maps, req)
-            .map_err(|e| AppError::NoRoute(MappingMsg::NoRoute(e.reason).into()))
+        let resolution = resolver::resolve(&tables.endpoints, &tables.mappings, req)
+            .map_err(|e| AppError::NoRoute(MappingMsg::NoRoute(e.reason).into()))?;
+        let row = tables
+            .rows
+            .iter()
+            .find(|r| r.id == resolution.endpoint_id)
+            .cloned()
+            .ok_or_else(|| AppError::missing(Thing::Endpoint, resolution.endpoint_id))?;
+        Ok((resolution, row))
     }
 
     /// The route tables from memory when nothing changed since they were read.
@@ -375,7 +395,13 @@ impl MappingService {
                 }
             }
         }
-        let tables = Arc::new(self.route_tables().await?);
+        let rows = endpoints::all(&self.catalog.db).await?;
+        let (endpoints, mappings) = self.route_tables_of(&rows).await?;
+        let tables = Arc::new(Tables {
+            endpoints,
+            mappings,
+            rows,
+        });
         if let Ok(mut cache) = self.routes.lock() {
             *cache = Some(CachedRoutes {
                 epoch,
@@ -387,8 +413,15 @@ impl MappingService {
     }
 
     async fn route_tables(&self) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {
-        let eps: Vec<RouteEndpoint> = endpoints::all(&self.catalog.db)
-            .await?
+        let rows = endpoints::all(&self.catalog.db).await?;
+        self.route_tables_of(&rows).await
+    }
+
+    async fn route_tables_of(
+        &self,
+        rows: &[EndpointRow],
+    ) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {
+        let eps: Vec<RouteEndpoint> = rows
             .iter()
             .map(|e| RouteEndpoint {
                 id: e.id,
