@@ -327,6 +327,7 @@ pub fn probe_error_text(lang: Lang, raw: &str) -> String {
             "no choices[0].message.content in the reply",
             "回复中没有 choices[0].message.content",
         ),
+        ("response is not JSON", "响应不是 JSON"),
     ];
     if let Some((_, zh)) = known.iter().find(|(en, _)| *en == raw) {
         return (*zh).to_owned();
@@ -335,6 +336,9 @@ pub fn probe_error_text(lang: Lang, raw: &str) -> String {
         ("bad response body: ", "响应体无法读取："),
         ("not an OpenAI model list: ", "不是 OpenAI 模型列表："),
         ("not JSON: ", "不是 JSON："),
+        ("response is not JSON: ", "响应不是 JSON："),
+        ("SSE event is not UTF-8: ", "SSE 事件不是 UTF-8："),
+        ("SSE data is not JSON: ", "SSE 数据不是 JSON："),
     ];
     for (en, zh) in prefixes {
         if let Some(rest) = raw.strip_prefix(en) {
@@ -345,6 +349,15 @@ pub fn probe_error_text(lang: Lang, raw: &str) -> String {
         if status.starts_with("HTTP ") {
             return format!("{url} 返回 {status}");
         }
+    }
+    if let Some(rest) = raw.strip_prefix("HTTP ") {
+        let (status, said) = rest.split_once(": ").unwrap_or((rest, ""));
+        let said = if said == "no error message" {
+            "无错误信息"
+        } else {
+            said
+        };
+        return format!("上游返回 HTTP {status}：{said}");
     }
     raw.to_owned()
 }

@@ -194,7 +194,10 @@ impl Common {
                 format!("local store error: {detail}"),
             ),
             Upstream { endpoint, detail } => (
-                format!("`{endpoint}` 无法应答：{detail}"),
+                format!(
+                    "`{endpoint}` 无法应答：{}",
+                    crate::catalog::text::probe_error_text(Lang::Zh, detail)
+                ),
                 format!("`{endpoint}`: {detail}"),
             ),
             Transport { detail } => (

@@ -261,6 +261,9 @@ fn probe_reasons_of_our_own_read_in_chinese() {
         "bad response body: eof",
         "not an OpenAI model list: missing field `data`",
         "HTTP 401 Unauthorized from http://127.0.0.1:9/v1/models",
+        "HTTP 500: no error message",
+        "HTTP 404: model `ghost` does not exist",
+        "response is not JSON: eof",
     ] {
         assert_bilingual(
             &probe_error_text(Lang::Zh, raw),

@@ -104,6 +104,11 @@ impl EndpointMonitor {
             return usize::from(!ok);
         };
         let window = all.entry(id).or_default();
+        if ok {
+            // A success starts the count afresh: old failures do not add up
+            // with new ones after a recovery.
+            window.clear();
+        }
         window.push_back(ok);
         while window.len() > self.rule.window {
             window.pop_front();
