@@ -251,8 +251,45 @@ async fn sign_in_is_throttled_per_address_and_name_and_says_when_to_retry() {
         location.starts_with("/login?error=bad"),
         "another name is not locked: {location}"
     );
+    // Made-up names share one allowance per address.
+    for name in ["x2", "x3"] {
+        let res = app.post_login(name, "x").await;
+        assert!(res.headers()["location"]
+            .to_str()
+            .expect("l")
+            .contains("error=bad"));
+    }
+    let res = app.post_login(&"y".repeat(100_000), "x").await;
+    let location = res.headers()["location"].to_str().expect("location");
+    assert!(location.contains("error=throttled"), "{location}");
     assert!(app
         .audit_lines()
         .iter()
         .any(|l| l["action"] == "login.throttled"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled() {
+    let app = spawn_app_with(&[
+        ("LOGIN_ATTEMPTS_PER_MINUTE", "1"),
+        ("TRUST_PROXY_HEADERS", "true"),
+    ])
+    .await;
+    let attempt = |forwarded: &'static str| {
+        app.http
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&serde_json::json!({ "username": ADMIN_USER, "password": "nope" }))
+            .send()
+    };
+    assert_eq!(
+        attempt("10.0.0.9, 198.51.100.1").await.expect("1").status(),
+        401
+    );
+    assert_eq!(
+        attempt("10.0.0.7, 198.51.100.1").await.expect("2").status(),
+        429,
+        "the client's own first entry does not make a new allowance"
+    );
+    assert_eq!(attempt("198.51.100.2").await.expect("3").status(), 401);
 }

@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and the language switch: plain HTTP routes, so they
 //! work before the browser bundle loads and with JavaScript off.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -80,6 +80,31 @@ enum Outcome {
     Throttled(std::time::Duration),
 }
 
+/// Longer passwords are refused without hashing them.
+const PASSWORD_MAX: usize = 1024;
+
+/// The client's address: the TCP peer, or — behind a trusted reverse proxy
+/// (`TRUST_PROXY_HEADERS`) — the address that proxy put last in
+/// `X-Forwarded-For` (entries before it are the client's own words).
+fn client_ip(state: &AppState, peer: Peer, headers: &HeaderMap) -> Option<IpAddr> {
+    let forwarded = || {
+        let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+        last.to_str()
+            .ok()?
+            .rsplit(',')
+            .next()?
+            .trim()
+            .parse::<IpAddr>()
+            .ok()
+    };
+    let peer = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    if state.config.trust_proxy_headers {
+        forwarded().or(peer)
+    } else {
+        peer
+    }
+}
+
 /// Checks the credentials; on success returns a fresh session token. The
 /// password hash is always verified (off the async threads), so a wrong
 /// username costs the same time as a wrong password.
@@ -89,27 +114,32 @@ async fn authenticate(
     form: &LoginForm,
     headers: &HeaderMap,
 ) -> Outcome {
-    let ip = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    if let Err(wait) = state.login_throttle.check(ip, &form.username) {
+    let ip = client_ip(state, peer, headers);
+    // Every other name shares one allowance per address, so made-up names
+    // neither grow the throttle's table nor escape it.
+    let name = form.username.trim();
+    let is_admin_name = name == state.config.admin_username;
+    let shown: String = name.chars().take(64).collect();
+    let key = if is_admin_name { name } else { "*" };
+    if let Err(wait) = state.login_throttle.check(ip, key) {
         state.audit.record(
-            form.username.trim(),
+            &shown,
             "login.throttled",
             json!({ "request_id": request_id(headers), "retry_after_s": wait.as_secs() + 1 }),
         );
         return Outcome::Throttled(wait);
     }
     let (password, hash) = (form.password.clone(), state.admin_password_hash.clone());
-    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let user_ok = form.username.trim() == state.config.admin_username;
+    let password_ok = password.len() <= PASSWORD_MAX
+        && tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false);
+    let user_ok = is_admin_name;
     let rid = request_id(headers);
     if !(password_ok && user_ok) {
-        state.audit.record(
-            form.username.trim(),
-            "login.failure",
-            json!({ "request_id": rid }),
-        );
+        state
+            .audit
+            .record(&shown, "login.failure", json!({ "request_id": rid }));
         return Outcome::Refused;
     }
     match state.jwt.admin_token(

@@ -34,7 +34,23 @@ impl LoginThrottle {
         if self.limiter.len() > KEYS_KEPT {
             self.limiter.retain_recent();
         }
-        let key = (ip, username.trim().to_lowercase());
+        // IPv6 clients usually hold a whole /64: one allowance per /64.
+        let ip = ip.map(|ip| match ip {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            v4 => v4,
+        });
+        let key = (
+            ip,
+            username
+                .trim()
+                .chars()
+                .take(64)
+                .collect::<String>()
+                .to_lowercase(),
+        );
         self.limiter
             .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
@@ -63,5 +79,11 @@ mod tests {
             "another address is not locked out"
         );
         assert!(t.check(home, "other").is_ok());
+        let (a, b): (Option<IpAddr>, Option<IpAddr>) =
+            ("2001:db8::1".parse().ok(), "2001:db8::ffff".parse().ok());
+        for _ in 0..3 {
+            assert!(t.check(a, "admin").is_ok());
+        }
+        assert!(t.check(b, "admin").is_err(), "one /64, one allowance");
     }
 }

@@ -36,6 +36,9 @@ pub struct Config {
     pub admin_session_minutes: u32,
     /// Sign-in attempts allowed per minute per client address and username.
     pub login_attempts_per_minute: u32,
+    /// Behind a reverse proxy: take the client address from the last
+    /// `X-Forwarded-For` entry (only set this when a proxy always adds it).
+    pub trust_proxy_headers: bool,
     pub cookie_secure: bool,
     pub log_level: String,
     pub log_dir: PathBuf,
@@ -222,6 +225,7 @@ impl Config {
             admin_password_hash,
             admin_session_minutes: number(&get, "ADMIN_SESSION_MINUTES", 720, 5, 43_200)?,
             login_attempts_per_minute: number(&get, "LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 1000)?,
+            trust_proxy_headers: flag(&get, "TRUST_PROXY_HEADERS", false)?,
             cookie_secure: flag(&get, "COOKIE_SECURE", mode == Mode::Production)?,
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_dir,
