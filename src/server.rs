@@ -172,7 +172,18 @@ impl AppState {
     pub async fn sync(&self, actor: &str) -> Result<SyncReport, AppError> {
         let mut report = self.mappings.sync(actor).await?;
         if let Some(mirror) = &self.mirror {
-            report.results_pushed = mirror.push().await?.pushed;
+            // Endpoints and mappings are in; a mirror that cannot go on
+            // says so in the report instead of failing the sync.
+            match mirror.push().await {
+                Ok(r) => {
+                    report.results_pushed = r.pushed;
+                    report.results_waiting = r.waiting;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "results mirror failed during sync");
+                    report.results_waiting = Some(e.message());
+                }
+            }
         }
         Ok(report)
     }

@@ -15,7 +15,7 @@ async fn results_are_mirrored_with_supabase_ids_and_wait_for_their_endpoint() {
         return;
     };
     let sim = spawn_sim(SimOptions::default()).await;
-    app.create_endpoint(endpoint_body("Default", &sim)).await;
+    let default = app.create_endpoint(endpoint_body("Default", &sim)).await;
     let checked = app.create_endpoint(endpoint_body("Checked", &sim)).await;
     let (id, sid) = (
         checked["id"].as_i64().expect("id"),
@@ -99,4 +99,39 @@ async fn results_are_mirrored_with_supabase_ids_and_wait_for_their_endpoint() {
             .await
             .expect("count");
     assert_eq!(left, 0);
+
+    // While another process mirrors, this one waits its turn.
+    let lock =
+        std::fs::File::create(app.dir.path().join("supabase-results.lock")).expect("lock file");
+    lock.lock().expect("lock");
+    let busy = mirror.push().await.expect("push");
+    assert_eq!(busy.pushed, 0);
+    assert!(busy.waiting.expect("waiting").contains("another process"));
+    lock.unlock().expect("unlock");
+
+    // A result of an endpoint deleted in Supabase is passed over, not jammed on.
+    let (local_default, remote_default) = (
+        default["id"].as_i64().expect("id"),
+        default["supabase_id"].as_i64().expect("sid"),
+    );
+    sqlx::query(
+        "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, success, created_at)
+         SELECT id, ?1, 'm', '{}', 1, 'not a time' FROM ai_prompts WHERE category = 'model_check'",
+    )
+    .bind(local_default)
+    .execute(&app.state.db)
+    .await
+    .expect("local result");
+    sqlx::query("DELETE FROM ai_model WHERE id = $1")
+        .bind(remote_default)
+        .execute(&pg)
+        .await
+        .expect("remote delete");
+    let after = mirror.push().await.expect("push");
+    assert_eq!((after.pushed, after.skipped), (0, 1), "{after:?}");
+    assert_eq!(
+        mirror.push().await.expect("again").skipped,
+        0,
+        "the cursor moved past it"
+    );
 }

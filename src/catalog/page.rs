@@ -152,6 +152,7 @@ fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
             <br/>{t(lang, C::SyncEndpoints)} ": " {parts(&r.endpoints)}
             <br/>{t(lang, C::SyncMappings)} ": " {parts(&r.mappings)}
             <br/>{t(lang, C::SyncResults)} ": " {r.results_pushed}
+            {r.results_waiting.clone().map(|w| view! { " — " {t(lang, C::SyncResultsWait)} ": " {probe_error_text(lang, &w)} })}
         </p>
     }
 }

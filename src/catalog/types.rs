@@ -155,6 +155,9 @@ pub struct SyncReport {
     /// Result rows copied to Supabase's `ai_prompt_tests`.
     #[serde(default)]
     pub results_pushed: u64,
+    /// Why some results wait (an endpoint not in Supabase yet, a refusal).
+    #[serde(default)]
+    pub results_waiting: Option<String>,
     pub finished_at: String,
     pub duration_ms: u64,
 }

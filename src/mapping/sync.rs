@@ -155,7 +155,9 @@ impl MappingService {
                     .fetch_one(&mut *tx)
                     .await?;
             if results > 0 {
-                sqlx::query("UPDATE ai_prompts SET is_active = 0, updated_at = ?2 WHERE id = ?1")
+                // Disabled and local-only again, so it stays editable and
+                // the next sync sends it back up.
+                sqlx::query("UPDATE ai_prompts SET is_active = 0, supabase_id = NULL, updated_at = ?2 WHERE id = ?1")
                     .bind(l.id)
                     .bind(&ts)
                     .execute(&mut *tx)

@@ -10,6 +10,7 @@
 //! there first; a row whose endpoint is not in Supabase yet waits for the
 //! next sync, and nothing after it is sent before it.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +35,8 @@ pub struct ResultsMirror {
 pub struct MirrorReport {
     pub pushed: u64,
     pub prompts_created: u64,
+    /// Rows of endpoints deleted in Supabase, passed over.
+    pub skipped: u64,
     /// Why the mirror stopped short, when it did.
     pub waiting: Option<String>,
 }
@@ -52,6 +55,13 @@ struct Row {
     endpoint_id: i64,
     p_sid: Option<i64>,
     e_sid: Option<i64>,
+}
+
+/// Whether Postgres will read `t` as a time (else the row gets `now()`
+/// rather than failing its whole batch).
+fn readable_time(t: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(t).is_ok()
+        || chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").is_ok()
 }
 
 #[derive(sqlx::FromRow)]
@@ -100,6 +110,13 @@ impl ResultsMirror {
     pub async fn push(&self) -> Result<MirrorReport, AppError> {
         let _one = self.busy.lock().await;
         let mut report = MirrorReport::default();
+        // One mirror at a time across processes too (`model-suite sync`
+        // beside a running server).
+        let Some(_lock) = self.lock_file()? else {
+            report.waiting = Some("another process is mirroring results".into());
+            return Ok(report);
+        };
+        let mut after = self.checked_cursor().await?;
         loop {
             let mut rows: Vec<Row> = sqlx::query_as(
                 "SELECT t.id, t.prompt_id, t.model, t.request_message, t.response_message, t.success,
@@ -110,7 +127,7 @@ impl ResultsMirror {
                  JOIN ai_endpoints e ON e.id = t.endpoint_id
                  WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
             )
-            .bind(self.last_sent()?)
+            .bind(after)
             .bind(BATCH)
             .fetch_all(&self.db)
             .await?;
@@ -125,19 +142,106 @@ impl ResultsMirror {
                 ));
                 rows.truncate(pos);
             }
-            for r in rows.iter_mut().filter(|r| r.p_sid.is_none()) {
-                r.p_sid = Some(self.prompt_id(r.prompt_id, &mut report).await?);
-            }
             let Some(last) = rows.last().map(|r| r.id) else {
                 return Ok(report);
             };
-            self.insert(&rows).await?;
+            // Rows of endpoints deleted in Supabase have no place there.
+            let remote = self
+                .remote_ids("ai_model", rows.iter().filter_map(|r| r.e_sid))
+                .await?;
+            let before = rows.len();
+            rows.retain(|r| r.e_sid.is_some_and(|s| remote.contains(&s)));
+            report.skipped += (before - rows.len()) as u64;
+            let known = self
+                .remote_ids("ai_prompt", rows.iter().filter_map(|r| r.p_sid))
+                .await?;
+            let mut made: std::collections::HashMap<i64, i64> = Default::default();
+            for r in rows.iter_mut() {
+                if r.p_sid.is_some_and(|s| known.contains(&s)) {
+                    continue;
+                }
+                let sid = match made.get(&r.prompt_id) {
+                    Some(sid) => *sid,
+                    None => self.prompt_id(r.prompt_id, &known, &mut report).await?,
+                };
+                made.insert(r.prompt_id, sid);
+                r.p_sid = Some(sid);
+            }
+            // Prove the cursor can be written before anything is sent.
+            self.mark_sent(after)?;
+            if !rows.is_empty() {
+                self.insert(&rows).await?;
+            }
             self.mark_sent(last)?;
+            after = last;
             report.pushed += rows.len() as u64;
             if report.waiting.is_some() || !full {
                 return Ok(report);
             }
         }
+    }
+
+    /// The cursor, reset when the local table was replaced by a newer one
+    /// whose ids start again below it.
+    async fn checked_cursor(&self) -> Result<i64, AppError> {
+        let sent = self.last_sent()?;
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'ai_prompt_tests'")
+                .fetch_optional(&self.db)
+                .await
+                .ok()
+                .flatten();
+        match seq {
+            Some(seq) if seq < sent => {
+                tracing::warn!(sent, seq, "ai_prompt_tests starts below the mirror cursor (a new database?); mirroring it from the start");
+                self.mark_sent(0)?;
+                Ok(0)
+            }
+            _ => Ok(sent),
+        }
+    }
+
+    /// An exclusive lock on `<cursor>.lock`, or `None` when another process
+    /// holds it.
+    fn lock_file(&self) -> Result<Option<std::fs::File>, AppError> {
+        if let Some(dir) = self.cursor.parent() {
+            std::fs::create_dir_all(dir).map_err(AppError::internal)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.cursor.with_extension("lock"))
+            .map_err(AppError::internal)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(AppError::internal(e)),
+        }
+    }
+
+    /// Which of `ids` exist in Supabase's `table`.
+    async fn remote_ids(
+        &self,
+        table: &'static str,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<HashSet<i64>, AppError> {
+        let ids: Vec<i64> = ids.collect::<HashSet<_>>().into_iter().collect();
+        let found: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {table} WHERE id = ANY($1)"
+        )))
+        .bind(&ids)
+        .fetch_all(&self.pg)
+        .await
+        .map_err(|e| {
+            AppError::Unavailable(
+                crate::error::Common::SupabaseUnreadable {
+                    detail: e.to_string(),
+                }
+                .into(),
+            )
+        })?;
+        Ok(found.into_iter().collect())
     }
 
     async fn insert(&self, rows: &[Row]) -> Result<(), AppError> {
@@ -157,23 +261,28 @@ impl ResultsMirror {
         .bind(rows.iter().map(|r| r.success.unwrap_or(0) != 0).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.latency_ms).collect::<Vec<_>>())
         .bind(col(|r| r.error.clone()))
-        .bind(col(|r| r.created_at.clone()))
+        .bind(col(|r| r.created_at.clone().filter(|t| readable_time(t))))
         .execute(&self.pg)
         .await
         .map_err(|e| AppError::refused(Write::SaveResults, e))?;
         Ok(())
     }
 
-    /// The Supabase id of local prompt `id`, creating the row there first.
-    async fn prompt_id(&self, id: i64, report: &mut MirrorReport) -> Result<i64, AppError> {
+    /// The Supabase id of local prompt `id`, creating the row there first
+    /// (again, when the one it had is not among `known` any more).
+    async fn prompt_id(
+        &self,
+        id: i64,
+        known: &HashSet<i64>,
+        report: &mut MirrorReport,
+    ) -> Result<i64, AppError> {
         let p: Prompt = sqlx::query_as(
             "SELECT supabase_id, name, content, version, category, description, is_active FROM ai_prompts WHERE id = ?1",
         )
         .bind(id)
         .fetch_one(&self.db)
         .await?;
-        let sid = p.supabase_id;
-        if let Some(sid) = sid {
+        if let Some(sid) = p.supabase_id.filter(|s| known.contains(s)) {
             return Ok(sid);
         }
         let sid: i64 = sqlx::query_scalar(
