@@ -138,3 +138,51 @@ async fn an_endpoint_without_models_has_nothing_to_check() {
         .expect("message")
         .contains("no models to check"));
 }
+
+/// An upstream that, like newer OpenAI models, refuses `max_tokens` and
+/// answers with an empty content when given `max_completion_tokens`.
+async fn strict_upstream() -> String {
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(|axum::Json(body): axum::Json<Value>| async move {
+            if body.get("max_tokens").is_some() {
+                return (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."}})),
+                );
+            }
+            (
+                axum::http::StatusCode::OK,
+                axum::Json(json!({"choices": [{"message": {"role": "assistant", "content": ""}, "finish_reason": "length"}]})),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test]
+async fn a_model_that_refuses_max_tokens_is_asked_again_and_counts() {
+    let app = spawn_app().await;
+    let url = strict_upstream().await;
+    let mut body = endpoint_body("Strict", &url);
+    body["model"] = "o-strict".into();
+    body["model_list"] = json!(["o-strict"]);
+    let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
+    let checks: Vec<Value> = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/llm/models/{id}/model-checks"),
+        )
+        .send()
+        .await
+        .expect("check")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(checks[0]["ok"], true, "{checks:?}");
+}

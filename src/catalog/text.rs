@@ -325,10 +325,7 @@ pub fn probe_error_text(lang: Lang, raw: &str) -> String {
     let known = [
         ("timed out", "超时"),
         ("connection refused or unreachable", "连接被拒绝或无法访问"),
-        (
-            "no choices[0].message.content in the reply",
-            "回复中没有 choices[0].message.content",
-        ),
+        ("no choices[0] in the reply", "回复中没有 choices[0]"),
         ("response is not JSON", "响应不是 JSON"),
     ];
     if let Some((_, zh)) = known.iter().find(|(en, _)| *en == raw) {

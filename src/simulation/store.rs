@@ -18,14 +18,21 @@ use crate::error::AppError;
 /// prompt was chosen (`ai_prompt_tests.prompt_id` may not be empty).
 pub const SIMULATION_PROMPT: &str = "model-suite:simulation";
 
+struct Index {
+    /// The folder's modification time when it was read.
+    stamp: Option<std::time::SystemTime>,
+    runs: BTreeMap<String, RunSnapshot>,
+}
+
 #[derive(Clone)]
 pub struct RunStore {
     dir: PathBuf,
     /// Where finished runs are summarised (`loadtest.log`).
     log_dir: Option<PathBuf>,
-    /// Every summary, read from the folder once and kept with each save (the
-    /// dashboard asks for the list every few seconds).
-    index: Arc<Mutex<Option<BTreeMap<String, RunSnapshot>>>>,
+    /// Every summary, read from the folder again only when the folder
+    /// changed (a save here, or a `model-suite loadtest` beside the server);
+    /// the dashboard asks for the list every few seconds.
+    index: Arc<Mutex<Option<Index>>>,
 }
 
 impl RunStore {
@@ -67,19 +74,30 @@ impl RunStore {
         self.with_index(|runs| runs.insert(run.id.clone(), run.clone()));
     }
 
-    /// Runs `f` on the index, reading the folder the first time.
+    /// Runs `f` on the index, reading the folder when it changed.
     fn with_index<R>(&self, f: impl FnOnce(&mut BTreeMap<String, RunSnapshot>) -> R) -> R {
         let mut guard = match self.index.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let runs = guard.get_or_insert_with(|| {
-            self.read_folder()
-                .into_iter()
-                .map(|r| (r.id.clone(), r))
-                .collect()
-        });
-        f(runs)
+        let stamp = std::fs::metadata(&self.dir).and_then(|m| m.modified()).ok();
+        if guard
+            .as_ref()
+            .is_none_or(|i| stamp.is_none() || i.stamp != stamp)
+        {
+            *guard = Some(Index {
+                stamp,
+                runs: self
+                    .read_folder()
+                    .into_iter()
+                    .map(|r| (r.id.clone(), r))
+                    .collect(),
+            });
+        }
+        match guard.as_mut() {
+            Some(index) => f(&mut index.runs),
+            None => f(&mut BTreeMap::new()),
+        }
     }
 
     pub fn load(&self, id: &str) -> Option<RunSnapshot> {

@@ -132,16 +132,38 @@ pub struct ChatProbe {
 pub const CHECK_MESSAGE: &str = "Reply with the single word OK.";
 
 /// POSTs a one-line chat for `model` with the endpoint's key and timeout.
+/// Newer models refuse `max_tokens`; the check then asks once more with
+/// `max_completion_tokens`.
 pub async fn chat_probe(http: &reqwest::Client, row: &EndpointRow, model: &str) -> ChatProbe {
+    let first = chat_once(http, row, model, "max_tokens").await;
+    let refused_param = first.status == Some(400)
+        && first
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("max_tokens"));
+    if refused_param {
+        chat_once(http, row, model, "max_completion_tokens").await
+    } else {
+        first
+    }
+}
+
+async fn chat_once(
+    http: &reqwest::Client,
+    row: &EndpointRow,
+    model: &str,
+    limit_param: &str,
+) -> ChatProbe {
+    let mut body = serde_json::json!({
+        "model": model,
+        "messages": [{ "role": "user", "content": CHECK_MESSAGE }],
+        "stream": false,
+    });
+    body[limit_param] = 16.into();
     let mut req = http
         .post(row.resolved().chat_completions)
         .timeout(Duration::from_secs(row.timeout_secs()))
-        .json(&serde_json::json!({
-            "model": model,
-            "messages": [{ "role": "user", "content": CHECK_MESSAGE }],
-            "max_tokens": 8,
-            "stream": false,
-        }));
+        .json(&body);
     if let Some(key) = row.api_key.as_deref().filter(|k| !k.is_empty()) {
         req = req.bearer_auth(key);
     }
@@ -161,13 +183,22 @@ pub async fn chat_probe(http: &reqwest::Client, row: &EndpointRow, model: &str) 
     let json = body.and_then(|b| {
         serde_json::from_slice::<serde_json::Value>(&b).map_err(|e| format!("not JSON: {e}"))
     });
+    // A reply counts when it has a choice; a reasoning model may spend the
+    // small budget before writing any content.
     let (reply, error) = match (status.is_success(), json) {
-        (true, Ok(v)) => match v["choices"][0]["message"]["content"].as_str() {
-            Some(text) => (Some(text.chars().take(200).collect()), None),
-            None => (
+        (true, Ok(v)) => match v["choices"].get(0) {
+            Some(choice) => (
+                Some(
+                    choice["message"]["content"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(200)
+                        .collect(),
+                ),
                 None,
-                Some("no choices[0].message.content in the reply".into()),
             ),
+            None => (None, Some("no choices[0] in the reply".into())),
         },
         (true, Err(e)) => (None, Some(e)),
         (false, Ok(v)) => {
