@@ -134,9 +134,30 @@ async fn upstream_failures_map_to_502_and_504_with_the_reason() {
     let app = spawn_app().await;
     let res = chat(&app, Some(&user), hello("sim-small"), None).await;
     assert_eq!(res.status(), 422);
-    assert_eq!(
-        res.json::<Value>().await.expect("json")["error"]["code"],
-        "no_route"
+    let body = res.json::<Value>().await.expect("json");
+    assert_eq!(body["error"]["code"], "no_route");
+    assert!(body["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("global default"));
+    let zh = app
+        .http
+        .post(app.url("/api/v1/chat/completions"))
+        .bearer_auth(&user)
+        .header("accept-language", "zh-CN")
+        .json(&hello("sim-small"))
+        .send()
+        .await
+        .expect("chat")
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert!(
+        zh["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("没有适用的映射"),
+        "worded for the caller: {zh}"
     );
 }
 

@@ -356,7 +356,7 @@ pub fn probe_error_text(lang: Lang, raw: &str) -> String {
         } else {
             said
         };
-        return format!("上游返回 HTTP {status}：{said}");
+        return format!("对方返回 HTTP {status}：{said}");
     }
     raw.to_owned()
 }

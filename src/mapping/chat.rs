@@ -34,6 +34,20 @@ fn error(
     (status, Json(body)).into_response()
 }
 
+/// A refusal worded in the caller's `Accept-Language` (English without one).
+fn worded(e: crate::error::AppError, headers: &HeaderMap) -> Response {
+    let lang = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(
+            crate::i18n::Lang::En,
+            crate::i18n::Lang::from_accept_language,
+        );
+    let mut api = crate::error::ApiError::from(e.clone());
+    api.body.message = e.text(lang);
+    api.into_response()
+}
+
 /// Scope from `X-Scope-*` headers, else from the body's `metadata` object.
 fn scope_of(
     headers: &HeaderMap,
@@ -132,7 +146,7 @@ pub async fn chat_completions(
         .map(str::to_owned);
     let (route, endpoint) = match state.mappings.route(&scope).await {
         Ok(r) => r,
-        Err(e) => return e.into_response(),
+        Err(e) => return worded(e, &headers),
     };
     request.insert("model".into(), Value::String(route.model.clone()));
     let streaming = request

@@ -83,7 +83,19 @@ pub async fn send_chat(
     body: &Value,
     timeout: Duration,
 ) -> Attempt {
-    send_chat_live(http, base, token, scope, body, timeout, None).await
+    let opts = CallOpts {
+        timeout,
+        lang: None,
+    };
+    send_chat_live(http, base, token, scope, body, opts, None).await
+}
+
+/// How to call the chat API: the timeout, and the language its refusals
+/// should be worded in (English when not said).
+#[derive(Clone, Copy, Debug)]
+pub struct CallOpts {
+    pub timeout: Duration,
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 /// Like [`send_chat`], handing each streamed content delta to `live` as it arrives.
@@ -93,14 +105,17 @@ pub async fn send_chat_live(
     token: &str,
     scope: &ChatScope,
     body: &Value,
-    timeout: Duration,
+    opts: CallOpts,
     live: Option<&tokio::sync::mpsc::UnboundedSender<String>>,
 ) -> Attempt {
     let mut req = http
         .post(format!("{base}/api/v1/chat/completions"))
         .bearer_auth(token)
-        .timeout(timeout)
+        .timeout(opts.timeout)
         .json(body);
+    if let Some(lang) = opts.lang {
+        req = req.header(reqwest::header::ACCEPT_LANGUAGE, lang.tag());
+    }
     if let Some(p) = scope.prompt_id {
         req = req.header("X-Scope-Prompt", p.to_string());
     }

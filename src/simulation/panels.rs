@@ -107,6 +107,7 @@ pub fn DialogPanel() -> impl IntoView {
             model: opt(model),
             message: message.get_untracked(),
             stream: stream.get_untracked(),
+            lang: Some(lang),
         };
         streamed.set(None);
         if request.stream {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::client::send_chat_live;
+use super::client::{send_chat_live, CallOpts};
 use super::engine::{dialog_record, Engine};
 use super::record::{insert, write_fallback};
 use super::store::row_targets;
@@ -107,7 +107,10 @@ pub async fn dialog_live(
         req.token.trim(),
         &req.scope,
         &body,
-        Duration::from_secs(120),
+        CallOpts {
+            timeout: Duration::from_secs(120),
+            lang: req.lang,
+        },
         live,
     )
     .await;

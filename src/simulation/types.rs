@@ -51,6 +51,9 @@ pub struct DialogRequest {
     pub message: String,
     #[serde(default)]
     pub stream: bool,
+    /// The admin's language, for the chat API's refusals.
+    #[serde(default)]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
