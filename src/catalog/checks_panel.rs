@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use super::page::short_time;
 use super::server_fns::{check_endpoint_models, endpoint_model_checks};
-use super::text::{probe_error_text, C};
+use super::text::C;
 use super::types::ModelCheck;
-use crate::error::AppError;
+use crate::error::{reason_text, AppError};
 use crate::i18n::{t, Lang};
 use crate::ui::use_lang;
 
@@ -57,7 +57,7 @@ fn checks_table(lang: Lang, result: Result<Vec<ModelCheck>, AppError>) -> AnyVie
                             <td><span class=class>{t(lang, word)}</span></td>
                             <td class="num">{c.latency_ms.map(|l| format!("{l:.0} ms")).unwrap_or_default()}</td>
                             <td class="small">{c.checked_at.as_deref().map(short_time).unwrap_or_default()}</td>
-                            <td class="small form-error">{c.error.as_deref().map(|e| probe_error_text(lang, e)).unwrap_or_default()}</td>
+                            <td class="small form-error">{c.error.as_deref().map(|e| reason_text(lang, e)).unwrap_or_default()}</td>
                         </tr>
                     }
                 }).collect_view()}

@@ -6,7 +6,7 @@
 use futures::StreamExt;
 use serde_json::json;
 
-use super::repo::now;
+use super::repo::{builtin_prompt, now};
 use super::service::Catalog;
 use super::text::CatalogMsg;
 use super::types::ModelCheck;
@@ -36,7 +36,14 @@ impl Catalog {
         if models.is_empty() {
             return Err(AppError::Conflict(CatalogMsg::NoModelsToCheck.into()));
         }
-        let prompt = self.check_prompt().await?;
+        let prompt = builtin_prompt(
+            &self.db,
+            CHECK_PROMPT,
+            "model_check",
+            CHECK_MESSAGE,
+            "Rows of per-model chat checks from the catalog",
+        )
+        .await?;
         let probes = futures::stream::iter(models.iter().cloned())
             .map(|m| {
                 let (http, row) = (&self.http, &row);
@@ -130,28 +137,5 @@ impl Catalog {
                 },
             })
             .collect())
-    }
-
-    /// The built-in prompt row, created once.
-    async fn check_prompt(&self) -> Result<i64, AppError> {
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM ai_prompts WHERE name = ?1 AND category = 'model_check'",
-        )
-        .bind(CHECK_PROMPT)
-        .fetch_optional(&self.db)
-        .await?;
-        if let Some(id) = existing {
-            return Ok(id);
-        }
-        Ok(sqlx::query_scalar(
-            "INSERT INTO ai_prompts (name, content, version, category, description, is_active, created_at, updated_at)
-             VALUES (?1, ?2, '1', 'model_check', 'Rows of per-model chat checks from the catalog', 0, ?3, ?3)
-             RETURNING id",
-        )
-        .bind(CHECK_PROMPT)
-        .bind(CHECK_MESSAGE)
-        .bind(now())
-        .fetch_one(&self.db)
-        .await?)
     }
 }

@@ -9,9 +9,9 @@ use super::server_fns::{
     check_all_endpoints, check_endpoint, list_endpoints, set_endpoint_active, supabase_configured,
     sync_catalog,
 };
-use super::text::{probe_error_text, C};
+use super::text::C;
 use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
-use crate::error::AppError;
+use crate::error::{reason_text, AppError};
 use crate::i18n::{t, Key, Lang};
 use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Toast, ToastSignal};
 
@@ -152,7 +152,7 @@ fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
             <br/>{t(lang, C::SyncEndpoints)} ": " {parts(&r.endpoints)}
             <br/>{t(lang, C::SyncMappings)} ": " {parts(&r.mappings)}
             <br/>{t(lang, C::SyncResults)} ": " {r.results_pushed}
-            {r.results_waiting.clone().map(|w| view! { " — " {t(lang, C::SyncResultsWait)} ": " {probe_error_text(lang, &w)} })}
+            {r.results_waiting.clone().map(|w| view! { " — " {t(lang, C::SyncResultsWait)} ": " {reason_text(lang, &w)} })}
         </p>
     }
 }
@@ -252,7 +252,7 @@ fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
             <td>
                 <span class=format!("tag status-{}", e.status) data-testid="status">{status_label(lang, &e.status)}</span>
                 <span class="muted small">" " {latency}</span>
-                <div class="muted small" title=e.last_error.as_deref().map(|r| probe_error_text(lang, r)).unwrap_or_default()>{checked}</div>
+                <div class="muted small" title=e.last_error.as_deref().map(|r| reason_text(lang, r)).unwrap_or_default()>{checked}</div>
             </td>
             <td class="num">{e.model_list.len()}</td>
             <td>

@@ -7,7 +7,7 @@ use sqlx::{FromRow, PgPool};
 
 use super::text::CatalogMsg;
 use super::validate::ValidEndpoint;
-use crate::error::{AppError, Common, Write};
+use crate::error::{AppError, Write};
 
 /// One `ai_model` row as sync reads it.
 #[derive(Clone, Debug, FromRow, PartialEq)]
@@ -123,5 +123,5 @@ pub async fn all(pg: &PgPool) -> Result<Vec<RemoteModel>, AppError> {
     )
     .fetch_all(pg)
     .await
-    .map_err(|e| AppError::Unavailable(Common::SupabaseUnreadable { detail: e.to_string() }.into()))
+    .map_err(AppError::unreadable)
 }

@@ -305,3 +305,34 @@ pub async fn record_probe(
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
+
+/// A built-in `ai_prompts` row results are filed under (found by name and
+/// category), created the first time it is needed.
+pub async fn builtin_prompt(
+    db: &sqlx::SqlitePool,
+    name: &str,
+    category: &str,
+    content: &str,
+    description: &str,
+) -> Result<i64, sqlx::Error> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ai_prompts WHERE name = ?1 AND category = ?2")
+            .bind(name)
+            .bind(category)
+            .fetch_optional(db)
+            .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    sqlx::query_scalar(
+        "INSERT INTO ai_prompts (name, content, version, category, description, is_active, created_at, updated_at)
+         VALUES (?1, ?2, '1', ?3, ?4, 0, ?5, ?5) RETURNING id",
+    )
+    .bind(name)
+    .bind(content)
+    .bind(category)
+    .bind(description)
+    .bind(now())
+    .fetch_one(db)
+    .await
+}

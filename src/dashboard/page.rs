@@ -65,7 +65,7 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                             <span class=format!("tag status-{}", e.status)>{status_label(lang, &e.status)}</span>
                             <span class="small">{e.latency_ms.map(|l| format!("{l:.0} ms")).unwrap_or_default()}</span>
                             <span class="muted small">{t(lang, D::LastCheck)} ": " {e.last_checked_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</span>
-                            {e.last_error.as_deref().map(|err| view! { <span class="small form-error">{crate::catalog::text::probe_error_text(lang, err)}</span> })}
+                            {e.last_error.as_deref().map(|err| view! { <span class="small form-error">{crate::error::reason_text(lang, err)}</span> })}
                             <span class="muted small">{t(lang, D::Requests)} ": " {req} " / " {err} " ✕"</span>
                         </div>
                     }

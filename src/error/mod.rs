@@ -5,8 +5,10 @@
 //! [`Msg`], put into words in the admin's language by the page.
 
 mod msg;
+mod reason;
 
 pub use msg::{pick, Common, Msg, Thing, Write};
+pub use reason::reason_text;
 
 use crate::i18n::Lang;
 use leptos::server_fn::codec::JsonEncoding;
@@ -87,6 +89,16 @@ impl AppError {
         AppError::Unavailable(
             Common::Refused {
                 write,
+                detail: detail.to_string(),
+            }
+            .into(),
+        )
+    }
+
+    /// Supabase could not be read; the local store answers meanwhile.
+    pub fn unreadable(detail: impl ToString) -> AppError {
+        AppError::Unavailable(
+            Common::SupabaseUnreadable {
                 detail: detail.to_string(),
             }
             .into(),

@@ -196,7 +196,7 @@ impl Common {
             Upstream { endpoint, detail } => (
                 format!(
                     "`{endpoint}` 无法应答：{}",
-                    crate::catalog::text::probe_error_text(Lang::Zh, detail)
+                    crate::error::reason_text(Lang::Zh, detail)
                 ),
                 format!("`{endpoint}`: {detail}"),
             ),

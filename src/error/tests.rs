@@ -254,7 +254,7 @@ fn messages_survive_the_trip_to_the_page() {
 
 #[test]
 fn probe_reasons_of_our_own_read_in_chinese() {
-    use crate::catalog::text::probe_error_text;
+    use crate::error::reason_text;
     for raw in [
         "timed out",
         "connection refused or unreachable",
@@ -265,13 +265,10 @@ fn probe_reasons_of_our_own_read_in_chinese() {
         "HTTP 404: model `ghost` does not exist",
         "response is not JSON: eof",
     ] {
-        assert_bilingual(
-            &probe_error_text(Lang::Zh, raw),
-            &probe_error_text(Lang::En, raw),
-        );
+        assert_bilingual(&reason_text(Lang::Zh, raw), &reason_text(Lang::En, raw));
     }
     assert_eq!(
-        probe_error_text(Lang::Zh, "upstream said no"),
+        reason_text(Lang::Zh, "upstream said no"),
         "upstream said no"
     );
 }

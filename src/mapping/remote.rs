@@ -80,12 +80,5 @@ pub async fn all(pg: &PgPool) -> Result<Vec<RemoteMapping>, AppError> {
     .bind(MAPPING_CATEGORY)
     .fetch_all(pg)
     .await
-    .map_err(|e| {
-        AppError::Unavailable(
-            crate::error::Common::SupabaseUnreadable {
-                detail: e.to_string(),
-            }
-            .into(),
-        )
-    })
+    .map_err(AppError::unreadable)
 }

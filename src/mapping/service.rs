@@ -350,19 +350,21 @@ impl MappingService {
         &self,
         req: &ResolveRequest,
     ) -> Result<super::types::ResolveOutcome, AppError> {
-        let (eps, maps) = self.route_tables().await?;
-        Ok(match resolver::resolve(&eps, &maps, req) {
-            Ok(r) => super::types::ResolveOutcome {
-                reasons: r.reasons.clone(),
-                resolution: Some(r),
-                error: None,
+        let tables = self.cached_route_tables().await?;
+        Ok(
+            match resolver::resolve(&tables.endpoints, &tables.mappings, req) {
+                Ok(r) => super::types::ResolveOutcome {
+                    reasons: r.reasons.clone(),
+                    resolution: Some(r),
+                    error: None,
+                },
+                Err(e) => super::types::ResolveOutcome {
+                    resolution: None,
+                    error: Some(*e.reason),
+                    reasons: e.reasons,
+                },
             },
-            Err(e) => super::types::ResolveOutcome {
-                resolution: None,
-                error: Some(*e.reason),
-                reasons: e.reasons,
-            },
-        })
+        )
     }
 
     /// The resolver over the current catalog and active mappings.
@@ -396,7 +398,7 @@ impl MappingService {
             }
         }
         let rows = endpoints::all(&self.catalog.db).await?;
-        let (endpoints, mappings) = self.route_tables_of(&rows).await?;
+        let (endpoints, mappings) = self.route_tables(&rows).await?;
         let tables = Arc::new(Tables {
             endpoints,
             mappings,
@@ -412,12 +414,7 @@ impl MappingService {
         Ok(tables)
     }
 
-    async fn route_tables(&self) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {
-        let rows = endpoints::all(&self.catalog.db).await?;
-        self.route_tables_of(&rows).await
-    }
-
-    async fn route_tables_of(
+    async fn route_tables(
         &self,
         rows: &[EndpointRow],
     ) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {

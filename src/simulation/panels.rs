@@ -6,7 +6,7 @@ use super::page::SimCtx;
 use super::server_fns::{limits, mint_token, single_dialog, stream_dialog};
 use super::text::{kind_text, SimMsg, S};
 use super::types::{ChatScope, DialogRequest, DialogResult, MintRequest};
-use crate::catalog::text::probe_error_text;
+use crate::error::reason_text;
 use crate::error::AppError;
 use crate::i18n::t;
 use crate::ui::{field_error, use_lang};
@@ -150,7 +150,7 @@ pub fn DialogPanel() -> impl IntoView {
                             <dt>{t(lang, S::Model)}</dt><dd>{d.model.clone().unwrap_or_default()}</dd>
                             <dt>{t(lang, S::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| t(lang, S::InFallback).to_owned())}</dd>
                         </dl>
-                        {d.error.clone().map(|e| view! { <p class="form-error">{d.error_kind.as_deref().map(|k| format!("{}: ", kind_text(lang, k))).unwrap_or_default()}{probe_error_text(lang, &e)}</p> })}
+                        {d.error.clone().map(|e| view! { <p class="form-error">{d.error_kind.as_deref().map(|k| format!("{}: ", kind_text(lang, k))).unwrap_or_default()}{reason_text(lang, &e)}</p> })}
                         <p class="muted">{t(lang, S::Response)}</p>
                         <pre class="reply" data-testid="dialog-reply">{d.content.clone()}</pre>
                         <p class="muted">{t(lang, S::Request)}</p>

@@ -170,23 +170,14 @@ pub async fn row_targets(db: &SqlitePool, prompt: Option<i64>) -> Result<(i64, i
             return Ok((p, endpoint));
         }
     }
-    let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM ai_prompts WHERE name = ?1 AND category = 'simulation'")
-            .bind(SIMULATION_PROMPT)
-            .fetch_optional(db)
-            .await?;
-    let id = match existing {
-        Some(id) => id,
-        None => sqlx::query_scalar(
-            "INSERT INTO ai_prompts (name, content, version, category, description, is_active, created_at, updated_at)
-             VALUES (?1, 'Built-in prompt of simulated chats', '1', 'simulation', 'Rows of JWT simulations with no prompt chosen', 0, ?2, ?2)
-             RETURNING id",
-        )
-        .bind(SIMULATION_PROMPT)
-        .bind(crate::catalog::repo::now())
-        .fetch_one(db)
-        .await?,
-    };
+    let id = crate::catalog::repo::builtin_prompt(
+        db,
+        SIMULATION_PROMPT,
+        "simulation",
+        "Built-in prompt of simulated chats",
+        "Rows of JWT simulations with no prompt chosen",
+    )
+    .await?;
     Ok((id, endpoint))
 }
 

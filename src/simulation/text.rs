@@ -235,10 +235,7 @@ impl StopReason {
     pub fn render(&self, lang: Lang) -> String {
         let pair = match self {
             StopReason::FirstError { detail } => (
-                format!(
-                    "首个错误：{}",
-                    crate::catalog::text::probe_error_text(Lang::Zh, detail)
-                ),
+                format!("首个错误：{}", crate::error::reason_text(Lang::Zh, detail)),
                 format!("first error: {detail}"),
             ),
             StopReason::ErrorRate {

@@ -233,14 +233,7 @@ impl ResultsMirror {
         .bind(&ids)
         .fetch_all(&self.pg)
         .await
-        .map_err(|e| {
-            AppError::Unavailable(
-                crate::error::Common::SupabaseUnreadable {
-                    detail: e.to_string(),
-                }
-                .into(),
-            )
-        })?;
+        .map_err(AppError::unreadable)?;
         Ok(found.into_iter().collect())
     }
 
