@@ -176,15 +176,11 @@ async fn routing_follows_every_write_at_once() {
             .to_owned()
     };
     assert_eq!(model_now().await, "sim-small", "the global default");
-    let created: Value = app
-        .api(Method::POST, "/api/v1/llm/mappings")
-        .json(&json!({"scope": "tenant:acme", "models": ["sim-large"], "default": "sim-large"}))
-        .send()
-        .await
-        .expect("map")
-        .json()
-        .await
-        .expect("json");
+    let created = app
+        .create_mapping(
+            json!({"scope": "tenant:acme", "models": ["sim-large"], "default": "sim-large"}),
+        )
+        .await;
     assert_eq!(model_now().await, "sim-large", "the new mapping, at once");
     let id = created["id"].as_i64().expect("id");
     let res = app

@@ -70,31 +70,9 @@ async fn sync_reconciles_mappings_by_supabase_id_and_adopts_a_remote_scope() {
     app.create_endpoint(endpoint_body("Main", "http://127.0.0.1:9/v1"))
         .await;
     let mapping = |scope: &str| json!({"scope": scope, "models": ["sim-small"], "default": "sim-small", "note": "n"});
-    let kept = app
-        .api(Method::POST, "/api/v1/llm/mappings")
-        .json(&mapping("tenant:kept"))
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(kept.status(), 201);
-    let gone: Value = app
-        .api(Method::POST, "/api/v1/llm/mappings")
-        .json(&mapping("tenant:gone"))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("json");
-    let changed: Value = app
-        .api(Method::POST, "/api/v1/llm/mappings")
-        .json(&mapping("module:coach"))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("json");
+    app.create_mapping(mapping("tenant:kept")).await;
+    let gone = app.create_mapping(mapping("tenant:gone")).await;
+    let changed = app.create_mapping(mapping("module:coach")).await;
     // Made while Supabase was away: no supabase_id yet. One scope exists
     // remotely already (adopted), one does not (pushed).
     for scope in ["tenant:acme", "tenant:local"] {

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{endpoint_body, spawn_app, spawn_sim};
+use crate::support::{endpoint_body, serve_upstream, spawn_app, spawn_sim};
 use model_suite::upstream::sim::SimOptions;
 
 async fn check_rows(app: &crate::support::TestApp, endpoint: i64) -> i64 {
@@ -24,32 +24,19 @@ async fn every_listed_model_is_checked_stored_and_a_ghost_fails_by_name() {
     body["model_list"] = json!(["sim-small", "ghost-model", "sim-large"]);
     let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
 
-    let before: Vec<Value> = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/llm/models/{id}/model-checks"),
-        )
-        .send()
-        .await
-        .expect("history")
-        .json()
-        .await
-        .expect("json");
+    let (_, before) = app.model_checks(Method::GET, id).await;
     assert!(
-        before.iter().all(|c| c["checked_at"].is_null()),
-        "{before:?}"
+        before
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|c| c["checked_at"].is_null()),
+        "{before}"
     );
 
-    let res = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/llm/models/{id}/model-checks"),
-        )
-        .send()
-        .await
-        .expect("check");
-    assert_eq!(res.status(), 200);
-    let checks: Vec<Value> = res.json().await.expect("json");
+    let (status, checks) = app.model_checks(Method::POST, id).await;
+    assert_eq!(status, 200);
+    let checks = checks.as_array().expect("list").clone();
     let summary: Vec<(&str, bool)> = checks
         .iter()
         .map(|c| {
@@ -75,25 +62,10 @@ async fn every_listed_model_is_checked_stored_and_a_ghost_fails_by_name() {
     );
     assert_eq!(check_rows(&app, id).await, 3);
 
-    app.api(
-        Method::POST,
-        &format!("/api/v1/llm/models/{id}/model-checks"),
-    )
-    .send()
-    .await
-    .expect("check again");
+    app.model_checks(Method::POST, id).await;
     assert_eq!(check_rows(&app, id).await, 6, "the history is kept");
-    let last: Vec<Value> = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/llm/models/{id}/model-checks"),
-        )
-        .send()
-        .await
-        .expect("history")
-        .json()
-        .await
-        .expect("json");
+    let (_, last) = app.model_checks(Method::GET, id).await;
+    let last = last.as_array().expect("list").clone();
     assert_eq!(last.len(), 3, "one line per model: {last:?}");
     let newest: i64 = sqlx::query_scalar("SELECT MAX(id) FROM ai_prompt_tests")
         .fetch_one(&app.state.db)
@@ -123,16 +95,8 @@ async fn an_endpoint_without_models_has_nothing_to_check() {
     body["model"] = Value::Null;
     body["model_list"] = json!([]);
     let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
-    let res = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/llm/models/{id}/model-checks"),
-        )
-        .send()
-        .await
-        .expect("check");
-    assert_eq!(res.status(), 409);
-    let body: Value = res.json().await.expect("json");
+    let (status, body) = app.model_checks(Method::POST, id).await;
+    assert_eq!(status, 409);
     assert!(body["error"]["message"]
         .as_str()
         .expect("message")
@@ -157,12 +121,7 @@ async fn strict_upstream() -> String {
             )
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}/v1")
+    serve_upstream(app).await
 }
 
 #[tokio::test]
@@ -173,16 +132,6 @@ async fn a_model_that_refuses_max_tokens_is_asked_again_and_counts() {
     body["model"] = "o-strict".into();
     body["model_list"] = json!(["o-strict"]);
     let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
-    let checks: Vec<Value> = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/llm/models/{id}/model-checks"),
-        )
-        .send()
-        .await
-        .expect("check")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(checks[0]["ok"], true, "{checks:?}");
+    let (_, checks) = app.model_checks(Method::POST, id).await;
+    assert_eq!(checks[0]["ok"], true, "{checks}");
 }

@@ -3,7 +3,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::{endpoint_body, spawn_app, spawn_app_with, spawn_sim};
+use crate::support::{endpoint_body, serve_upstream, spawn_app, spawn_app_with, spawn_sim};
 use model_suite::upstream::sim::SimOptions;
 
 /// A TCP server that accepts connections and never answers.
@@ -171,12 +171,7 @@ async fn flaky_upstream() -> (String, std::sync::Arc<std::sync::atomic::AtomicBo
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/v1"), up)
+    (serve_upstream(app).await, up)
 }
 
 #[tokio::test]

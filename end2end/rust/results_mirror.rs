@@ -21,15 +21,7 @@ async fn results_are_mirrored_with_supabase_ids_and_wait_for_their_endpoint() {
         checked["id"].as_i64().expect("id"),
         checked["supabase_id"].as_i64().expect("supabase id"),
     );
-    let res = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/llm/models/{id}/model-checks"),
-        )
-        .send()
-        .await
-        .expect("check");
-    assert_eq!(res.status(), 200);
+    assert_eq!(app.model_checks(Method::POST, id).await.0, 200);
     // An endpoint made while Supabase was away, with one result after the checks.
     let local_only: i64 = sqlx::query_scalar(
         "INSERT INTO ai_endpoints (name, base_url, model, model_list) VALUES ('Local', 'http://127.0.0.1:9/v1', 'm', '[\"m\"]') RETURNING id",

@@ -168,6 +168,45 @@ impl TestApp {
         assert_eq!(status, 201, "create endpoint: {json}");
         json
     }
+
+    /// Creates a mapping through the REST API and returns its JSON.
+    pub async fn create_mapping(&self, body: serde_json::Value) -> serde_json::Value {
+        let res = self
+            .api(reqwest::Method::POST, "/api/v1/llm/mappings")
+            .json(&body)
+            .send()
+            .await
+            .expect("create");
+        let status = res.status();
+        let json: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(status, 201, "create mapping: {json}");
+        json
+    }
+
+    /// Runs (`POST`) or reads (`GET`) an endpoint's model checks: the status
+    /// and the JSON answer.
+    pub async fn model_checks(
+        &self,
+        method: reqwest::Method,
+        id: i64,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let res = self
+            .api(method, &format!("/api/v1/llm/models/{id}/model-checks"))
+            .send()
+            .await
+            .expect("model checks");
+        (res.status(), res.json().await.expect("json"))
+    }
+}
+
+/// Serves `router` on a random loopback port; returns its `/v1` base URL.
+pub async fn serve_upstream(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}/v1")
 }
 
 /// Starts the upstream simulator on a random loopback port; returns its `/v1` base URL.
