@@ -106,10 +106,12 @@ bench: postgres
 	@command -v oha >/dev/null || CARGO_PROFILE_RELEASE_LTO=false cargo install oha --locked
 	cargo test --release --features ssr --test integration bench -- --ignored --nocapture
 
+# The 500-line limit, the layering rule (docs/architecture.md), format, clippy.
 lint:
 	@big=$$(find src end2end/rust end2end/tests style -type f \( -name '*.rs' -o -name '*.ts' -o -name '*.css' -o -name '*.sql' \) \
 	  -exec awk 'END { if (NR >= 500) print FILENAME ": " NR " lines" }' {} \;); \
 	  if [ -n "$$big" ]; then echo "files must stay under 500 lines:"; echo "$$big"; exit 1; fi
+	python3 scripts/check_layers.py
 	cargo fmt --check
 	cargo clippy --all-targets --features ssr -- -D warnings
 	cargo clippy --all-targets --no-default-features --features hydrate -- -D warnings

@@ -8,12 +8,13 @@ use leptos_router::{
 };
 
 use crate::auth::page::LoginPage;
+use crate::auth::whoami;
 use crate::catalog::page::CatalogPage;
 use crate::dashboard::page::DashboardPage;
 use crate::i18n::{t, Key, Lang};
 use crate::mapping::page::MappingPage;
 use crate::simulation::page::SimulationPage;
-use crate::ui::{use_lang, NotFound};
+use crate::ui::{use_lang, NotFound, SignedIn};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
     }
     let lang = use_lang();
     let app_name = t(lang, Key::AppName);
+    provide_context(SignedIn(Resource::new(|| (), |_| whoami())));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/model-suite.css"/>

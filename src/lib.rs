@@ -25,6 +25,8 @@ pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
 pub mod storage;
 #[cfg(feature = "ssr")]
 pub mod upstream;

@@ -161,7 +161,7 @@ mod cli {
             }
         };
         let dir = config.storage_dir.join("ai_runtime");
-        match model_suite::simulation::record::replay(&pool, &dir).await {
+        match model_suite::simulation::fallback::replay(&pool, &dir).await {
             Ok(r) => {
                 println!(
                     "replayed {} file(s): {} row(s) inserted, {} already present, {} refiled (endpoint or prompt deleted meanwhile), {} file(s) failed",

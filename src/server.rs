@@ -3,59 +3,36 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
 use axum::http::Request;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::SqlitePool;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
 use crate::auth::throttle::LoginThrottle;
-use crate::auth::{gate, jwt::JwtKeys, routes as auth_routes};
+use crate::auth::{gate, jwt::JwtKeys, AdminAuth, AuthSettings};
+use crate::catalog::health::EndpointMonitor;
 use crate::catalog::service::Catalog;
-use crate::catalog::types::SyncReport;
+use crate::catalog::sync::FullSync;
 use crate::config::{Config, Mode, Secrets};
-use crate::error::AppError;
+use crate::mapping::chat::ChatGateway;
 use crate::mapping::service::MappingService;
-use crate::monitor::probe::{EndpointMonitor, ProbeRule};
+use crate::mapping::sync::sync_everything;
+use crate::monitor::health::ProbeRule;
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
-use crate::simulation::engine::Engine;
+use crate::simulation::engine::{Engine, EngineSettings};
+use crate::simulation::service::Simulation;
+use crate::simulation::types::Limits;
 use crate::simulation::writer::ResultsWriter;
+use crate::state::AppState;
 use crate::storage;
 use crate::storage::mirror::ResultsMirror;
 use crate::upstream;
-
-/// What every handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub config: Arc<Config>,
-    pub db: SqlitePool,
-    pub jwt: JwtKeys,
-    pub admin_password_hash: Arc<str>,
-    pub audit: AuditLog,
-    /// The Supabase pool when `SUPABASE_DB_URL` is set (connected lazily, so a
-    /// Supabase that is down does not stop the console from serving).
-    pub supabase: Option<sqlx::PgPool>,
-    pub catalog: Catalog,
-    pub mappings: MappingService,
-    pub monitor: EndpointMonitor,
-    pub login_throttle: Arc<LoginThrottle>,
-    pub traffic: Traffic,
-    pub engine: Engine,
-    /// Copies result rows to Supabase when it is configured.
-    pub mirror: Option<ResultsMirror>,
-    /// This server's own base URL (known once bound): the load tests call
-    /// the chat API through it, over HTTP.
-    pub self_url: Arc<std::sync::OnceLock<String>>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -126,20 +103,37 @@ pub async fn build_app(
         storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_secs(1)).await?;
     let writer = ResultsWriter::spawn(writer_pool, config.storage_dir.join("ai_runtime"));
     let self_url = Arc::new(std::sync::OnceLock::new());
+    let limits = Limits {
+        max_requests: config.loadtest_max_requests,
+        max_concurrency: config.loadtest_max_concurrency,
+        max_inflight: config.loadtest_max_inflight,
+        mint_max_minutes: config.mint_max_minutes,
+    };
+    let jwt = JwtKeys::new(&secrets.jwt_secret);
     let engine = Engine::new(
         http.clone(),
         writer,
-        JwtKeys::new(&secrets.jwt_secret),
+        jwt.clone(),
         db.clone(),
         self_url.clone(),
-        (config.storage_dir.join("runs"), config.log_dir.clone()),
-        config.loadtest_max_inflight,
-        (
-            config.loadtest_max_requests,
-            config.loadtest_max_concurrency,
-        ),
+        EngineSettings {
+            runs_dir: config.storage_dir.join("runs"),
+            log_dir: config.log_dir.clone(),
+            limits,
+        },
     );
-    let login_throttle = Arc::new(LoginThrottle::new(config.login_attempts_per_minute));
+    let auth = AdminAuth {
+        jwt: jwt.clone(),
+        password_hash: Arc::from(secrets.admin_password_hash.as_str()),
+        throttle: Arc::new(LoginThrottle::new(config.login_attempts_per_minute)),
+        settings: Arc::new(AuthSettings {
+            admin_username: config.admin_username.clone(),
+            session_minutes: config.admin_session_minutes,
+            cookie_secure: config.cookie_secure,
+            trust_proxy_headers: config.trust_proxy_headers,
+        }),
+        audit: Arc::new(audit.clone()),
+    };
     let mirror = supabase.clone().map(|pg| {
         ResultsMirror::new(
             db.clone(),
@@ -147,46 +141,42 @@ pub async fn build_app(
             config.storage_dir.join("supabase-results.cursor"),
         )
     });
+    let mappings = MappingService::new(catalog.clone());
+    let full_sync = {
+        let (mappings, mirror) = (mappings.clone(), mirror.clone());
+        FullSync::new(move |actor: String| {
+            let (mappings, mirror) = (mappings.clone(), mirror.clone());
+            async move { sync_everything(&mappings, mirror.as_ref(), &actor).await }
+        })
+    };
+    let traffic = Traffic::default();
     let state = AppState {
         leptos_options,
-        login_throttle,
         mirror,
         config: Arc::new(config),
         db,
-        jwt: JwtKeys::new(&secrets.jwt_secret),
-        admin_password_hash: Arc::from(secrets.admin_password_hash.as_str()),
-        audit,
+        auth,
         supabase,
-        mappings: MappingService::new(catalog.clone()),
+        chat: ChatGateway {
+            jwt,
+            mappings: mappings.clone(),
+            traffic: traffic.clone(),
+        },
+        simulation: Simulation {
+            engine: engine.clone(),
+            audit: audit.clone(),
+            limits,
+        },
+        audit,
+        mappings,
+        full_sync,
         catalog,
         monitor,
-        traffic: Traffic::default(),
+        traffic,
         engine,
         self_url,
     };
     Ok((router(state.clone()), state))
-}
-
-impl AppState {
-    /// Endpoints, then mappings, then the results not yet in Supabase.
-    pub async fn sync(&self, actor: &str) -> Result<SyncReport, AppError> {
-        let mut report = self.mappings.sync(actor).await?;
-        if let Some(mirror) = &self.mirror {
-            // Endpoints and mappings are in; a mirror that cannot go on
-            // says so in the report instead of failing the sync.
-            match mirror.push().await {
-                Ok(r) => {
-                    report.results_pushed = r.pushed;
-                    report.results_waiting = r.waiting;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "results mirror failed during sync");
-                    report.results_waiting = Some(e.message());
-                }
-            }
-        }
-        Ok(report)
-    }
 }
 
 /// Makes the Supabase pool and checks the remote columns once. Missing
@@ -218,21 +208,21 @@ fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(monitor::healthz))
-        .route("/auth/login", post(auth_routes::login_form))
-        .route("/api/v1/auth/login", post(auth_routes::login_json))
-        .route("/auth/logout", post(auth_routes::logout))
-        .route("/lang/{code}", get(auth_routes::switch_language))
+        .merge(crate::auth::routes::router())
         .merge(crate::catalog::api::routes())
         .merge(crate::mapping::api::routes())
         .merge(crate::simulation::api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || context_state.provide_services(),
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), gate::admin_gate))
+        .layer(axum::middleware::from_fn_with_state(
+            state.auth.clone(),
+            gate::admin_gate,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -5,13 +5,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use crate::auth::whoami;
 use crate::i18n::{t, Key, Lang};
 
 /// The language of the current page (see [`crate::app::App`]).
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
+
+/// Who is signed in, fetched once by the app (see [`crate::app::App`]) and
+/// shown in every page's header.
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub Resource<Result<String, ServerFnError>>);
 
 /// The frame of every admin page: header with the four pages, language
 /// switch, who is signed in and log out; then the page's title and body.
@@ -20,7 +24,7 @@ pub fn AdminLayout(title: Key, children: Children) -> impl IntoView {
     let lang = use_lang();
     let pathname = use_location().pathname;
     let switch_href = move || format!("/lang/{}?next={}", lang.other().code(), pathname.get());
-    let admin = Resource::new(|| (), |_| whoami());
+    let admin = use_context::<SignedIn>().map(|SignedIn(r)| r);
     let nav = [
         ("/", Key::NavDashboard),
         ("/models", Key::NavCatalog),
@@ -47,7 +51,7 @@ pub fn AdminLayout(title: Key, children: Children) -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || {
                         admin
-                            .get()
+                            .and_then(|r| r.get())
                             .and_then(Result::ok)
                             .map(|name| {
                                 view! {

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::support::{endpoint_body, spawn_app_with, spawn_sim, TestApp};
-use model_suite::simulation::record::{insert_batch, Record};
+use model_suite::simulation::records::{insert_batch, Record};
 use model_suite::upstream::sim::SimOptions;
 
 fn peak_rss_mb() -> f64 {

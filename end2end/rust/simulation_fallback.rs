@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 
 use crate::support::{endpoint_body, spawn_app, spawn_sim};
-use model_suite::simulation::record::{fallback_files, fallback_records, replay};
+use model_suite::simulation::fallback::{fallback_files, fallback_records, replay};
 use model_suite::upstream::sim::SimOptions;
 
 #[tokio::test]
@@ -112,11 +112,12 @@ async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
     let gone = app.create_endpoint(endpoint_body("Gone", &sim)).await["id"]
         .as_i64()
         .expect("id");
-    let (prompt, _) = model_suite::simulation::store::row_targets(&app.state.db, None)
+    let prompt = model_suite::simulation::records::row_targets(&app.state.db, None)
         .await
-        .expect("targets");
+        .expect("targets")
+        .prompt_id;
     let record =
-        |id: &str, endpoint: i64, prompt_id: i64| model_suite::simulation::record::Record {
+        |id: &str, endpoint: i64, prompt_id: i64| model_suite::simulation::records::Record {
             record_id: id.into(),
             run_id: Some("r-refile".into()),
             seq: 1,
@@ -141,7 +142,7 @@ async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
             created_at: "2026-11-28T10:00:00Z".into(),
         };
     let dir = app.dir.path().join("ai_runtime");
-    model_suite::simulation::record::write_fallback(
+    model_suite::simulation::fallback::write_fallback(
         &dir,
         &[record("a", gone, prompt), record("b", keep, 999_999)],
     )

@@ -4,14 +4,14 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::jwt::TokenError;
-use super::SESSION_COOKIE;
+use super::session::{clear_session_cookie, session_token};
+use super::AdminAuth;
 use crate::error::ApiError;
-use crate::server::AppState;
 
 /// Paths the admin gate lets through: signing in, liveness, the browser
 /// bundle, assets — and the chat API, which checks user JWTs itself.
@@ -30,14 +30,14 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/lang/")
 }
 
-pub async fn admin_gate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn admin_gate(State(auth): State<AdminAuth>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if is_public(&path) {
         return next.run(req).await;
     }
     let verdict = session_token(req.headers())
         .ok_or(TokenError::Missing)
-        .and_then(|token| state.jwt.verify_admin(&token));
+        .and_then(|token| auth.jwt.verify_admin(&token));
     match verdict {
         Ok(claims) => {
             req.extensions_mut().insert(claims);
@@ -53,32 +53,6 @@ pub async fn admin_gate(State(state): State<AppState>, mut req: Request, next: N
             login_redirect(target, err)
         }
     }
-}
-
-/// The bearer token if there is one, else the session cookie.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let token = auth
-            .strip_prefix("Bearer ")
-            .or_else(|| auth.strip_prefix("bearer "))?;
-        return Some(token.trim().to_owned());
-    }
-    cookie_value(headers, SESSION_COOKIE)
-}
-
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 fn api_rejection(err: TokenError) -> Response {
@@ -125,7 +99,7 @@ fn login_redirect(target: &str, err: TokenError) -> Response {
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, format!("/login?next={next}{reason}"));
     if err != TokenError::Missing {
-        builder = builder.header(header::SET_COOKIE, super::routes::clear_session_cookie());
+        builder = builder.header(header::SET_COOKIE, clear_session_cookie());
     }
     builder
         .body(Body::empty())
@@ -135,21 +109,6 @@ fn login_redirect(target: &str, err: TokenError) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bearer_wins_over_cookie() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("lang=en; ms_session=from-cookie"),
-        );
-        assert_eq!(session_token(&h).as_deref(), Some("from-cookie"));
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer from-header"),
-        );
-        assert_eq!(session_token(&h).as_deref(), Some("from-header"));
-    }
 
     #[test]
     fn only_sign_in_health_and_assets_are_public() {

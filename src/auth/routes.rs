@@ -3,19 +3,33 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRef, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form, Json};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::gate::session_token;
 use super::password::verify_password;
-use super::SESSION_COOKIE;
+use super::session::{clear_session_cookie, session_cookie, session_token};
+use super::AdminAuth;
 use crate::error::ApiError;
 use crate::i18n::{Lang, LANG_COOKIE};
-use crate::server::AppState;
+
+/// Sign-in, sign-out and the language switch, for any app state that holds
+/// an [`AdminAuth`].
+pub fn router<S>() -> Router<S>
+where
+    AdminAuth: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new()
+        .route("/auth/login", post(login_form))
+        .route("/api/v1/auth/login", post(login_json))
+        .route("/auth/logout", post(logout))
+        .route("/lang/{code}", get(switch_language))
+}
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -54,22 +68,6 @@ fn request_id(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
-fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let max_age = u64::from(state.config.admin_session_minutes) * 60;
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    )
-}
-
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
-}
-
 /// The client's address, when the server was started with it.
 pub type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
@@ -86,7 +84,7 @@ const PASSWORD_MAX: usize = 1024;
 /// The client's address: the TCP peer, or — behind a trusted reverse proxy
 /// (`TRUST_PROXY_HEADERS`) — the address that proxy put last in
 /// `X-Forwarded-For` (entries before it are the client's own words).
-fn client_ip(state: &AppState, peer: Peer, headers: &HeaderMap) -> Option<IpAddr> {
+fn client_ip(auth: &AdminAuth, peer: Peer, headers: &HeaderMap) -> Option<IpAddr> {
     let forwarded = || {
         let last = headers.get_all("x-forwarded-for").iter().next_back()?;
         last.to_str()
@@ -98,7 +96,7 @@ fn client_ip(state: &AppState, peer: Peer, headers: &HeaderMap) -> Option<IpAddr
             .ok()
     };
     let peer = peer.map(|Extension(ConnectInfo(a))| a.ip());
-    if state.config.trust_proxy_headers {
+    if auth.settings.trust_proxy_headers {
         forwarded().or(peer)
     } else {
         peer
@@ -109,27 +107,27 @@ fn client_ip(state: &AppState, peer: Peer, headers: &HeaderMap) -> Option<IpAddr
 /// password hash is always verified (off the async threads), so a wrong
 /// username costs the same time as a wrong password.
 async fn authenticate(
-    state: &AppState,
+    auth: &AdminAuth,
     peer: Peer,
     form: &LoginForm,
     headers: &HeaderMap,
 ) -> Outcome {
-    let ip = client_ip(state, peer, headers);
+    let ip = client_ip(auth, peer, headers);
     // Every other name shares one allowance per address, so made-up names
     // neither grow the throttle's table nor escape it.
     let name = form.username.trim();
-    let is_admin_name = name == state.config.admin_username;
+    let is_admin_name = name == auth.settings.admin_username;
     let shown: String = name.chars().take(64).collect();
     let key = if is_admin_name { name } else { "*" };
-    if let Err(wait) = state.login_throttle.check(ip, key) {
-        state.audit.record(
+    if let Err(wait) = auth.throttle.check(ip, key) {
+        auth.audit.record(
             &shown,
             "login.throttled",
             json!({ "request_id": request_id(headers), "retry_after_s": wait.as_secs() + 1 }),
         );
         return Outcome::Throttled(wait);
     }
-    let (password, hash) = (form.password.clone(), state.admin_password_hash.clone());
+    let (password, hash) = (form.password.clone(), auth.password_hash.clone());
     let password_ok = password.len() <= PASSWORD_MAX
         && tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
@@ -137,17 +135,16 @@ async fn authenticate(
     let user_ok = is_admin_name;
     let rid = request_id(headers);
     if !(password_ok && user_ok) {
-        state
-            .audit
+        auth.audit
             .record(&shown, "login.failure", json!({ "request_id": rid }));
         return Outcome::Refused;
     }
-    match state.jwt.admin_token(
-        &state.config.admin_username,
-        state.config.admin_session_minutes,
-    ) {
+    match auth
+        .jwt
+        .admin_token(&auth.settings.admin_username, auth.settings.session_minutes)
+    {
         Ok((token, claims)) => {
-            state.audit.record(
+            auth.audit.record(
                 &claims.sub,
                 "login.success",
                 json!({ "request_id": rid, "exp": claims.exp }),
@@ -163,16 +160,16 @@ async fn authenticate(
 
 /// `POST /auth/login` from the login page's form.
 pub async fn login_form(
-    State(state): State<AppState>,
+    State(auth): State<AdminAuth>,
     peer: Peer,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    let error = match authenticate(&state, peer, &form, &headers).await {
+    let error = match authenticate(&auth, peer, &form, &headers).await {
         Outcome::Token(token) => {
             return (
-                [(header::SET_COOKIE, session_cookie(&state, &token))],
+                [(header::SET_COOKIE, session_cookie(&auth.settings, &token))],
                 Redirect::to(&next),
             )
                 .into_response()
@@ -187,20 +184,20 @@ pub async fn login_form(
 /// `POST /api/v1/auth/login` for scripts: JSON in, the token out (and the
 /// same cookie, so a browser-based client works too).
 pub async fn login_json(
-    State(state): State<AppState>,
+    State(auth): State<AdminAuth>,
     peer: Peer,
     headers: HeaderMap,
     Json(form): Json<LoginForm>,
 ) -> Response {
-    match authenticate(&state, peer, &form, &headers).await {
+    match authenticate(&auth, peer, &form, &headers).await {
         Outcome::Token(token) => {
             let body = json!({
                 "token": token,
                 "token_type": "Bearer",
-                "expires_in": u64::from(state.config.admin_session_minutes) * 60,
+                "expires_in": u64::from(auth.settings.session_minutes) * 60,
             });
             (
-                [(header::SET_COOKIE, session_cookie(&state, &token))],
+                [(header::SET_COOKIE, session_cookie(&auth.settings, &token))],
                 Json(body),
             )
                 .into_response()
@@ -227,12 +224,12 @@ pub async fn login_json(
 }
 
 /// `POST /auth/logout`: clears the cookie whatever state it was in.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn logout(State(auth): State<AdminAuth>, headers: HeaderMap) -> Response {
     let who = session_token(&headers)
-        .and_then(|t| state.jwt.verify(&t).ok())
+        .and_then(|t| auth.jwt.verify(&t).ok())
         .map(|c| c.sub);
     if let Some(sub) = who {
-        state.audit.record(
+        auth.audit.record(
             &sub,
             "logout",
             json!({ "request_id": request_id(&headers) }),

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::page::short_time;
 use super::server_fns::{check_endpoint_models, endpoint_model_checks};
-use super::text::C;
+use super::text::short_time;
+use super::text::CatalogText;
 use super::types::ModelCheck;
 use crate::error::{reason_text, AppError};
 use crate::i18n::{t, Lang};
@@ -22,13 +22,13 @@ pub fn ModelChecks(id: i64) -> impl IntoView {
     view! {
         <section class="field model-checks" data-testid="model-checks">
             <div class="row">
-                <span>{t(lang, C::ModelChecks)}</span>
+                <span>{t(lang, CatalogText::ModelChecks)}</span>
                 <button type="button" class="btn btn-small" data-testid="check-models"
                     disabled=move || run.pending().get() on:click=move |_| { run.dispatch(()); }>
-                    {move || t(lang, if run.pending().get() { C::Checking } else { C::CheckModels })}
+                    {move || t(lang, if run.pending().get() { CatalogText::Checking } else { CatalogText::CheckModels })}
                 </button>
             </div>
-            <small class="muted">{t(lang, C::ModelChecksHint)}</small>
+            <small class="muted">{t(lang, CatalogText::ModelChecksHint)}</small>
             {move || run.value().get().and_then(Result::err).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
             <Transition fallback=|| ()>
                 {move || stored.get().map(|r| checks_table(lang, r))}
@@ -47,9 +47,9 @@ fn checks_table(lang: Lang, result: Result<Vec<ModelCheck>, AppError>) -> AnyVie
             <tbody>
                 {checks.into_iter().map(|c| {
                     let (class, word) = match (&c.checked_at, c.ok) {
-                        (None, _) => ("tag", C::NeverChecked),
-                        (Some(_), true) => ("tag status-online", C::CheckOk),
-                        (Some(_), false) => ("tag status-offline", C::CheckFailed),
+                        (None, _) => ("tag", CatalogText::NeverChecked),
+                        (Some(_), true) => ("tag status-online", CatalogText::CheckOk),
+                        (Some(_), false) => ("tag status-offline", CatalogText::CheckFailed),
                     };
                     view! {
                         <tr data-testid="model-check" data-model=c.model.clone() data-ok=c.ok.to_string()>

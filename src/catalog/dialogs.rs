@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::page::CatalogCtx;
+use super::context::CatalogCtx;
 use super::server_fns::{delete_endpoint, preview_default_switch, set_default_endpoint};
-use super::text::C;
+use super::text::CatalogText;
 use super::types::Endpoint;
 use crate::i18n::t;
 use crate::ui::{use_lang, Modal};
@@ -19,7 +19,9 @@ pub fn SwitchDefaultDialog(target: Endpoint) -> impl IntoView {
     let confirm = Action::new(move |_: &()| set_default_endpoint(id));
     Effect::new(move |_| {
         if let Some(r) = confirm.value().get() {
-            ctx.report(&r, |e| format!("{} → {}", t(lang, C::Switched), e.name));
+            ctx.report(&r, |e| {
+                format!("{} → {}", t(lang, CatalogText::Switched), e.name)
+            });
             ctx.switching.set(None);
         }
     });
@@ -28,19 +30,19 @@ pub fn SwitchDefaultDialog(target: Endpoint) -> impl IntoView {
     let new_default = describe(&target);
 
     view! {
-        <Modal title=t(lang, C::SwitchTitle).to_owned() on_close=close>
+        <Modal title=t(lang, CatalogText::SwitchTitle).to_owned() on_close=close>
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || preview.get().map(|r| match r {
                     Ok(p) => view! {
                         <dl class="facts">
-                            <dt>{t(lang, C::CurrentDefault)}</dt>
+                            <dt>{t(lang, CatalogText::CurrentDefault)}</dt>
                             <dd data-testid="current-default">
-                                {p.current.as_ref().map(describe).unwrap_or_else(|| t(lang, C::NoDefaultYet).to_owned())}
+                                {p.current.as_ref().map(describe).unwrap_or_else(|| t(lang, CatalogText::NoDefaultYet).to_owned())}
                             </dd>
-                            <dt>{t(lang, C::NewDefault)}</dt>
+                            <dt>{t(lang, CatalogText::NewDefault)}</dt>
                             <dd>{new_default.clone()}</dd>
                         </dl>
-                        <p>{t(lang, C::Inheriting)}</p>
+                        <p>{t(lang, CatalogText::Inheriting)}</p>
                         <ul class="chips" data-testid="inheriting">
                             {p.inheriting_domains.into_iter().map(|d| view! { <li class="chip">{d}</li> }).collect_view()}
                         </ul>
@@ -49,9 +51,9 @@ pub fn SwitchDefaultDialog(target: Endpoint) -> impl IntoView {
                 })}
             </Transition>
             <div class="modal-actions">
-                <button class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>
+                <button class="btn" on:click=move |_| close.run(())>{t(lang, CatalogText::Cancel)}</button>
                 <button class="btn btn-primary" data-testid="confirm-default" on:click=move |_| { confirm.dispatch(()); } disabled=confirm.pending()>
-                    {t(lang, C::Confirm)}
+                    {t(lang, CatalogText::Confirm)}
                 </button>
             </div>
         </Modal>
@@ -66,18 +68,18 @@ pub fn DeleteDialog(target: Endpoint) -> impl IntoView {
     let remove = Action::new(move |_: &()| delete_endpoint(id));
     Effect::new(move |_| {
         if let Some(r) = remove.value().get() {
-            ctx.report(&r, |_| t(lang, C::Deleted).to_owned());
+            ctx.report(&r, |_| t(lang, CatalogText::Deleted).to_owned());
             ctx.deleting.set(None);
         }
     });
     let close = Callback::new(move |_| ctx.deleting.set(None));
     view! {
-        <Modal title=t(lang, C::ConfirmDelete).to_owned() on_close=close>
+        <Modal title=t(lang, CatalogText::ConfirmDelete).to_owned() on_close=close>
             <p><strong>{target.name.clone()}</strong> " — " <span class="mono small">{target.base_url.clone()}</span></p>
             <div class="modal-actions">
-                <button class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>
+                <button class="btn" on:click=move |_| close.run(())>{t(lang, CatalogText::Cancel)}</button>
                 <button class="btn btn-danger" data-testid="confirm-delete" on:click=move |_| { remove.dispatch(()); } disabled=remove.pending()>
-                    {t(lang, C::Delete)}
+                    {t(lang, CatalogText::Delete)}
                 </button>
             </div>
         </Modal>

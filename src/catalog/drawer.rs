@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 
 use super::checks_panel::ModelChecks;
-use super::page::CatalogCtx;
+use super::context::CatalogCtx;
+use super::msg::CatalogMsg;
 use super::server_fns::{create_endpoint, fetch_endpoint_models, update_endpoint};
-use super::text::{CatalogMsg, C};
+use super::text::CatalogText;
 use super::types::{Endpoint, EndpointDraft, ModelDiff};
 use crate::error::{AppError, Common};
 use crate::i18n::t;
@@ -49,7 +50,7 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
     Effect::new(move |_| match save.value().get() {
         Some(Ok(saved)) => {
             ctx.report(&Ok::<_, AppError>(saved), |e| {
-                format!("{} · {}", t(lang, C::Saved), e.name)
+                format!("{} · {}", t(lang, CatalogText::Saved), e.name)
             });
             ctx.editing.set(None);
         }
@@ -77,9 +78,9 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
     let title = t(
         lang,
         if id.is_some() {
-            C::EditTitle
+            CatalogText::EditTitle
         } else {
-            C::AddTitle
+            CatalogText::AddTitle
         },
     )
     .to_owned();
@@ -90,36 +91,36 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
         <Drawer title on_close=close>
             <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <label class="field">
-                    <span>{t(lang, C::FieldName)}</span>
+                    <span>{t(lang, CatalogText::FieldName)}</span>
                     <input name="name" bind:value=name required/>
                     {field_error(err, "name")}
                 </label>
                 <label class="field">
-                    <span>{t(lang, C::FieldBaseUrl)}</span>
+                    <span>{t(lang, CatalogText::FieldBaseUrl)}</span>
                     <input name="base_url" bind:value=base_url placeholder="https://api.openai.com/v1" required/>
                     {field_error(err, "base_url")}
                 </label>
                 <label class="field">
-                    <span>{t(lang, C::FieldApiKey)}</span>
+                    <span>{t(lang, CatalogText::FieldApiKey)}</span>
                     <input name="api_key" type="password" autocomplete="off" bind:value=api_key placeholder=key_mask.clone().unwrap_or_default()/>
-                    {key_mask.is_some().then(|| view! { <small class="muted">{t(lang, C::ApiKeyKeep)}</small> })}
+                    {key_mask.is_some().then(|| view! { <small class="muted">{t(lang, CatalogText::ApiKeyKeep)}</small> })}
                     {field_error(err, "api_key")}
                 </label>
                 <label class="field">
-                    <span>{t(lang, C::FieldTimeout)}</span>
+                    <span>{t(lang, CatalogText::FieldTimeout)}</span>
                     <input name="timeout" type="number" min="1" max="600" bind:value=timeout/>
                     {field_error(err, "timeout")}
                 </label>
                 <label class="field">
-                    <span>{t(lang, C::FieldDescription)}</span>
+                    <span>{t(lang, CatalogText::FieldDescription)}</span>
                     <textarea name="description" rows="2" bind:value=description></textarea>
                     {field_error(err, "description")}
                 </label>
                 <ModelListEditor id models model error/>
                 <label class="field">
-                    <span>{t(lang, C::FieldModel)}</span>
+                    <span>{t(lang, CatalogText::FieldModel)}</span>
                     <select name="model" on:change=move |ev| model.set(event_target_value(&ev)) prop:value=model>
-                        <option value="">{t(lang, C::ChooseModel)}</option>
+                        <option value="">{t(lang, CatalogText::ChooseModel)}</option>
                         {move || models.get().into_iter().map(|m| {
                             let selected = model.get_untracked() == m;
                             view! { <option value=m.clone() selected=selected>{m.clone()}</option> }
@@ -129,14 +130,14 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
                 </label>
                 <label class="field inline">
                     <input type="checkbox" bind:checked=is_active/>
-                    <span>{t(lang, C::FieldActive)}</span>
+                    <span>{t(lang, CatalogText::FieldActive)}</span>
                 </label>
                 {id.map(|id| view! { <ModelChecks id/> })}
                 {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
                 <div class="drawer-actions">
-                    <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, C::Cancel)}</button>
+                    <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, CatalogText::Cancel)}</button>
                     <button type="submit" class="btn btn-primary" data-testid="save-endpoint" disabled=save.pending()>
-                        {t(lang, C::Save)}
+                        {t(lang, CatalogText::Save)}
                     </button>
                 </div>
             </form>
@@ -192,31 +193,31 @@ fn ModelListEditor(
 
     view! {
         <div class="field">
-            <span>{t(lang, C::FieldModelList)}</span>
+            <span>{t(lang, CatalogText::FieldModelList)}</span>
             <ModelChips models testid="model-chips"/>
             <div class="row">
-                <input name="new_model" placeholder=t(lang, C::ModelPlaceholder) bind:value=typed
+                <input name="new_model" placeholder=t(lang, CatalogText::ModelPlaceholder) bind:value=typed
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add(); }/>
-                <button type="button" class="btn" on:click=move |_| add()>{t(lang, C::AddModel)}</button>
+                <button type="button" class="btn" on:click=move |_| add()>{t(lang, CatalogText::AddModel)}</button>
                 <button type="button" class="btn" data-testid="fetch-models" disabled=move || id.is_none() || fetch.pending().get()
-                    on:click=move |_| { fetch.dispatch(()); }>{t(lang, C::FetchModels)}</button>
+                    on:click=move |_| { fetch.dispatch(()); }>{t(lang, CatalogText::FetchModels)}</button>
             </div>
-            {id.is_none().then(|| view! { <small class="muted">{t(lang, C::SaveFirst)}</small> })}
+            {id.is_none().then(|| view! { <small class="muted">{t(lang, CatalogText::SaveFirst)}</small> })}
             {field_error(error.into(), "model_list")}
             {move || diff.get().map(|d| view! {
                 <div class="diff" data-testid="model-diff">
                     {if d.new.is_empty() && d.gone.is_empty() {
-                        view! { <p class="muted">{t(lang, C::NoDiff)}</p> }.into_any()
+                        view! { <p class="muted">{t(lang, CatalogText::NoDiff)}</p> }.into_any()
                     } else {
                         view! {
-                            <p>{t(lang, C::DiffNew)} ": "
+                            <p>{t(lang, CatalogText::DiffNew)} ": "
                                 {d.new.iter().map(|m| view! { <span class="chip chip-new">"+ " {m.clone()}</span> }).collect_view()}</p>
-                            <p>{t(lang, C::DiffGone)} ": "
+                            <p>{t(lang, CatalogText::DiffGone)} ": "
                                 {d.gone.iter().map(|m| view! { <span class="chip chip-gone">"− " {m.clone()}</span> }).collect_view()}</p>
                         }.into_any()
                     }}
                     <button type="button" class="btn btn-primary btn-small" data-testid="accept-diff" on:click=accept>
-                        {t(lang, C::AcceptDiff)}
+                        {t(lang, CatalogText::AcceptDiff)}
                     </button>
                 </div>
             })}

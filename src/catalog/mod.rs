@@ -2,8 +2,10 @@
 //! default. Owns every write to `ai_endpoints` (and `ai_model` in Supabase).
 
 pub mod checks_panel;
+pub mod context;
 pub mod dialogs;
 pub mod drawer;
+pub mod msg;
 pub mod page;
 pub mod server_fns;
 pub mod text;
@@ -13,6 +15,8 @@ pub mod types;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod health;
 #[cfg(feature = "ssr")]
 pub mod model_check;
 #[cfg(feature = "ssr")]

@@ -6,9 +6,9 @@
 use futures::StreamExt;
 use serde_json::json;
 
+use super::msg::CatalogMsg;
 use super::repo::{builtin_prompt, now};
 use super::service::Catalog;
-use super::text::CatalogMsg;
 use super::types::ModelCheck;
 use crate::error::AppError;
 use crate::upstream::{chat_probe, CHECK_MESSAGE};
@@ -44,11 +44,12 @@ impl Catalog {
             "Rows of per-model chat checks from the catalog",
         )
         .await?;
+        let target = row.target();
         let probes = futures::stream::iter(models.iter().cloned())
             .map(|m| {
-                let (http, row) = (&self.http, &row);
+                let (http, target) = (&self.http, &target);
                 async move {
-                    let p = chat_probe(http, row, &m).await;
+                    let p = chat_probe(http, target, &m).await;
                     (m, p)
                 }
             })

@@ -3,56 +3,23 @@
 
 use leptos::prelude::*;
 
+use super::context::CatalogCtx;
 use super::dialogs::{DeleteDialog, SwitchDefaultDialog};
 use super::drawer::EndpointDrawer;
 use super::server_fns::{
     check_all_endpoints, check_endpoint, list_endpoints, set_endpoint_active, supabase_configured,
     sync_catalog,
 };
-use super::text::C;
+use super::text::{status_label, CatalogText};
 use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
-use crate::error::{reason_text, AppError};
+use crate::error::reason_text;
 use crate::i18n::{t, Key, Lang};
-use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Toast, ToastSignal};
-
-/// Page-wide handles the rows and dialogs share.
-#[derive(Clone, Copy)]
-pub struct CatalogCtx {
-    pub version: RwSignal<u32>,
-    pub toast: ToastSignal,
-    pub editing: RwSignal<Option<Option<Endpoint>>>,
-    pub switching: RwSignal<Option<Endpoint>>,
-    pub deleting: RwSignal<Option<Endpoint>>,
-    pub lang: Lang,
-}
-
-impl CatalogCtx {
-    pub fn refresh(&self) {
-        self.version.update(|v| *v += 1);
-    }
-
-    /// Reports an action's outcome and reloads the table either way (a
-    /// refused toggle snaps back to the stored state).
-    pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
-        match result {
-            Ok(v) => show_toast(self.toast, true, ok(v)),
-            Err(e) => show_toast(self.toast, false, e.text(self.lang)),
-        }
-        self.refresh();
-    }
-}
+use crate::ui::{use_lang, AdminLayout, EmptyState, Toast};
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let lang = use_lang();
-    let ctx = CatalogCtx {
-        version: RwSignal::new(0),
-        toast: RwSignal::new(None),
-        editing: RwSignal::new(None),
-        switching: RwSignal::new(None),
-        deleting: RwSignal::new(None),
-        lang,
-    };
+    let ctx = CatalogCtx::new(lang);
     provide_context(ctx);
     let search = RwSignal::new(String::new());
     let endpoints = Resource::new(
@@ -74,13 +41,13 @@ pub fn CatalogPage() -> impl IntoView {
             if let Ok(report) = &r {
                 last_sync.set(Some(report.clone()));
             }
-            ctx.report(&r, |_| t(lang, C::SyncDone).to_owned());
+            ctx.report(&r, |_| t(lang, CatalogText::SyncDone).to_owned());
         }
     });
     let check_all = Action::new(|_: &()| check_all_endpoints());
     Effect::new(move |_| {
         if let Some(r) = check_all.value().get() {
-            ctx.report(&r, |n| format!("{} ({n})", t(lang, C::Checked)));
+            ctx.report(&r, |n| format!("{} ({n})", t(lang, CatalogText::Checked)));
         }
     });
 
@@ -90,24 +57,24 @@ pub fn CatalogPage() -> impl IntoView {
                 <input
                     class="search"
                     type="search"
-                    placeholder=t(lang, C::Search)
+                    placeholder=t(lang, CatalogText::Search)
                     prop:value=search
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />
                 <button class="btn btn-primary" data-testid="add-endpoint" on:click=move |_| ctx.editing.set(Some(None))>
-                    {t(lang, C::Add)}
+                    {t(lang, CatalogText::Add)}
                 </button>
                 <button class="btn" on:click=move |_| { check_all.dispatch(()); } disabled=check_all.pending()>
-                    {t(lang, C::CheckAll)}
+                    {t(lang, CatalogText::CheckAll)}
                 </button>
                 <Transition fallback=|| ()>
                     {move || match authority.get() {
                         Some(Ok(true)) => view! {
                             <button class="btn" data-testid="sync" on:click=move |_| { sync.dispatch(()); } disabled=sync.pending()>
-                                {t(lang, C::SyncNow)}
+                                {t(lang, CatalogText::SyncNow)}
                             </button>
                         }.into_any(),
-                        Some(Ok(false)) => view! { <span class="muted">{t(lang, C::SupabaseOff)}</span> }.into_any(),
+                        Some(Ok(false)) => view! { <span class="muted">{t(lang, CatalogText::SupabaseOff)}</span> }.into_any(),
                         _ => ().into_any(),
                     }}
                 </Transition>
@@ -118,7 +85,7 @@ pub fn CatalogPage() -> impl IntoView {
                     Ok(page) if page.items.is_empty() && search.get_untracked().is_empty() => {
                         view! { <EmptyState message=Key::CatalogEmpty/> }.into_any()
                     }
-                    Ok(page) if page.items.is_empty() => view! { <p class="muted">{t(lang, C::NoMatches)}</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! { <p class="muted">{t(lang, CatalogText::NoMatches)}</p> }.into_any(),
                     Ok(page) => view! { <EndpointTable items=page.items supabase=page.supabase/> }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
@@ -134,12 +101,12 @@ pub fn CatalogPage() -> impl IntoView {
 fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
     let parts = |c: &SyncCounts| {
         [
-            (c.added, C::Added),
-            (c.updated, C::Updated),
-            (c.removed, C::Removed),
-            (c.unchanged, C::Unchanged),
-            (c.pushed, C::Pushed),
-            (c.kept, C::Kept),
+            (c.added, CatalogText::Added),
+            (c.updated, CatalogText::Updated),
+            (c.removed, CatalogText::Removed),
+            (c.unchanged, CatalogText::Unchanged),
+            (c.pushed, CatalogText::Pushed),
+            (c.kept, CatalogText::Kept),
         ]
         .iter()
         .map(|(n, k)| format!("{n} {}", t(lang, *k)))
@@ -148,35 +115,16 @@ fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
     };
     view! {
         <p class="sync-summary" data-testid="sync-summary">
-            {t(lang, C::SyncDone)} " — " {r.finished_at.clone()} " (" {r.duration_ms} " ms)"
-            <br/>{t(lang, C::SyncEndpoints)} ": " {parts(&r.endpoints)}
-            <br/>{t(lang, C::SyncMappings)} ": " {parts(&r.mappings)}
-            <br/>{t(lang, C::SyncResults)} ": " {r.results_pushed}
-            {r.results_waiting.clone().map(|w| view! { " — " {t(lang, C::SyncResultsWait)} ": " {reason_text(lang, &w)} })}
+            {t(lang, CatalogText::SyncDone)} " — " {r.finished_at.clone()} " (" {r.duration_ms} " ms)"
+            <br/>{t(lang, CatalogText::SyncEndpoints)} ": " {parts(&r.endpoints)}
+            <br/>{t(lang, CatalogText::SyncMappings)} ": " {parts(&r.mappings)}
+            <br/>{t(lang, CatalogText::SyncResults)} ": " {r.results_pushed}
+            {r.results_waiting.clone().map(|w| view! { " — " {t(lang, CatalogText::SyncResultsWait)} ": " {reason_text(lang, &w)} })}
         </p>
     }
 }
 
 /// `2026-11-28T08:22:36.548Z` → `2026-11-28 08:22:36 UTC`.
-pub fn short_time(iso: &str) -> String {
-    match iso.get(..19) {
-        Some(head) => format!("{} UTC", head.replace('T', " ")),
-        None => iso.to_owned(),
-    }
-}
-
-pub fn status_label(lang: Lang, status: &str) -> &'static str {
-    t(
-        lang,
-        match status {
-            "online" => C::Online,
-            "offline" => C::Offline,
-            "degraded" => C::Degraded,
-            _ => C::Unknown,
-        },
-    )
-}
-
 #[component]
 fn EndpointTable(items: Vec<Endpoint>, supabase: bool) -> impl IntoView {
     let lang = use_lang();
@@ -184,31 +132,33 @@ fn EndpointTable(items: Vec<Endpoint>, supabase: bool) -> impl IntoView {
         <table class="data-table" data-testid="endpoint-table">
             <thead>
                 <tr>
-                    <th>{t(lang, C::ColName)}</th>
-                    <th>{t(lang, C::ColBaseUrl)}</th>
-                    <th>{t(lang, C::ColStatus)}</th>
-                    <th class="num">{t(lang, C::ColModels)}</th>
-                    <th>{t(lang, C::ColActive)}</th>
-                    <th>{t(lang, C::ColSync)}</th>
-                    <th>{t(lang, C::ColActions)}</th>
+                    <th>{t(lang, CatalogText::ColName)}</th>
+                    <th>{t(lang, CatalogText::ColBaseUrl)}</th>
+                    <th>{t(lang, CatalogText::ColStatus)}</th>
+                    <th class="num">{t(lang, CatalogText::ColModels)}</th>
+                    <th>{t(lang, CatalogText::ColActive)}</th>
+                    <th>{t(lang, CatalogText::ColSync)}</th>
+                    <th>{t(lang, CatalogText::ColActions)}</th>
                 </tr>
             </thead>
             <tbody>
-                {items.into_iter().map(|e| view! { <EndpointRow e supabase/> }).collect_view()}
+                {items.into_iter().map(|e| view! { <EndpointTableRow e supabase/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
+fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<CatalogCtx>();
     let id = e.id;
     let toggle = Action::new(move |on: &bool| set_endpoint_active(id, *on));
     Effect::new(move |_| {
         if let Some(r) = toggle.value().get() {
-            ctx.report(&r, |e| format!("{} · {}", t(lang, C::Saved), e.name));
+            ctx.report(&r, |e| {
+                format!("{} · {}", t(lang, CatalogText::Saved), e.name)
+            });
         }
     });
     let check = Action::new(move |_: &()| check_endpoint(id));
@@ -217,7 +167,7 @@ fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
             ctx.report(&r, |e| {
                 format!(
                     "{} · {}: {}",
-                    t(lang, C::Checked),
+                    t(lang, CatalogText::Checked),
                     e.name,
                     status_label(lang, &e.status)
                 )
@@ -231,12 +181,12 @@ fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
     let checked = e
         .last_checked_at
         .clone()
-        .unwrap_or_else(|| t(lang, C::NeverChecked).to_owned());
+        .unwrap_or_else(|| t(lang, CatalogText::NeverChecked).to_owned());
     let sync_key = match e.sync_status.as_str() {
-        _ if !supabase => C::LocalOnly,
-        "synced" => C::Synced,
-        "orphaned" => C::Orphaned,
-        _ => C::Unsynced,
+        _ if !supabase => CatalogText::LocalOnly,
+        "synced" => CatalogText::Synced,
+        "orphaned" => CatalogText::Orphaned,
+        _ => CatalogText::Unsynced,
     };
     let (edit_e, switch_e, delete_e) = (e.clone(), e.clone(), e.clone());
     let active = e.is_active;
@@ -245,7 +195,7 @@ fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
         <tr data-testid="endpoint-row" data-name=e.name.clone()>
             <td>
                 <strong>{e.name.clone()}</strong>
-                {is_default.then(|| view! { <span class="tag tag-primary" data-testid="default-badge">{t(lang, C::Default)}</span> })}
+                {is_default.then(|| view! { <span class="tag tag-primary" data-testid="default-badge">{t(lang, CatalogText::Default)}</span> })}
                 <div class="muted small">{e.model.clone().unwrap_or_default()}</div>
             </td>
             <td class="mono small">{e.base_url.clone()}</td>
@@ -268,16 +218,16 @@ fn EndpointRow(e: Endpoint, supabase: bool) -> impl IntoView {
             </td>
             <td><span class="tag">{t(lang, sync_key)}</span></td>
             <td class="actions">
-                <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_e.clone())))>{t(lang, C::Edit)}</button>
+                <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_e.clone())))>{t(lang, CatalogText::Edit)}</button>
                 <button class="btn btn-small" data-testid="check-now" on:click=move |_| { check.dispatch(()); } disabled=check.pending()>
-                    {t(lang, C::CheckNow)}
+                    {t(lang, CatalogText::CheckNow)}
                 </button>
                 {(!is_default).then(|| view! {
                     <button class="btn btn-small" data-testid="make-default" on:click=move |_| ctx.switching.set(Some(switch_e.clone()))>
-                        {t(lang, C::MakeDefault)}
+                        {t(lang, CatalogText::MakeDefault)}
                     </button>
                 })}
-                <button class="btn btn-small btn-danger" on:click=move |_| ctx.deleting.set(Some(delete_e.clone()))>{t(lang, C::Delete)}</button>
+                <button class="btn btn-small btn-danger" on:click=move |_| ctx.deleting.set(Some(delete_e.clone()))>{t(lang, CatalogText::Delete)}</button>
             </td>
         </tr>
     }

@@ -5,7 +5,7 @@
 use sqlx::types::Json;
 use sqlx::{FromRow, PgPool};
 
-use super::text::CatalogMsg;
+use super::msg::CatalogMsg;
 use super::validate::ValidEndpoint;
 use crate::error::{AppError, Write};
 

@@ -56,6 +56,18 @@ impl EndpointRow {
         self.timeout.unwrap_or(60).clamp(1, 600) as u64
     }
 
+    /// How to reach this endpoint's upstream.
+    pub fn target(&self) -> crate::upstream::Target {
+        let urls = self.resolved();
+        crate::upstream::Target {
+            name: self.name.clone(),
+            models_url: urls.models,
+            chat_url: urls.chat_completions,
+            api_key: self.api_key.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout_secs()),
+        }
+    }
+
     pub fn resolved(&self) -> ResolvedEndpoints {
         self.resolved_endpoints
             .as_deref()

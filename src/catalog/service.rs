@@ -10,9 +10,9 @@ use serde_json::json;
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::Mutex;
 
+use super::msg::{CatalogMsg, Guarded};
 use super::remote;
 use super::repo::{self, EndpointRow};
-use super::text::{CatalogMsg, Guarded};
 use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
 use super::validate::{parse_model_list, validate};
 use crate::error::{AppError, Thing};
@@ -274,7 +274,7 @@ impl Catalog {
     /// endpoint's key and timeout) and compares with `model_list`.
     pub async fn fetch_upstream_models(&self, id: i64) -> Result<ModelDiff, AppError> {
         let row = self.row(id).await?;
-        let upstream = crate::upstream::list_models(&self.http, &row).await?;
+        let upstream = crate::upstream::list_models(&self.http, &row.target()).await?;
         Ok(ModelDiff::between(&row.models(), upstream))
     }
 

@@ -4,7 +4,10 @@
 //! disabled and marked `orphaned`), and local-only rows are pushed once so
 //! nothing is dropped silently. The remote default wins.
 
+use std::sync::Arc;
 use std::time::Instant;
+
+use futures::future::BoxFuture;
 
 use serde_json::json;
 
@@ -142,5 +145,28 @@ impl Catalog {
         self.audit.record(actor, "catalog.sync", json!(report));
         tracing::info!(?report, "catalog synced from Supabase");
         Ok(report)
+    }
+}
+
+/// The whole Supabase sync — endpoints, then mappings, then results — as
+/// the app composes it from the features above the catalog; the catalog's
+/// page and route only start it.
+#[derive(Clone)]
+pub struct FullSync(Arc<SyncFn>);
+
+type SyncFn = dyn Fn(String) -> BoxFuture<'static, Result<SyncReport, AppError>> + Send + Sync;
+
+impl FullSync {
+    pub fn new<F, Fut>(sync: F) -> FullSync
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<SyncReport, AppError>> + Send + 'static,
+    {
+        FullSync(Arc::new(move |actor| Box::pin(sync(actor))))
+    }
+
+    /// Runs the sync for `actor` (recorded in the audit log).
+    pub async fn run(&self, actor: &str) -> Result<SyncReport, AppError> {
+        (self.0)(actor.to_owned()).await
     }
 }

@@ -1,12 +1,9 @@
 //! The Catalog page's words, in both languages.
 
-use serde::{Deserialize, Serialize};
-
-use crate::error::pick;
-use crate::i18n::{Lang, Text};
+use crate::i18n::{t, Lang, Text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum C {
+pub enum CatalogText {
     Search,
     Add,
     CheckAll,
@@ -87,9 +84,9 @@ pub enum C {
     CheckFailed,
 }
 
-impl Text for C {
+impl Text for CatalogText {
     fn pair(self) -> (&'static str, &'static str) {
-        use C::*;
+        use CatalogText::*;
         match self {
             Search => ("搜索名称、地址或模型", "Search name, URL or model"),
             Add => ("新增端点", "Add endpoint"),
@@ -188,130 +185,22 @@ impl Text for C {
     }
 }
 
-/// What the catalog's refusals say.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum CatalogMsg {
-    TimeoutRange { lo: i64, hi: i64, got: i64 },
-    ModelNotListed { model: String },
-    TooManyModels { max: usize },
-    BadModelId { max: usize, got: String },
-    ListedTwice { model: String },
-    UrlUnparsable,
-    UrlScheme,
-    UrlQuery,
-    UrlCredentials,
-    DefaultNeedsModel,
-    RemovesDefaultModel { model: String },
-    HasResults { name: String, results: i64 },
-    DisabledDefault { name: String },
-    NoModelDefault { name: String },
-    NotInSupabase { name: String },
-    DeletedInSupabase { name: String },
-    GoneFromSupabase,
-    IsDefault { name: String, action: Guarded },
-    SaveFirst,
-    NoModelsToCheck,
-}
-
-/// What the global default endpoint may not undergo.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Guarded {
-    Disable,
-    Delete,
-}
-
-impl CatalogMsg {
-    pub fn render(&self, lang: Lang) -> String {
-        use CatalogMsg::*;
-        let pair = match self {
-            TimeoutRange { lo, hi, got } => (
-                format!("必须在 {lo}–{hi} 秒之间，当前为 {got}"),
-                format!("must be {lo}–{hi} seconds, got {got}"),
-            ),
-            ModelNotListed { model } => (
-                format!("`{model}` 必须是该端点的候选模型之一（model_list）"),
-                format!("`{model}` must be one of the endpoint's models (model_list)"),
-            ),
-            TooManyModels { max } => (
-                format!("最多 {max} 个模型"),
-                format!("holds at most {max} models"),
-            ),
-            BadModelId { max, got } => (
-                format!("模型 ID 为 1–{max} 个字符且不含空格，当前为 `{got}`"),
-                format!("model ids are 1–{max} characters without spaces, got `{got}`"),
-            ),
-            ListedTwice { model } => (
-                format!("`{model}` 重复出现"),
-                format!("`{model}` is listed twice"),
-            ),
-            UrlUnparsable => (
-                "必须是 http:// 或 https:// 地址，例如 https://api.openai.com/v1".into(),
-                "must be an http:// or https:// URL, e.g. https://api.openai.com/v1".into(),
-            ),
-            UrlScheme => (
-                "必须是带主机名的 http:// 或 https:// 地址".into(),
-                "must be an http:// or https:// URL with a host".into(),
-            ),
-            UrlQuery => (
-                "不能带查询参数或片段".into(),
-                "must not carry a query or fragment".into(),
-            ),
-            UrlCredentials => (
-                "不能内嵌凭据；请使用 API 密钥字段".into(),
-                "must not embed credentials; use the API key field".into(),
-            ),
-            DefaultNeedsModel => (
-                "全局默认端点必须有默认模型；请从其模型中选择一个".into(),
-                "the global default endpoint needs a default model; pick one from its models"
-                    .into(),
-            ),
-            RemovesDefaultModel { model } => (
-                format!("`{model}` 是该端点的默认模型；请先选择其他默认模型再移除"),
-                format!("`{model}` is this endpoint's default model; choose another default before removing it"),
-            ),
-            HasResults { name, results } => (
-                format!("`{name}` 已有 {results} 条测试结果；请停用而不是删除"),
-                format!("`{name}` has {results} stored test results; disable it instead of deleting it"),
-            ),
-            DisabledDefault { name } => (
-                format!("`{name}` 已停用；请先启用再设为默认"),
-                format!("`{name}` is disabled; enable it before making it the default"),
-            ),
-            NoModelDefault { name } => (
-                format!("`{name}` 没有默认模型；请先设置模型再设为全局默认"),
-                format!("`{name}` has no default model; set its model before making it the global default"),
-            ),
-            NotInSupabase { name } => (
-                format!("`{name}` 尚未写入 Supabase；请先同步"),
-                format!("`{name}` is not in Supabase yet; run a sync first"),
-            ),
-            DeletedInSupabase { name } => (
-                format!("`{name}` 已在 Supabase 中被删除；请同步以对齐"),
-                format!("`{name}` was deleted in Supabase; run a sync to reconcile"),
-            ),
-            GoneFromSupabase => (
-                "该端点已不在 Supabase 中；请先同步".into(),
-                "this endpoint no longer exists in Supabase; run a sync first".into(),
-            ),
-            IsDefault { name, action } => {
-                let (zh, en) = match action {
-                    Guarded::Disable => ("停用", "disable"),
-                    Guarded::Delete => ("删除", "delete"),
-                };
-                (
-                    format!("`{name}` 是全局默认端点；请先将其他端点设为默认，再{zh}它"),
-                    format!("`{name}` is the global default; make another endpoint the default first, then {en} it"),
-                )
-            }
-            SaveFirst => (
-                "保存后即可从上游获取模型。".into(),
-                "Save the endpoint first to fetch its models.".into(),
-            ),
-            NoModelsToCheck => (
-                "该端点还没有候选模型可检测".into(),
-                "the endpoint has no models to check yet".into(),
-            ),
-        };
-        pick(lang, pair)
+/// An ISO time as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn short_time(iso: &str) -> String {
+    match iso.get(..19) {
+        Some(head) => format!("{} UTC", head.replace('T', " ")),
+        None => iso.to_owned(),
     }
+}
+
+pub fn status_label(lang: Lang, status: &str) -> &'static str {
+    t(
+        lang,
+        match status {
+            "online" => CatalogText::Online,
+            "offline" => CatalogText::Offline,
+            "degraded" => CatalogText::Degraded,
+            _ => CatalogText::Unknown,
+        },
+    )
 }

@@ -1,7 +1,7 @@
 //! Parse, don't validate: an [`EndpointDraft`] becomes a [`ValidEndpoint`]
 //! once, here, or is refused with the field and the rule it broke.
 
-use super::text::CatalogMsg;
+use super::msg::CatalogMsg;
 use super::types::{EndpointDraft, ResolvedEndpoints};
 use crate::error::{AppError, Common};
 

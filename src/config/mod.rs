@@ -12,6 +12,15 @@ pub use secrets::{prepare_secrets, Secrets};
 /// Shortest JWT secret accepted in production: 32 bytes, HS256's key size.
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
+/// What an endpoint probe does (`MONITOR_PROBE`). `Models`: GET the model
+/// list (cheap). `Chat`: one tiny chat to the endpoint's own default model
+/// (proves it answers; costs a completion).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeKind {
+    Models,
+    Chat,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Local use: missing secrets are generated and kept under `storage/`.
@@ -55,7 +64,7 @@ pub struct Config {
     pub monitor_failures: u32,
     pub monitor_window: u32,
     /// What a probe does: list the models, or chat with the default model.
-    pub monitor_probe: crate::monitor::probe::ProbeKind,
+    pub monitor_probe: ProbeKind,
     /// Minutes between Supabase syncs; 0 turns the interval off.
     pub sync_interval_minutes: u32,
     /// When set, `serve` also runs the upstream simulator on this port and
@@ -196,8 +205,8 @@ impl Config {
         let monitor_window = number(&get, "MONITOR_WINDOW", 5, 1, 100)?;
         let monitor_failures = number(&get, "MONITOR_FAILURES", 3, 1, 100)?;
         let monitor_probe = match get("MONITOR_PROBE").as_deref() {
-            None | Some("models") => crate::monitor::probe::ProbeKind::Models,
-            Some("chat") => crate::monitor::probe::ProbeKind::Chat,
+            None | Some("models") => ProbeKind::Models,
+            Some("chat") => ProbeKind::Chat,
             Some(other) => {
                 return Err(invalid(
                     "MONITOR_PROBE",

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::server_fns::{load_dashboard, CoverageState, DashboardData};
-use super::text::D;
-use crate::catalog::page::{short_time, status_label};
+use super::text::DashboardText;
+use crate::catalog::text::{short_time, status_label};
 use crate::i18n::{t, Key, Lang};
 use crate::ui::{use_lang, AdminLayout, EmptyState};
 
@@ -40,57 +40,57 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
     view! {
         <div class="grid-2">
             <section class="card" data-testid="default-card">
-                <h2>{t(lang, D::DefaultModel)}</h2>
+                <h2>{t(lang, DashboardText::DefaultModel)}</h2>
                 {match &d.default {
                     Some(e) => view! {
                         <p class="big mono" data-testid="default-model">{e.model.clone().unwrap_or_default()}</p>
                         <p class="muted">{e.name.clone()} " · " {e.base_url.clone()}</p>
                     }.into_any(),
-                    None => view! { <p class="muted">{t(lang, D::NoDefault)}</p> }.into_any(),
+                    None => view! { <p class="muted">{t(lang, DashboardText::NoDefault)}</p> }.into_any(),
                 }}
             </section>
             <section class="card">
-                <h2>{t(lang, D::Shortcuts)}</h2>
+                <h2>{t(lang, DashboardText::Shortcuts)}</h2>
                 {shortcuts(lang)}
             </section>
         </div>
         <section class="card" data-testid="health-grid">
-            <h2>{t(lang, D::Health)}</h2>
+            <h2>{t(lang, DashboardText::Health)}</h2>
             <div class="health-grid">
                 {d.endpoints.into_iter().map(|e| {
-                    let (req, err) = traffic.iter().find(|(id, _, _)| *id == e.id).map(|(_, r, x)| (*r, *x)).unwrap_or((0, 0));
+                    let (req, err) = traffic.iter().find(|c| c.endpoint_id == e.id).map(|c| (c.requests, c.errors)).unwrap_or((0, 0));
                     view! {
                         <div class=format!("health-tile tile-{}", e.status) data-testid="health-tile" data-name=e.name.clone()>
                             <strong>{e.name.clone()}</strong>
                             <span class=format!("tag status-{}", e.status)>{status_label(lang, &e.status)}</span>
                             <span class="small">{e.latency_ms.map(|l| format!("{l:.0} ms")).unwrap_or_default()}</span>
-                            <span class="muted small">{t(lang, D::LastCheck)} ": " {e.last_checked_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</span>
+                            <span class="muted small">{t(lang, DashboardText::LastCheck)} ": " {e.last_checked_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</span>
                             {e.last_error.as_deref().map(|err| view! { <span class="small form-error">{crate::error::reason_text(lang, err)}</span> })}
-                            <span class="muted small">{t(lang, D::Requests)} ": " {req} " / " {err} " ✕"</span>
+                            <span class="muted small">{t(lang, DashboardText::Requests)} ": " {req} " / " {err} " ✕"</span>
                         </div>
                     }
                 }).collect_view()}
             </div>
         </section>
         <section class="card" data-testid="coverage">
-            <h2>{t(lang, D::Coverage)}</h2>
+            <h2>{t(lang, DashboardText::Coverage)}</h2>
             {if d.coverage.is_empty() {
-                view! { <p class="muted">{t(lang, D::NoMappings)}</p> }.into_any()
+                view! { <p class="muted">{t(lang, DashboardText::NoMappings)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="coverage-list">
                         {d.coverage.into_iter().map(|c| {
                             let (class, key) = match c.state {
-                                CoverageState::Full => ("cov-ok", D::Full),
-                                CoverageState::Partial => ("cov-warn", D::Partial),
-                                CoverageState::None => ("cov-none", D::NoneServed),
+                                CoverageState::Full => ("cov-ok", DashboardText::Full),
+                                CoverageState::Partial => ("cov-warn", DashboardText::Partial),
+                                CoverageState::None => ("cov-none", DashboardText::NoneServed),
                             };
                             view! {
                                 <li data-testid="coverage-item" data-scope=c.scope.clone() data-state=format!("{:?}", c.state).to_lowercase()>
                                     <span class=format!("chip {class}")>{c.scope.clone()}</span>
                                     " " {t(lang, key)}
                                     {(!c.gaps.is_empty()).then(|| view! {
-                                        " — " <a href="/mappings">{t(lang, D::Gaps)} ": " {c.gaps.join(", ")}</a>
+                                        " — " <a href="/mappings">{t(lang, DashboardText::Gaps)} ": " {c.gaps.join(", ")}</a>
                                     })}
                                 </li>
                             }
@@ -100,9 +100,9 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
             }}
         </section>
         <section class="card" data-testid="recent-runs">
-            <h2>{t(lang, D::RecentRuns)}</h2>
+            <h2>{t(lang, DashboardText::RecentRuns)}</h2>
             {if d.runs.is_empty() {
-                view! { <p class="muted">{t(lang, D::NoRuns)}</p> }.into_any()
+                view! { <p class="muted">{t(lang, DashboardText::NoRuns)}</p> }.into_any()
             } else {
                 view! {
                     <table class="data-table compact">
@@ -111,9 +111,9 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                                 <td class="mono">{r.id.clone()}</td>
                                 <td><span class="tag">{crate::simulation::text::status_text(lang, r.status)}</span></td>
                                 <td class="num">{r.done}</td>
-                                <td class="num">{format!("{:.1} % {}", r.success_rate, t(lang, D::SuccessRate))}</td>
+                                <td class="num">{format!("{:.1} % {}", r.success_rate, t(lang, DashboardText::SuccessRate))}</td>
                                 <td class="num">{format!("p95 {:.1} ms", r.p95_ms)}</td>
-                                <td><a href="/simulation">{t(lang, D::Open)}</a></td>
+                                <td><a href="/simulation">{t(lang, DashboardText::Open)}</a></td>
                             </tr>
                         }).collect_view()}</tbody>
                     </table>
@@ -126,9 +126,9 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
 fn shortcuts(lang: Lang) -> impl IntoView {
     view! {
         <ul class="shortcuts">
-            <li><a href="/models">{t(lang, D::GoCatalog)}</a></li>
-            <li><a href="/mappings">{t(lang, D::GoMapping)}</a></li>
-            <li><a href="/simulation">{t(lang, D::GoSimulation)}</a></li>
+            <li><a href="/models">{t(lang, DashboardText::GoCatalog)}</a></li>
+            <li><a href="/mappings">{t(lang, DashboardText::GoMapping)}</a></li>
+            <li><a href="/simulation">{t(lang, DashboardText::GoSimulation)}</a></li>
         </ul>
     }
 }

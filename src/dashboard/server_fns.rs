@@ -42,82 +42,95 @@ pub struct DashboardData {
     pub coverage: Vec<DomainCoverage>,
     pub runs: Vec<RecentRun>,
     /// endpoint id → (chat requests, errors) since start.
-    pub traffic: Vec<(i64, u64, u64)>,
+    pub traffic: Vec<EndpointCalls>,
+}
+
+/// Chat API calls to one endpoint since the server started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointCalls {
+    pub endpoint_id: i64,
+    pub requests: u64,
+    pub errors: u64,
 }
 
 #[server(prefix = "/api/dashboard", endpoint = "data", input = leptos::server_fn::codec::Json)]
 pub async fn load_dashboard() -> Result<DashboardData, AppError> {
+    use crate::auth::{as_admin, provided};
+    use crate::catalog::service::Catalog;
     use crate::catalog::types::ListQuery;
-    crate::auth::require_admin()
-        .map_err(|_| AppError::Unauthorized(crate::error::Common::SignInRequired.into()))?;
-    let s = use_context::<crate::server::AppState>()
-        .ok_or_else(|| AppError::internal("application state missing"))?;
-    let endpoints = s
-        .catalog
-        .list(&ListQuery {
-            per_page: Some(200),
-            ..Default::default()
+    use crate::mapping::service::MappingService;
+    use crate::monitor::traffic::Traffic;
+    use crate::simulation::service::Simulation;
+    as_admin(async |_, catalog: Catalog| {
+        let endpoints = catalog
+            .list(&ListQuery {
+                per_page: Some(200),
+                ..Default::default()
+            })
+            .await?
+            .items;
+        let default = endpoints.iter().find(|e| e.is_default).cloned();
+        let coverage = provided::<MappingService>()?
+            .list()
+            .await?
+            .into_iter()
+            .filter(|v| v.mapping.is_active)
+            .map(|v| {
+                let gaps: Vec<String> = v
+                    .coverage
+                    .iter()
+                    .filter(|c| !c.healthy())
+                    .map(|c| c.model.clone())
+                    .collect();
+                let state = if gaps.is_empty() {
+                    CoverageState::Full
+                } else if gaps.len() < v.coverage.len() {
+                    CoverageState::Partial
+                } else {
+                    CoverageState::None
+                };
+                DomainCoverage {
+                    scope: v.mapping.scope,
+                    state,
+                    gaps,
+                }
+            })
+            .collect();
+        let runs = provided::<Simulation>()?
+            .engine
+            .list()
+            .into_iter()
+            .take(8)
+            .map(|r| RecentRun {
+                success_rate: if r.done > 0 {
+                    100.0 * r.ok as f64 / r.done as f64
+                } else {
+                    0.0
+                },
+                id: r.id,
+                status: r.status,
+                done: r.done,
+                p95_ms: r.latency_ms.p95,
+                rps: r.rps,
+                started_at: r.started_at,
+            })
+            .collect();
+        let traffic = provided::<Traffic>()?
+            .snapshot()
+            .into_iter()
+            .map(|(endpoint_id, t)| EndpointCalls {
+                endpoint_id,
+                requests: t.requests,
+                errors: t.errors,
+            })
+            .collect();
+        Ok(DashboardData {
+            endpoints,
+            default,
+            coverage,
+            runs,
+            traffic,
         })
-        .await?
-        .items;
-    let default = endpoints.iter().find(|e| e.is_default).cloned();
-    let coverage = s
-        .mappings
-        .list()
-        .await?
-        .into_iter()
-        .filter(|v| v.mapping.is_active)
-        .map(|v| {
-            let gaps: Vec<String> = v
-                .coverage
-                .iter()
-                .filter(|c| !c.healthy())
-                .map(|c| c.model.clone())
-                .collect();
-            let state = if gaps.is_empty() {
-                CoverageState::Full
-            } else if gaps.len() < v.coverage.len() {
-                CoverageState::Partial
-            } else {
-                CoverageState::None
-            };
-            DomainCoverage {
-                scope: v.mapping.scope,
-                state,
-                gaps,
-            }
-        })
-        .collect();
-    let runs = s
-        .engine
-        .list()
-        .into_iter()
-        .take(8)
-        .map(|r| RecentRun {
-            success_rate: if r.done > 0 {
-                100.0 * r.ok as f64 / r.done as f64
-            } else {
-                0.0
-            },
-            id: r.id,
-            status: r.status,
-            done: r.done,
-            p95_ms: r.latency_ms.p95,
-            rps: r.rps,
-            started_at: r.started_at,
-        })
-        .collect();
-    let traffic = s
-        .traffic
-        .snapshot()
-        .into_iter()
-        .map(|(id, t)| (id, t.requests, t.errors))
-        .collect();
-    Ok(DashboardData {
-        endpoints,
-        default,
-        coverage,
-        runs,
-        traffic,
     })
+    .await
 }

@@ -3,7 +3,7 @@
 use crate::i18n::Text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum D {
+pub enum DashboardText {
     Health,
     DefaultModel,
     NoDefault,
@@ -26,9 +26,9 @@ pub enum D {
     NoEndpoints,
 }
 
-impl Text for D {
+impl Text for DashboardText {
     fn pair(self) -> (&'static str, &'static str) {
-        use D::*;
+        use DashboardText::*;
         match self {
             Health => ("端点健康", "Endpoint health"),
             DefaultModel => ("全局默认模型", "Global default model"),

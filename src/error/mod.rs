@@ -245,4 +245,4 @@ mod http {
 pub use http::{ApiError, ApiErrorBody};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

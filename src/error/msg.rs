@@ -2,34 +2,37 @@
 //! page (inside [`super::AppError`]) and is put into words there, in the
 //! admin's language. JSON routes and logs use the English words.
 //!
-//! Each feature keeps its own messages beside its page text; the ones every
-//! feature shares live here.
+//! Each feature keeps its own messages (its `msg.rs`) and turns them into a
+//! [`Msg`]; the ones every feature shares live here.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::text::CatalogMsg;
 use crate::i18n::Lang;
-use crate::mapping::text::MappingMsg;
-use crate::simulation::text::SimMsg;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Msg {
-    Common(Common),
-    Catalog(CatalogMsg),
-    Mapping(MappingMsg),
-    Simulation(SimMsg),
+/// A message in both languages, put into words where it was raised (each
+/// feature owns its words; this type only carries them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Msg {
+    zh: String,
+    en: String,
 }
 
 impl Msg {
+    /// Words for both languages from one renderer.
+    pub fn in_both(render: impl Fn(Lang) -> String) -> Msg {
+        Msg {
+            zh: render(Lang::Zh),
+            en: render(Lang::En),
+        }
+    }
+
     /// The message in `lang`.
     pub fn render(&self, lang: Lang) -> String {
-        match self {
-            Msg::Common(m) => m.render(lang),
-            Msg::Catalog(m) => m.render(lang),
-            Msg::Mapping(m) => m.render(lang),
-            Msg::Simulation(m) => m.render(lang),
+        match lang {
+            Lang::Zh => self.zh.clone(),
+            Lang::En => self.en.clone(),
         }
     }
 }
@@ -37,31 +40,13 @@ impl Msg {
 /// English, for JSON routes and logs.
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render(Lang::En))
+        f.write_str(&self.en)
     }
 }
 
 impl From<Common> for Msg {
     fn from(m: Common) -> Msg {
-        Msg::Common(m)
-    }
-}
-
-impl From<CatalogMsg> for Msg {
-    fn from(m: CatalogMsg) -> Msg {
-        Msg::Catalog(m)
-    }
-}
-
-impl From<MappingMsg> for Msg {
-    fn from(m: MappingMsg) -> Msg {
-        Msg::Mapping(m)
-    }
-}
-
-impl From<SimMsg> for Msg {
-    fn from(m: SimMsg) -> Msg {
-        Msg::Simulation(m)
+        Msg::in_both(|lang| m.render(lang))
     }
 }
 

@@ -12,9 +12,11 @@ use axum::Json;
 use futures::StreamExt;
 use serde_json::{json, Map, Value};
 
+use super::service::MappingService;
 use super::types::ResolveRequest;
-use crate::auth::gate::session_token;
-use crate::server::AppState;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::session::session_token;
+use crate::monitor::traffic::Traffic;
 use crate::upstream::describe;
 
 pub const HEADER_MODEL: &str = "x-model-suite-model";
@@ -92,8 +94,17 @@ fn scope_of(
     })
 }
 
+/// What the chat API needs: the keys of user tokens, the routes (and through
+/// them the HTTP client), and the per-endpoint traffic counters.
+#[derive(Clone)]
+pub struct ChatGateway {
+    pub jwt: JwtKeys,
+    pub mappings: MappingService,
+    pub traffic: Traffic,
+}
+
 pub async fn chat_completions(
-    State(state): State<AppState>,
+    State(state): State<ChatGateway>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -157,7 +168,8 @@ pub async fn chat_completions(
 
     let timeout = endpoint.timeout_secs();
     let mut upstream = state
-        .catalog
+        .mappings
+        .catalog()
         .http
         .post(endpoint.resolved().chat_completions)
         .timeout(Duration::from_secs(timeout))

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::page::MappingCtx;
+use super::context::MappingCtx;
 use super::server_fns::{known_models, save_mapping};
-use super::text::M;
+use super::text::MappingText;
 use super::types::{Mapping, MappingDraft};
 use crate::error::AppError;
 use crate::i18n::t;
@@ -48,7 +48,7 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
     Effect::new(move |_| match save.value().get() {
         Some(Ok(saved)) => {
             ctx.report(&Ok::<_, AppError>(saved), |m| {
-                format!("{} · {}", t(lang, M::Saved), m.scope)
+                format!("{} · {}", t(lang, MappingText::Saved), m.scope)
             });
             ctx.editing.set(None);
         }
@@ -81,19 +81,19 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
     let title = t(
         lang,
         if id.is_some() {
-            M::EditTitle
+            MappingText::EditTitle
         } else {
-            M::AddTitle
+            MappingText::AddTitle
         },
     )
     .to_owned();
     let close = Callback::new(move |_| ctx.editing.set(None));
     let err: Signal<Option<AppError>> = error.into();
     let kinds = [
-        ("global", M::Global),
-        ("prompt", M::Prompt),
-        ("tenant", M::Tenant),
-        ("module", M::Module),
+        ("global", MappingText::Global),
+        ("prompt", MappingText::Prompt),
+        ("tenant", MappingText::Tenant),
+        ("module", MappingText::Module),
     ];
 
     view! {
@@ -101,7 +101,7 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
             <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <div class="row">
                     <label class="field">
-                        <span>{t(lang, M::FieldScopeKind)}</span>
+                        <span>{t(lang, MappingText::FieldScopeKind)}</span>
                         <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev)) prop:value=kind>
                             {kinds.into_iter().map(|(k, label)| view! {
                                 <option value=k selected=kind.get_untracked() == k>{t(lang, label)}</option>
@@ -109,18 +109,18 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                         </select>
                     </label>
                     <label class="field" style:display=move || if kind.get() == "global" { "none" } else { "flex" }>
-                        <span>{t(lang, M::FieldScopeKey)}</span>
+                        <span>{t(lang, MappingText::FieldScopeKey)}</span>
                         <input name="key" bind:value=key placeholder="acme"/>
                     </label>
                 </div>
                 {field_error(err, "scope")}
                 <div class="field">
-                    <span>{t(lang, M::FieldModels)}</span>
+                    <span>{t(lang, MappingText::FieldModels)}</span>
                     <ModelChips models testid="mapping-models"/>
                     <div class="row">
-                        <input name="new_model" list="known-models" placeholder=t(lang, M::ModelPlaceholder) bind:value=typed
+                        <input name="new_model" list="known-models" placeholder=t(lang, MappingText::ModelPlaceholder) bind:value=typed
                             on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add(); }/>
-                        <button type="button" class="btn" on:click=move |_| add()>{t(lang, M::AddModel)}</button>
+                        <button type="button" class="btn" on:click=move |_| add()>{t(lang, MappingText::AddModel)}</button>
                     </div>
                     <datalist id="known-models">
                         <Transition fallback=|| ()>
@@ -132,9 +132,9 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                     {field_error(err, "models")}
                 </div>
                 <label class="field">
-                    <span>{t(lang, M::FieldDefault)}</span>
+                    <span>{t(lang, MappingText::FieldDefault)}</span>
                     <select name="default" on:change=move |ev| default.set(event_target_value(&ev)) prop:value=default>
-                        <option value="">{t(lang, M::ChooseDefault)}</option>
+                        <option value="">{t(lang, MappingText::ChooseDefault)}</option>
                         {move || models.get().into_iter().map(|m| {
                             let selected = default.get_untracked() == m;
                             view! { <option value=m.clone() selected=selected>{m.clone()}</option> }
@@ -143,22 +143,22 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                     {field_error(err, "default")}
                 </label>
                 <label class="field">
-                    <span>{t(lang, M::FieldNote)}</span>
+                    <span>{t(lang, MappingText::FieldNote)}</span>
                     <textarea name="note" rows="2" bind:value=note></textarea>
                     {field_error(err, "note")}
                 </label>
                 <label class="field inline">
                     <input type="checkbox" bind:checked=dangling/>
-                    <span>{t(lang, M::FieldDangling)}</span>
+                    <span>{t(lang, MappingText::FieldDangling)}</span>
                 </label>
                 <label class="field inline">
                     <input type="checkbox" bind:checked=enabled/>
-                    <span>{t(lang, M::FieldEnabled)}</span>
+                    <span>{t(lang, MappingText::FieldEnabled)}</span>
                 </label>
                 {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
                 <div class="drawer-actions">
-                    <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, M::Cancel)}</button>
-                    <button type="submit" class="btn btn-primary" data-testid="save-mapping" disabled=save.pending()>{t(lang, M::Save)}</button>
+                    <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, MappingText::Cancel)}</button>
+                    <button type="submit" class="btn btn-primary" data-testid="save-mapping" disabled=save.pending()>{t(lang, MappingText::Save)}</button>
                 </div>
             </form>
         </Drawer>

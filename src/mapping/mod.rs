@@ -2,7 +2,9 @@
 //! resolver that turns a scope into a model and an endpoint, and the
 //! product's chat API that routes through it.
 
+pub mod context;
 pub mod editor;
+pub mod msg;
 pub mod page;
 pub mod resolve_box;
 pub mod server_fns;

@@ -3,44 +3,19 @@
 
 use leptos::prelude::*;
 
+use super::context::MappingCtx;
 use super::editor::MappingDrawer;
 use super::resolve_box::ResolveBox;
 use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
-use super::text::M;
+use super::text::MappingText;
 use super::types::{Mapping, MappingView, ModelCoverage};
-use crate::error::AppError;
-use crate::i18n::{t, Key, Lang};
-use crate::ui::{show_toast, use_lang, AdminLayout, EmptyState, Modal, Toast, ToastSignal};
-
-#[derive(Clone, Copy)]
-pub struct MappingCtx {
-    pub version: RwSignal<u32>,
-    pub toast: ToastSignal,
-    pub editing: RwSignal<Option<Option<Mapping>>>,
-    pub deleting: RwSignal<Option<Mapping>>,
-    pub lang: Lang,
-}
-
-impl MappingCtx {
-    pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
-        match result {
-            Ok(v) => show_toast(self.toast, true, ok(v)),
-            Err(e) => show_toast(self.toast, false, e.text(self.lang)),
-        }
-        self.version.update(|v| *v += 1);
-    }
-}
+use crate::i18n::{t, Key};
+use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, Toast};
 
 #[component]
 pub fn MappingPage() -> impl IntoView {
     let lang = use_lang();
-    let ctx = MappingCtx {
-        version: RwSignal::new(0),
-        toast: RwSignal::new(None),
-        editing: RwSignal::new(None),
-        deleting: RwSignal::new(None),
-        lang,
-    };
+    let ctx = MappingCtx::new(lang);
     provide_context(ctx);
     let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
 
@@ -48,7 +23,7 @@ pub fn MappingPage() -> impl IntoView {
         <AdminLayout title=Key::MappingTitle>
             <div class="toolbar">
                 <button class="btn btn-primary" data-testid="add-mapping" on:click=move |_| ctx.editing.set(Some(None))>
-                    {t(lang, M::Add)}
+                    {t(lang, MappingText::Add)}
                 </button>
             </div>
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
@@ -73,12 +48,12 @@ fn MappingTable(list: Vec<MappingView>) -> impl IntoView {
         <table class="data-table" data-testid="mapping-table">
             <thead>
                 <tr>
-                    <th>{t(lang, M::ColScope)}</th>
-                    <th>{t(lang, M::ColModels)}</th>
-                    <th>{t(lang, M::ColDefault)}</th>
-                    <th>{t(lang, M::ColNote)}</th>
-                    <th>{t(lang, M::ColEnabled)}</th>
-                    <th>{t(lang, M::ColActions)}</th>
+                    <th>{t(lang, MappingText::ColScope)}</th>
+                    <th>{t(lang, MappingText::ColModels)}</th>
+                    <th>{t(lang, MappingText::ColDefault)}</th>
+                    <th>{t(lang, MappingText::ColNote)}</th>
+                    <th>{t(lang, MappingText::ColEnabled)}</th>
+                    <th>{t(lang, MappingText::ColActions)}</th>
                 </tr>
             </thead>
             <tbody>{list.into_iter().map(|v| view! { <MappingRow v/> }).collect_view()}</tbody>
@@ -89,11 +64,11 @@ fn MappingTable(list: Vec<MappingView>) -> impl IntoView {
 /// ● healthy, ◐ served but nothing online, ✕ nobody serves it.
 pub fn coverage_chip(lang: crate::i18n::Lang, c: &ModelCoverage) -> impl IntoView {
     let (class, mark, key) = if c.healthy() {
-        ("chip cov-ok", "●", M::Healthy)
+        ("chip cov-ok", "●", MappingText::Healthy)
     } else if c.served() {
-        ("chip cov-warn", "◐", M::Unhealthy)
+        ("chip cov-warn", "◐", MappingText::Unhealthy)
     } else {
-        ("chip cov-none", "✕", M::Unserved)
+        ("chip cov-none", "✕", MappingText::Unserved)
     };
     let names = c
         .endpoints
@@ -123,7 +98,9 @@ fn MappingRow(v: MappingView) -> impl IntoView {
     let toggle = Action::new(move |on: &bool| set_mapping_active(id, *on));
     Effect::new(move |_| {
         if let Some(r) = toggle.value().get() {
-            ctx.report(&r, |m| format!("{} · {}", t(lang, M::Saved), m.scope));
+            ctx.report(&r, |m| {
+                format!("{} · {}", t(lang, MappingText::Saved), m.scope)
+            });
         }
     });
     let dangling = !v.coverage.iter().all(ModelCoverage::served);
@@ -132,7 +109,7 @@ fn MappingRow(v: MappingView) -> impl IntoView {
         <tr data-testid="mapping-row" data-scope=m.scope.clone()>
             <td>
                 <strong class="mono">{m.scope.clone()}</strong>
-                {dangling.then(|| view! { <span class="tag status-degraded">{t(lang, M::Dangling)}</span> })}
+                {dangling.then(|| view! { <span class="tag status-degraded">{t(lang, MappingText::Dangling)}</span> })}
             </td>
             <td><div class="chips">{v.coverage.iter().map(|c| coverage_chip(lang, c)).collect_view()}</div></td>
             <td class="mono">{m.default.clone().unwrap_or_default()}</td>
@@ -144,8 +121,8 @@ fn MappingRow(v: MappingView) -> impl IntoView {
                 </label>
             </td>
             <td class="actions">
-                <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_m.clone())))>{t(lang, M::Edit)}</button>
-                <button class="btn btn-small btn-danger" on:click=move |_| ctx.deleting.set(Some(delete_m.clone()))>{t(lang, M::Delete)}</button>
+                <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_m.clone())))>{t(lang, MappingText::Edit)}</button>
+                <button class="btn btn-small btn-danger" on:click=move |_| ctx.deleting.set(Some(delete_m.clone()))>{t(lang, MappingText::Delete)}</button>
             </td>
         </tr>
     }
@@ -159,17 +136,17 @@ fn DeleteMapping(target: Mapping) -> impl IntoView {
     let remove = Action::new(move |_: &()| delete_mapping(id));
     Effect::new(move |_| {
         if let Some(r) = remove.value().get() {
-            ctx.report(&r, |_| t(lang, M::Deleted).to_owned());
+            ctx.report(&r, |_| t(lang, MappingText::Deleted).to_owned());
             ctx.deleting.set(None);
         }
     });
     let close = Callback::new(move |_| ctx.deleting.set(None));
     view! {
-        <Modal title=t(lang, M::ConfirmDelete).to_owned() on_close=close>
+        <Modal title=t(lang, MappingText::ConfirmDelete).to_owned() on_close=close>
             <p class="mono">{target.scope.clone()}</p>
             <div class="modal-actions">
-                <button class="btn" on:click=move |_| close.run(())>{t(lang, M::Cancel)}</button>
-                <button class="btn btn-danger" data-testid="confirm-delete" on:click=move |_| { remove.dispatch(()); }>{t(lang, M::Delete)}</button>
+                <button class="btn" on:click=move |_| close.run(())>{t(lang, MappingText::Cancel)}</button>
+                <button class="btn btn-danger" data-testid="confirm-delete" on:click=move |_| { remove.dispatch(()); }>{t(lang, MappingText::Delete)}</button>
             </div>
         </Modal>
     }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::server_fns::resolve_route;
-use super::text::M;
+use super::text::MappingText;
 use super::types::ResolveRequest;
 use crate::i18n::t;
 use crate::ui::use_lang;
@@ -29,14 +29,14 @@ pub fn ResolveBox() -> impl IntoView {
 
     view! {
         <section class="card resolve" data-testid="resolve-box">
-            <h2>{t(lang, M::ResolveTitle)}</h2>
-            <p class="muted">{t(lang, M::ResolveHint)}</p>
+            <h2>{t(lang, MappingText::ResolveTitle)}</h2>
+            <p class="muted">{t(lang, MappingText::ResolveHint)}</p>
             <form class="resolve-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <label class="field"><span>{t(lang, M::PromptId)}</span><input name="prompt" type="number" min="1" bind:value=prompt/></label>
-                <label class="field"><span>{t(lang, M::TenantKey)}</span><input name="tenant" bind:value=tenant/></label>
-                <label class="field"><span>{t(lang, M::ModuleKey)}</span><input name="module" bind:value=module/></label>
-                <label class="field"><span>{t(lang, M::RequestedModel)}</span><input name="model" bind:value=model/></label>
-                <button type="submit" class="btn btn-primary" data-testid="resolve">{t(lang, M::ResolveButton)}</button>
+                <label class="field"><span>{t(lang, MappingText::PromptId)}</span><input name="prompt" type="number" min="1" bind:value=prompt/></label>
+                <label class="field"><span>{t(lang, MappingText::TenantKey)}</span><input name="tenant" bind:value=tenant/></label>
+                <label class="field"><span>{t(lang, MappingText::ModuleKey)}</span><input name="module" bind:value=module/></label>
+                <label class="field"><span>{t(lang, MappingText::RequestedModel)}</span><input name="model" bind:value=model/></label>
+                <button type="submit" class="btn btn-primary" data-testid="resolve">{t(lang, MappingText::ResolveButton)}</button>
             </form>
             {move || resolve.value().get().map(|r| match r {
                 Ok(outcome) => view! {
@@ -44,16 +44,16 @@ pub fn ResolveBox() -> impl IntoView {
                         {match (&outcome.resolution, &outcome.error) {
                             (Some(res), _) => view! {
                                 <dl class="facts">
-                                    <dt>{t(lang, M::ResultModel)}</dt><dd data-testid="resolved-model">{res.model.clone()}</dd>
-                                    <dt>{t(lang, M::ResultEndpoint)}</dt><dd data-testid="resolved-endpoint">{res.endpoint_name.clone()} " (#" {res.endpoint_id} ")"</dd>
-                                    <dt>{t(lang, M::ResultScope)}</dt><dd>{res.scope.clone().unwrap_or_else(|| t(lang, M::NoMapping).to_owned())}</dd>
+                                    <dt>{t(lang, MappingText::ResultModel)}</dt><dd data-testid="resolved-model">{res.model.clone()}</dd>
+                                    <dt>{t(lang, MappingText::ResultEndpoint)}</dt><dd data-testid="resolved-endpoint">{res.endpoint_name.clone()} " (#" {res.endpoint_id} ")"</dd>
+                                    <dt>{t(lang, MappingText::ResultScope)}</dt><dd>{res.scope.clone().unwrap_or_else(|| t(lang, MappingText::NoMapping).to_owned())}</dd>
                                 </dl>
                             }.into_any(),
                             (None, err) => view! {
-                                <p class="form-error">{t(lang, M::NoRoute)} ": " {err.as_ref().map(|r| r.render(lang)).unwrap_or_default()}</p>
+                                <p class="form-error">{t(lang, MappingText::NoRoute)} ": " {err.as_ref().map(|r| r.render(lang)).unwrap_or_default()}</p>
                             }.into_any(),
                         }}
-                        <p class="muted">{t(lang, M::Why)}</p>
+                        <p class="muted">{t(lang, MappingText::Why)}</p>
                         <ol class="reasons" data-testid="reasons">
                             {outcome.reasons.into_iter().map(|r| view! { <li>{r.render(lang)}</li> }).collect_view()}
                         </ol>

@@ -9,7 +9,7 @@
 
 use std::cmp::Ordering;
 
-use super::text::Reason;
+use super::msg::Reason;
 use super::types::{Resolution, ResolveRequest, Scope};
 
 #[derive(Clone, Debug, PartialEq)]

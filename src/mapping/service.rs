@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use sqlx::FromRow;
 
+use super::msg::MappingMsg;
 use super::remote;
 use super::resolver::{self, RouteEndpoint, RouteMapping};
-use super::text::MappingMsg;
 use super::types::{
     CoveringEndpoint, Mapping, MappingDraft, MappingTools, MappingView, ModelCoverage, Resolution,
     ResolveRequest, Scope, MAPPING_CATEGORY,
@@ -90,7 +90,7 @@ impl MappingService {
         }
     }
 
-    pub(super) fn catalog(&self) -> &Catalog {
+    pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 

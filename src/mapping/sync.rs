@@ -15,6 +15,7 @@ use super::types::MAPPING_CATEGORY;
 use crate::catalog::repo::now;
 use crate::catalog::types::{SyncCounts, SyncReport};
 use crate::error::AppError;
+use crate::storage::mirror::ResultsMirror;
 
 /// A local mapping row as sync compares it.
 #[derive(sqlx::FromRow)]
@@ -196,4 +197,28 @@ impl MappingService {
             }
         });
     }
+}
+
+/// The whole sync: endpoints, then mappings, then the results not yet in
+/// Supabase. A results mirror that cannot go on says so in the report
+/// instead of failing the sync (endpoints and mappings are in).
+pub async fn sync_everything(
+    mappings: &MappingService,
+    mirror: Option<&ResultsMirror>,
+    actor: &str,
+) -> Result<SyncReport, AppError> {
+    let mut report = mappings.sync(actor).await?;
+    if let Some(mirror) = mirror {
+        match mirror.push().await {
+            Ok(r) => {
+                report.results_pushed = r.pushed;
+                report.results_waiting = r.waiting;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "results mirror failed during sync");
+                report.results_waiting = Some(e.message());
+            }
+        }
+    }
+    Ok(report)
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::text::{MappingMsg, Reason};
+use super::msg::{MappingMsg, Reason};
 use crate::error::AppError;
 
 /// The category that marks an `ai_prompts` row as a mapping.

@@ -1,23 +1,23 @@
 //! Watching: our own liveness (`/healthz`), logs with request ids, the audit
-//! trail — and, as the catalog grows, the health of the upstream endpoints.
+//! trail, metrics, chat traffic — and the rule that turns probes into an
+//! endpoint's health (`health`; the catalog runs the probes).
 
 pub mod audit;
+pub mod health;
 pub mod logging;
 pub mod metrics;
-pub mod probe;
 pub mod traffic;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
-
-use crate::server::AppState;
+use sqlx::SqlitePool;
 
 /// `GET /healthz`: 200 while the process serves and SQLite answers.
-pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn healthz(State(db): State<SqlitePool>) -> (StatusCode, Json<Value>) {
     match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.db)
+        .fetch_one(&db)
         .await
     {
         Ok(_) => (

@@ -1,23 +1,29 @@
 //! REST under `/api/v1/llm/tests/`: mint, dialog, runs, results, export.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRef, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 
-use super::text::SimMsg;
+use super::msg::SimMsg;
+use super::results;
+use super::service::{self, Simulation};
 use super::types::{DialogRequest, MintRequest, ResultQuery, RunConfig};
-use super::{results, service};
 use crate::auth::jwt::Claims;
 use crate::catalog::api::Body;
 use crate::error::AppError;
-use crate::server::AppState;
 
 type ApiResult = Result<Response, AppError>;
 
-pub fn routes() -> Router<AppState> {
+/// The simulation's routes (and `/metrics`), for any app state that holds
+/// its service.
+pub fn routes<S>() -> Router<S>
+where
+    Simulation: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     Router::new()
         .route("/api/v1/llm/tests/mint", post(mint))
         .route("/api/v1/llm/tests/dialog", post(dialog))
@@ -30,58 +36,44 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn mint(
-    State(s): State<AppState>,
+    State(sim): State<Simulation>,
     Extension(c): Extension<Claims>,
     Body(r): Body<MintRequest>,
 ) -> ApiResult {
-    Ok(
-        Json(service::mint(&s.engine, &c.sub, &r, s.config.mint_max_minutes, &s.audit).await?)
-            .into_response(),
-    )
+    Ok(Json(sim.mint(&c.sub, &r).await?).into_response())
 }
 
-async fn dialog(State(s): State<AppState>, Body(r): Body<DialogRequest>) -> ApiResult {
-    Ok(Json(service::dialog(&s.engine, &r).await?).into_response())
+async fn dialog(State(sim): State<Simulation>, Body(r): Body<DialogRequest>) -> ApiResult {
+    Ok(Json(service::dialog(&sim.engine, &r).await?).into_response())
 }
 
 async fn start_run(
-    State(s): State<AppState>,
+    State(sim): State<Simulation>,
     Extension(c): Extension<Claims>,
     Body(r): Body<RunConfig>,
 ) -> ApiResult {
-    let snap = s.engine.start(r).await?;
-    s.audit.record(
-        &c.sub,
-        "simulation.run.start",
-        serde_json::json!({ "run_id": snap.id, "config": snap.config }),
-    );
+    let snap = sim.start_run(&c.sub, r).await?;
     Ok((StatusCode::CREATED, Json(snap)).into_response())
 }
 
-async fn list_runs(State(s): State<AppState>) -> ApiResult {
-    Ok(Json(s.engine.list()).into_response())
+async fn list_runs(State(sim): State<Simulation>) -> ApiResult {
+    Ok(Json(sim.engine.list()).into_response())
 }
 
-async fn get_run(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    Ok(Json(s.engine.snapshot(&id)?).into_response())
+async fn get_run(State(sim): State<Simulation>, Path(id): Path<String>) -> ApiResult {
+    Ok(Json(sim.engine.snapshot(&id)?).into_response())
 }
 
 async fn cancel_run(
-    State(s): State<AppState>,
+    State(sim): State<Simulation>,
     Extension(c): Extension<Claims>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let snap = s.engine.cancel(&id)?;
-    s.audit.record(
-        &c.sub,
-        "simulation.run.cancel",
-        serde_json::json!({ "run_id": id }),
-    );
-    Ok(Json(snap).into_response())
+    Ok(Json(sim.cancel_run(&c.sub, &id)?).into_response())
 }
 
-async fn list_results(State(s): State<AppState>, Query(q): Query<ResultQuery>) -> ApiResult {
-    Ok(Json(results::page(&s.db, &q).await?).into_response())
+async fn list_results(State(sim): State<Simulation>, Query(q): Query<ResultQuery>) -> ApiResult {
+    Ok(Json(results::page(&sim.engine.db, &q).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -91,11 +83,11 @@ struct ExportQuery {
 }
 
 async fn export(
-    State(s): State<AppState>,
+    State(sim): State<Simulation>,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult {
-    s.engine.snapshot(&id)?;
+    sim.engine.snapshot(&id)?;
     let csv = match q.format.as_deref().unwrap_or("csv") {
         "csv" => true,
         "json" => false,
@@ -119,7 +111,7 @@ async fn export(
             (header::CONTENT_TYPE, ct.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        results::export(s.db.clone(), id, csv),
+        results::export(sim.engine.db.clone(), id, csv),
     )
         .into_response())
 }

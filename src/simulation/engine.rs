@@ -14,11 +14,11 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::client::{send_chat, Attempt, ErrorKind};
-use super::record::Record;
+use super::msg::{SimMsg, StopReason};
+use super::records::{self, Record, RowTargets};
 use super::stats::LiveStats;
-use super::store::{self, RunStore};
-use super::text::{SimMsg, StopReason};
-use super::types::{RunConfig, RunSnapshot, RunStatus};
+use super::store::RunStore;
+use super::types::{Limits, RunConfig, RunSnapshot, RunStatus};
 use super::writer::ResultsWriter;
 use crate::auth::jwt::{Claims, JwtKeys};
 use crate::error::{AppError, Thing};
@@ -51,21 +51,26 @@ pub struct Engine {
     global: Arc<Semaphore>,
     runs: Arc<Mutex<HashMap<String, Arc<RunHandle>>>>,
     pub request_timeout: Duration,
-    pub max_total: u32,
-    pub max_concurrency: u32,
+    pub limits: Limits,
+}
+
+/// Where an engine keeps its runs and what it allows.
+pub struct EngineSettings {
+    /// Run summaries (`storage/runs`).
+    pub runs_dir: PathBuf,
+    /// Where `loadtest.log` is written.
+    pub log_dir: PathBuf,
+    pub limits: Limits,
 }
 
 impl Engine {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         http: reqwest::Client,
         writer: ResultsWriter,
         jwt: JwtKeys,
         db: sqlx::SqlitePool,
         self_url: Arc<OnceLock<String>>,
-        runs_dir: (PathBuf, PathBuf),
-        max_inflight: u32,
-        limits: (u32, u32),
+        settings: EngineSettings,
     ) -> Engine {
         Engine {
             http,
@@ -73,12 +78,11 @@ impl Engine {
             jwt,
             db,
             self_url,
-            store: RunStore::open(runs_dir.0, Some(runs_dir.1)),
-            global: Arc::new(Semaphore::new(max_inflight as usize)),
+            store: RunStore::open(settings.runs_dir, Some(settings.log_dir)),
+            global: Arc::new(Semaphore::new(settings.limits.max_inflight as usize)),
             runs: Arc::new(Mutex::new(HashMap::new())),
             request_timeout: Duration::from_secs(120),
-            max_total: limits.0,
-            max_concurrency: limits.1,
+            limits: settings.limits,
         }
     }
 
@@ -114,10 +118,9 @@ impl Engine {
     }
 
     pub async fn start(&self, config: RunConfig) -> Result<RunSnapshot, AppError> {
-        config.validate(self.max_total, self.max_concurrency)?;
+        config.validate(self.limits.max_requests, self.limits.max_concurrency)?;
         let base = self.base_url()?;
-        let (prompt_id, fallback_endpoint) =
-            store::row_targets(&self.db, config.scope.prompt_id).await?;
+        let targets = records::row_targets(&self.db, config.scope.prompt_id).await?;
         let id = format!(
             "run-{}-{}",
             chrono::Utc::now().format("%Y%m%d-%H%M%S"),
@@ -153,11 +156,7 @@ impl Engine {
         self.store.save(&snapshot);
         tracing::info!(run = %id, total = handle.config.total, concurrency = handle.config.concurrency, "load test started");
         let engine = self.clone();
-        tokio::spawn(async move {
-            engine
-                .drive(handle, base, tokens, prompt_id, fallback_endpoint)
-                .await
-        });
+        tokio::spawn(async move { engine.drive(handle, base, tokens, targets).await });
         Ok(snapshot)
     }
 
@@ -166,8 +165,7 @@ impl Engine {
         run: Arc<RunHandle>,
         base: String,
         tokens: Vec<String>,
-        prompt_id: i64,
-        fallback_endpoint: i64,
+        targets: RowTargets,
     ) {
         let c = &run.config;
         let per_run = Arc::new(Semaphore::new(c.concurrency as usize));
@@ -198,17 +196,7 @@ impl Engine {
             );
             tasks.spawn(async move {
                 let _permit = permit;
-                engine
-                    .one(
-                        run2,
-                        seq,
-                        base,
-                        token,
-                        t_sched,
-                        prompt_id,
-                        fallback_endpoint,
-                    )
-                    .await;
+                engine.one(run2, seq, base, token, t_sched, targets).await;
             });
         }
         while tasks.join_next().await.is_some() {}
@@ -241,8 +229,7 @@ impl Engine {
         base: String,
         token: String,
         t_sched: Instant,
-        prompt_id: i64,
-        fallback_endpoint: i64,
+        targets: RowTargets,
     ) {
         let global = tokio::select! {
             g = self.global.clone().acquire_owned() => g.ok(),
@@ -292,14 +279,13 @@ impl Engine {
         }
         let user = format!("loadtest-user-{}", seq % u64::from(c.users));
         self.writer
-            .send(store::record_of(
+            .send(records::record_of(
                 Some(&run.id),
                 seq,
                 &user,
                 c,
                 messages,
-                prompt_id,
-                fallback_endpoint,
+                targets,
                 &attempt,
                 queue_ms,
             ))
@@ -393,8 +379,7 @@ pub fn dialog_record(
     stream: bool,
     model: Option<&str>,
     messages: serde_json::Value,
-    prompt_id: i64,
-    fallback_endpoint: i64,
+    targets: RowTargets,
     a: &Attempt,
     user: &str,
 ) -> Record {
@@ -409,15 +394,5 @@ pub fn dialog_record(
         model: model.map(str::to_owned),
         message: String::new(),
     };
-    store::record_of(
-        None,
-        0,
-        user,
-        &config,
-        messages,
-        prompt_id,
-        fallback_endpoint,
-        a,
-        0.0,
-    )
+    records::record_of(None, 0, user, &config, messages, targets, a, 0.0)
 }

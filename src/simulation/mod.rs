@@ -2,6 +2,8 @@
 //! tests through the product's chat API, with their stored results, the
 //! JSON fallback and its replay.
 
+pub mod context;
+pub mod msg;
 pub mod page;
 pub mod panels;
 pub mod results_panel;
@@ -17,7 +19,9 @@ pub mod client;
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
-pub mod record;
+pub mod fallback;
+#[cfg(feature = "ssr")]
+pub mod records;
 #[cfg(feature = "ssr")]
 pub mod results;
 #[cfg(feature = "ssr")]

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::page::SimCtx;
-use super::server_fns::{limits, mint_token, single_dialog, stream_dialog};
-use super::text::{kind_text, SimMsg, S};
+use super::context::SimCtx;
+use super::msg::SimMsg;
+use super::server_fns::{load_test_limits, mint_token, single_dialog, stream_dialog};
+use super::text::{kind_text, SimText};
 use super::types::{ChatScope, DialogRequest, DialogResult, MintRequest};
 use crate::error::reason_text;
 use crate::error::AppError;
@@ -23,7 +24,7 @@ pub fn MintPanel() -> impl IntoView {
     let role = RwSignal::new("user".to_owned());
     let tenant = RwSignal::new(String::new());
     let minutes = RwSignal::new("60".to_owned());
-    let limits = Resource::new(|| (), |_| limits());
+    let limits = Resource::new(|| (), |_| load_test_limits());
     let mint = Action::new(|r: &MintRequest| mint_token(r.clone()));
     let error = Signal::derive(move || mint.value().get().and_then(Result::err));
     Effect::new(move |_| {
@@ -41,30 +42,30 @@ pub fn MintPanel() -> impl IntoView {
     };
     view! {
         <section class="card" data-testid="mint-panel">
-            <h2>{t(lang, S::MintTitle)}</h2>
+            <h2>{t(lang, SimText::MintTitle)}</h2>
             <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <div class="row">
-                    <label class="field"><span>{t(lang, S::Sub)}</span><input name="sub" bind:value=sub/>{field_error(error, "sub")}</label>
-                    <label class="field"><span>{t(lang, S::Role)}</span><input name="role" bind:value=role/>{field_error(error, "role")}</label>
+                    <label class="field"><span>{t(lang, SimText::Sub)}</span><input name="sub" bind:value=sub/>{field_error(error, "sub")}</label>
+                    <label class="field"><span>{t(lang, SimText::Role)}</span><input name="role" bind:value=role/>{field_error(error, "role")}</label>
                 </div>
                 <div class="row">
-                    <label class="field"><span>{t(lang, S::Tenant)}</span><input name="tenant" bind:value=tenant/>{field_error(error, "tenant")}</label>
+                    <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/>{field_error(error, "tenant")}</label>
                     <label class="field">
-                        <span>{t(lang, S::Expiry)}
-                            <Transition fallback=|| ()>{move || limits.get().and_then(Result::ok).map(|l| format!(" (1–{})", l.3))}</Transition>
+                        <span>{t(lang, SimText::Expiry)}
+                            <Transition fallback=|| ()>{move || limits.get().and_then(Result::ok).map(|l| format!(" (1–{})", l.mint_max_minutes))}</Transition>
                         </span>
                         <input name="minutes" type="number" min="1" bind:value=minutes/>
                         {field_error(error, "expires_in_minutes")}
                     </label>
                 </div>
-                <button type="submit" class="btn btn-primary" data-testid="mint">{t(lang, S::Mint)}</button>
+                <button type="submit" class="btn btn-primary" data-testid="mint">{t(lang, SimText::Mint)}</button>
             </form>
             {move || mint.value().get().and_then(Result::ok).map(|m| view! {
                 <div class="minted" data-testid="minted">
-                    <label class="field"><span>{t(lang, S::Token)}</span>
+                    <label class="field"><span>{t(lang, SimText::Token)}</span>
                         <textarea class="mono small" rows="3" readonly prop:value=m.token.clone()></textarea></label>
-                    <p><span class="muted">{t(lang, S::ExpiresAt)} ": "</span><strong data-testid="expires-at">{m.expires_at.clone()}</strong></p>
-                    <p class="muted">{t(lang, S::Claims)}</p>
+                    <p><span class="muted">{t(lang, SimText::ExpiresAt)} ": "</span><strong data-testid="expires-at">{m.expires_at.clone()}</strong></p>
+                    <p class="muted">{t(lang, SimText::Claims)}</p>
                     <pre class="mono small" data-testid="claims">{serde_json::to_string_pretty(&m.claims).unwrap_or_default()}</pre>
                 </div>
             })}
@@ -125,18 +126,18 @@ pub fn DialogPanel() -> impl IntoView {
     let ms = |v: f64| format!("{v:.1} ms");
     view! {
         <section class="card" data-testid="dialog-panel">
-            <h2>{t(lang, S::DialogTitle)}</h2>
+            <h2>{t(lang, SimText::DialogTitle)}</h2>
             <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <label class="field"><span>{t(lang, S::Message)}</span><textarea name="message" rows="2" bind:value=message></textarea>{field_error(error, "message")}</label>
+                <label class="field"><span>{t(lang, SimText::Message)}</span><textarea name="message" rows="2" bind:value=message></textarea>{field_error(error, "message")}</label>
                 <div class="row">
-                    <label class="field"><span>{t(lang, S::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
-                    <label class="field"><span>{t(lang, S::Module)}</span><input name="module" bind:value=module/></label>
-                    <label class="field"><span>{t(lang, S::Model)}</span><input name="model" bind:value=model/></label>
+                    <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
+                    <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/></label>
+                    <label class="field"><span>{t(lang, SimText::Model)}</span><input name="model" bind:value=model/></label>
                 </div>
-                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, S::Stream)}</span></label>
+                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
                 {field_error(error, "token")}
                 <button type="submit" class="btn btn-primary" data-testid="send-dialog" disabled=move || { ctx.token.get().is_empty() || send.pending().get() || streaming.get() }>
-                    {t(lang, S::Send)}
+                    {t(lang, SimText::Send)}
                 </button>
             </form>
             {move || streaming.get().then(|| view! { <pre class="reply" data-testid="dialog-live">{move || live_text.get()}</pre> })}
@@ -144,16 +145,16 @@ pub fn DialogPanel() -> impl IntoView {
                 Ok(d) => view! {
                     <div class="dialog-result" data-testid="dialog-result">
                         <dl class="facts">
-                            <dt>{t(lang, S::Status)}</dt><dd data-testid="dialog-status">{d.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                            <dt>{t(lang, S::Latency)}</dt><dd>{ms(d.latency_ms)}</dd>
-                            <dt>{t(lang, S::Ttft)}</dt><dd data-testid="dialog-ttft">{d.ttft_ms.map(ms).unwrap_or_else(|| "—".into())}</dd>
-                            <dt>{t(lang, S::Model)}</dt><dd>{d.model.clone().unwrap_or_default()}</dd>
-                            <dt>{t(lang, S::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| t(lang, S::InFallback).to_owned())}</dd>
+                            <dt>{t(lang, SimText::Status)}</dt><dd data-testid="dialog-status">{d.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>{t(lang, SimText::Latency)}</dt><dd>{ms(d.latency_ms)}</dd>
+                            <dt>{t(lang, SimText::Ttft)}</dt><dd data-testid="dialog-ttft">{d.ttft_ms.map(ms).unwrap_or_else(|| "—".into())}</dd>
+                            <dt>{t(lang, SimText::Model)}</dt><dd>{d.model.clone().unwrap_or_default()}</dd>
+                            <dt>{t(lang, SimText::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| t(lang, SimText::InFallback).to_owned())}</dd>
                         </dl>
                         {d.error.clone().map(|e| view! { <p class="form-error">{d.error_kind.as_deref().map(|k| format!("{}: ", kind_text(lang, k))).unwrap_or_default()}{reason_text(lang, &e)}</p> })}
-                        <p class="muted">{t(lang, S::Response)}</p>
+                        <p class="muted">{t(lang, SimText::Response)}</p>
                         <pre class="reply" data-testid="dialog-reply">{d.content.clone()}</pre>
-                        <p class="muted">{t(lang, S::Request)}</p>
+                        <p class="muted">{t(lang, SimText::Request)}</p>
                         <pre class="mono small">{serde_json::to_string_pretty(&d.request).unwrap_or_default()}</pre>
                     </div>
                 }.into_any(),

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::page::SimCtx;
+use super::context::SimCtx;
 use super::server_fns::{list_results, list_runs};
-use super::text::{kind_text, status_text, S};
+use super::text::{kind_text, status_text, SimText};
 use super::types::{ResultQuery, RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
 use crate::ui::use_lang;
@@ -52,7 +52,7 @@ pub fn ResultsPanel() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="results-panel">
-            <h2>{t(lang, S::RunsTitle)}</h2>
+            <h2>{t(lang, SimText::RunsTitle)}</h2>
             <Transition fallback=|| ()>
                 {move || runs.get().and_then(Result::ok).map(|list| view! {
                     <table class="data-table compact" data-testid="runs-table">
@@ -75,29 +75,29 @@ pub fn ResultsPanel() -> impl IntoView {
                     <Comparison runs=list/>
                 })}
             </Transition>
-            <h3>{t(lang, S::Results)}</h3>
+            <h3>{t(lang, SimText::Results)}</h3>
             <div class="toolbar">
                 <select on:change=move |ev| { success.set(event_target_value(&ev)); page.set(1); } prop:value=success>
-                    <option value="all">{t(lang, S::All)}</option>
-                    <option value="ok">{t(lang, S::OnlySuccess)}</option>
-                    <option value="failed">{t(lang, S::OnlyFailed)}</option>
+                    <option value="all">{t(lang, SimText::All)}</option>
+                    <option value="ok">{t(lang, SimText::OnlySuccess)}</option>
+                    <option value="failed">{t(lang, SimText::OnlyFailed)}</option>
                 </select>
-                <input class="search" type="search" placeholder=t(lang, S::Filter) on:change=move |ev| { text.set(event_target_value(&ev)); page.set(1); }/>
+                <input class="search" type="search" placeholder=t(lang, SimText::Filter) on:change=move |ev| { text.set(event_target_value(&ev)); page.set(1); }/>
                 {move || selected.get().map(|id| view! {
-                    <a class="btn" data-testid="download-csv" href=format!("/api/v1/llm/tests/runs/{id}/export?format=csv") download>{t(lang, S::Download)} " CSV"</a>
-                    <a class="btn" data-testid="download-json" href=format!("/api/v1/llm/tests/runs/{id}/export?format=json") download>{t(lang, S::Download)} " JSON"</a>
+                    <a class="btn" data-testid="download-csv" href=format!("/api/v1/llm/tests/runs/{id}/export?format=csv") download>{t(lang, SimText::Download)} " CSV"</a>
+                    <a class="btn" data-testid="download-json" href=format!("/api/v1/llm/tests/runs/{id}/export?format=json") download>{t(lang, SimText::Download)} " JSON"</a>
                 })}
             </div>
             <Transition fallback=|| ()>
                 {move || results.get().map(|r| match r {
-                    Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(lang, S::NoRows)}</p> }.into_any(),
+                    Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(lang, SimText::NoRows)}</p> }.into_any(),
                     Ok(p) => {
                         let pages = ((p.total as u32).div_ceil(p.per_page)).max(1);
                         view! {
                             <table class="data-table compact" data-testid="results-table">
                                 <thead><tr>
-                                    <th>"#"</th><th>{t(lang, S::Seq)}</th><th>{t(lang, S::User)}</th><th>{t(lang, S::Status)}</th>
-                                    <th>{t(lang, S::Latency)}</th><th>{t(lang, S::Ttft)}</th><th>{t(lang, S::Kind)}</th>
+                                    <th>"#"</th><th>{t(lang, SimText::Seq)}</th><th>{t(lang, SimText::User)}</th><th>{t(lang, SimText::Status)}</th>
+                                    <th>{t(lang, SimText::Latency)}</th><th>{t(lang, SimText::Ttft)}</th><th>{t(lang, SimText::Kind)}</th>
                                 </tr></thead>
                                 <tbody>{p.items.into_iter().map(|row| view! {
                                     <tr data-testid="result-row">
@@ -111,9 +111,9 @@ pub fn ResultsPanel() -> impl IntoView {
                                 }).collect_view()}</tbody>
                             </table>
                             <div class="pager">
-                                <button class="btn btn-small" disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>{t(lang, S::Prev)}</button>
+                                <button class="btn btn-small" disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>{t(lang, SimText::Prev)}</button>
                                 <span data-testid="page-info">{format!("{} / {pages} · {}", p.page, p.total)}</span>
-                                <button class="btn btn-small" disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>{t(lang, S::Next)}</button>
+                                <button class="btn btn-small" disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>{t(lang, SimText::Next)}</button>
                             </div>
                         }.into_any()
                     }
@@ -155,10 +155,10 @@ fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {
     };
     view! {
         <div class="compare" data-testid="compare">
-            <h3>{t(lang, S::Compare)}</h3>
+            <h3>{t(lang, SimText::Compare)}</h3>
             <div class="row">
-                <span>{t(lang, S::Baseline)}</span>{picker(base, finished.clone())}
-                <span>{t(lang, S::Candidate)}</span>{picker(cand, finished.clone())}
+                <span>{t(lang, SimText::Baseline)}</span>{picker(base, finished.clone())}
+                <span>{t(lang, SimText::Candidate)}</span>{picker(cand, finished.clone())}
             </div>
             {move || match (pick(base.get()), pick(cand.get())) {
                 (Some(b), Some(c)) => deltas(lang, &b, &c).into_any(),
@@ -181,12 +181,12 @@ fn deltas(lang: Lang, b: &RunSnapshot, c: &RunSnapshot) -> impl IntoView {
     };
     view! {
         <table class="data-table compact">
-            <thead><tr><th></th><th>{t(lang, S::Baseline)}</th><th>{t(lang, S::Candidate)}</th><th>"Δ"</th></tr></thead>
+            <thead><tr><th></th><th>{t(lang, SimText::Baseline)}</th><th>{t(lang, SimText::Candidate)}</th><th>"Δ"</th></tr></thead>
             <tbody>
-                {row(t(lang, S::Rps).to_owned(), b.rps, c.rps, "")}
+                {row(t(lang, SimText::Rps).to_owned(), b.rps, c.rps, "")}
                 {row("p50".into(), b.latency_ms.p50, c.latency_ms.p50, " ms")}
                 {row("p95".into(), b.latency_ms.p95, c.latency_ms.p95, " ms")}
-                {row(t(lang, S::ErrorRate).to_owned(), error_rate(b), error_rate(c), " %")}
+                {row(t(lang, SimText::ErrorRate).to_owned(), error_rate(b), error_rate(c), " %")}
             </tbody>
         </table>
     }

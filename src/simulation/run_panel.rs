@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::page::SimCtx;
+use super::context::SimCtx;
 use super::panels::opt;
-use super::server_fns::{cancel_run, limits, run_status, start_run};
-use super::text::{kind_text, status_text, S};
+use super::server_fns::{cancel_run, load_test_limits, run_status, start_run};
+use super::text::{kind_text, status_text, SimText};
 use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
@@ -22,7 +22,7 @@ pub fn RunPanel() -> impl IntoView {
         (field("never"), field("50"), field("20"), field("20"));
     let (tenant, module, model) = (field(""), field(""), field(""));
     let stream = RwSignal::new(true);
-    let limits = Resource::new(|| (), |_| limits());
+    let limits = Resource::new(|| (), |_| load_test_limits());
     let start = Action::new(|c: &RunConfig| start_run(c.clone()));
     let error: Signal<Option<AppError>> =
         Signal::derive(move || start.value().get().and_then(Result::err));
@@ -61,37 +61,38 @@ pub fn RunPanel() -> impl IntoView {
 
     view! {
         <section class="card run" data-testid="run-panel">
-            <h2>{t(lang, S::RunTitle)}</h2>
+            <h2>{t(lang, SimText::RunTitle)}</h2>
             <p class="muted small">
                 <Transition fallback=|| ()>
-                    {move || limits.get().and_then(Result::ok).map(|(max_total, max_conc, inflight, _)| format!(
-                        "{}: {} 1–{max_total} · {} 1–{max_conc} · {} {inflight}",
-                        t(lang, S::Limits), t(lang, S::Total), t(lang, S::Concurrency), t(lang, S::InflightCap)
+                    {move || limits.get().and_then(Result::ok).map(|l| format!(
+                        "{}: {} 1–{} · {} 1–{} · {} {}",
+                        t(lang, SimText::Limits), t(lang, SimText::Total), l.max_requests,
+                        t(lang, SimText::Concurrency), l.max_concurrency, t(lang, SimText::InflightCap), l.max_inflight
                     ))}
                 </Transition>
             </p>
             <form class="run-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <label class="field"><span>{t(lang, S::Total)}</span><input name="total" type="number" bind:value=total/>{field_error(error, "total")}</label>
-                <label class="field"><span>{t(lang, S::Concurrency)}</span><input name="concurrency" type="number" bind:value=concurrency/>{field_error(error, "concurrency")}</label>
-                <label class="field"><span>{t(lang, S::RampUp)}</span><input name="ramp" type="number" bind:value=ramp/>{field_error(error, "ramp_up_secs")}</label>
-                <label class="field"><span>{t(lang, S::Users)}</span><input name="users" type="number" bind:value=users/>{field_error(error, "users")}</label>
-                <label class="field"><span>{t(lang, S::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
-                <label class="field"><span>{t(lang, S::Module)}</span><input name="module" bind:value=module/></label>
-                <label class="field"><span>{t(lang, S::Model)}</span><input name="model" bind:value=model/></label>
-                <label class="field"><span>{t(lang, S::StopPolicy)}</span>
+                <label class="field"><span>{t(lang, SimText::Total)}</span><input name="total" type="number" bind:value=total/>{field_error(error, "total")}</label>
+                <label class="field"><span>{t(lang, SimText::Concurrency)}</span><input name="concurrency" type="number" bind:value=concurrency/>{field_error(error, "concurrency")}</label>
+                <label class="field"><span>{t(lang, SimText::RampUp)}</span><input name="ramp" type="number" bind:value=ramp/>{field_error(error, "ramp_up_secs")}</label>
+                <label class="field"><span>{t(lang, SimText::Users)}</span><input name="users" type="number" bind:value=users/>{field_error(error, "users")}</label>
+                <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
+                <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/></label>
+                <label class="field"><span>{t(lang, SimText::Model)}</span><input name="model" bind:value=model/></label>
+                <label class="field"><span>{t(lang, SimText::StopPolicy)}</span>
                     <select name="policy" on:change=move |ev| policy.set(event_target_value(&ev)) prop:value=policy>
-                        <option value="never">{t(lang, S::StopNever)}</option>
-                        <option value="first_error">{t(lang, S::StopFirst)}</option>
-                        <option value="error_rate">{t(lang, S::StopRate)}</option>
+                        <option value="never">{t(lang, SimText::StopNever)}</option>
+                        <option value="first_error">{t(lang, SimText::StopFirst)}</option>
+                        <option value="error_rate">{t(lang, SimText::StopRate)}</option>
                     </select>
                 </label>
                 <Show when=move || policy.get() == "error_rate">
-                    <label class="field"><span>{t(lang, S::Window)}</span><input name="window" type="number" bind:value=window/>{field_error(error, "stop.window")}</label>
-                    <label class="field"><span>{t(lang, S::Percent)}</span><input name="percent" type="number" bind:value=percent/>{field_error(error, "stop.percent")}</label>
-                    <label class="field"><span>{t(lang, S::MinDone)}</span><input name="min_done" type="number" bind:value=min_done/>{field_error(error, "stop.min_done")}</label>
+                    <label class="field"><span>{t(lang, SimText::Window)}</span><input name="window" type="number" bind:value=window/>{field_error(error, "stop.window")}</label>
+                    <label class="field"><span>{t(lang, SimText::Percent)}</span><input name="percent" type="number" bind:value=percent/>{field_error(error, "stop.percent")}</label>
+                    <label class="field"><span>{t(lang, SimText::MinDone)}</span><input name="min_done" type="number" bind:value=min_done/>{field_error(error, "stop.min_done")}</label>
                 </Show>
-                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, S::Stream)}</span></label>
-                <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>{t(lang, S::Start)}</button>
+                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
+                <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>{t(lang, SimText::Start)}</button>
             </form>
             {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
             <LivePanel/>
@@ -151,7 +152,7 @@ fn LivePanel() -> impl IntoView {
                                 <strong class="mono">{run.id.clone()}</strong>
                                 <span class=format!("tag run-{:?}", run.status).to_lowercase() data-testid="run-status" data-status=format!("{:?}", run.status).to_lowercase()>{status_text(lang, run.status)}</span>
                                 {(run.status == RunStatus::Running).then(|| view! {
-                                    <button class="btn btn-danger btn-small" data-testid="cancel-run" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, S::Cancel)}</button>
+                                    <button class="btn btn-danger btn-small" data-testid="cancel-run" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, SimText::Cancel)}</button>
                                 })}
                             </div>
                             {figures(lang, &run)}
@@ -159,7 +160,7 @@ fn LivePanel() -> impl IntoView {
                     }.into_any()
                 }
                 Some(Err(e)) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
-                _ => view! { <p class="muted">{t(lang, S::NoRun)}</p> }.into_any(),
+                _ => view! { <p class="muted">{t(lang, SimText::NoRun)}</p> }.into_any(),
             }}
         </Transition>
     }
@@ -167,12 +168,12 @@ fn LivePanel() -> impl IntoView {
 
 pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
     let counters = [
-        (S::Done, run.done.to_string(), "done"),
-        (S::Ok, run.ok.to_string(), "ok"),
-        (S::Failed, run.failed.to_string(), "failed"),
-        (S::InFlight, run.in_flight.to_string(), "in-flight"),
-        (S::Queued, run.queued.to_string(), "queued"),
-        (S::Rps, format!("{:.1}", run.rps), "rps"),
+        (SimText::Done, run.done.to_string(), "done"),
+        (SimText::Ok, run.ok.to_string(), "ok"),
+        (SimText::Failed, run.failed.to_string(), "failed"),
+        (SimText::InFlight, run.in_flight.to_string(), "in-flight"),
+        (SimText::Queued, run.queued.to_string(), "queued"),
+        (SimText::Rps, format!("{:.1}", run.rps), "rps"),
     ];
     let l = &run.latency_ms;
     let pct = format!(
@@ -197,10 +198,10 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         </div>
         <p class="mono small" data-testid="percentiles">{pct}</p>
         {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
-        <p class="mono small">{t(lang, S::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
-        {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, S::Errors)} ": "</span>{errors}</p> })}
+        <p class="mono small">{t(lang, SimText::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
+        {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, SimText::Errors)} ": "</span>{errors}</p> })}
         {run.stop_reason.as_ref().map(|r| view! { <p class="form-error small">{r.render(lang)}</p> })}
-        <p class="muted small">{t(lang, S::Chart)}</p>
+        <p class="muted small">{t(lang, SimText::Chart)}</p>
         {chart(&run.histogram)}
     }
 }

@@ -3,32 +3,24 @@
 use leptos::prelude::*;
 
 use super::types::{
-    DialogRequest, DialogResult, MintRequest, MintedToken, ResultPage, ResultQuery, RunConfig,
-    RunSnapshot,
+    DialogRequest, DialogResult, Limits, MintRequest, MintedToken, ResultPage, ResultQuery,
+    RunConfig, RunSnapshot,
 };
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::auth::with_admin as run;
+use super::service::Simulation;
+#[cfg(feature = "ssr")]
+use crate::auth::as_admin;
 
 #[server(prefix = "/api/simulation", endpoint = "mint", input = leptos::server_fn::codec::Json)]
 pub async fn mint_token(request: MintRequest) -> Result<MintedToken, AppError> {
-    run(async |who, s| {
-        super::service::mint(
-            &s.engine,
-            &who,
-            &request,
-            s.config.mint_max_minutes,
-            &s.audit,
-        )
-        .await
-    })
-    .await
+    as_admin(async |who, sim: Simulation| sim.mint(&who, &request).await).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "dialog", input = leptos::server_fn::codec::Json)]
 pub async fn single_dialog(request: DialogRequest) -> Result<DialogResult, AppError> {
-    run(async |_, s| super::service::dialog(&s.engine, &request).await).await
+    as_admin(async |_, sim: Simulation| super::service::dialog(&sim.engine, &request).await).await
 }
 
 /// The single chat, streamed: one ASCII JSON line per event —
@@ -38,9 +30,9 @@ pub async fn single_dialog(request: DialogRequest) -> Result<DialogResult, AppEr
 pub async fn stream_dialog(
     request: DialogRequest,
 ) -> Result<leptos::server_fn::codec::TextStream<AppError>, AppError> {
-    run(async |_, s| {
+    as_admin(async |_, sim: Simulation| {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let engine = s.engine.clone();
+        let engine = sim.engine.clone();
         tokio::spawn(async move {
             let (live, mut deltas) = tokio::sync::mpsc::unbounded_channel::<String>();
             let forward = tx.clone();
@@ -71,57 +63,31 @@ pub async fn stream_dialog(
 
 #[server(prefix = "/api/simulation", endpoint = "start", input = leptos::server_fn::codec::Json)]
 pub async fn start_run(config: RunConfig) -> Result<RunSnapshot, AppError> {
-    run(async |who, s| {
-        let snap = s.engine.start(config).await?;
-        s.audit.record(
-            &who,
-            "simulation.run.start",
-            serde_json::json!({ "run_id": snap.id, "config": snap.config }),
-        );
-        Ok(snap)
-    })
-    .await
+    as_admin(async |who, sim: Simulation| sim.start_run(&who, config).await).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "run", input = leptos::server_fn::codec::Json)]
 pub async fn run_status(id: String) -> Result<RunSnapshot, AppError> {
-    run(async |_, s| s.engine.snapshot(&id)).await
+    as_admin(async |_, sim: Simulation| sim.engine.snapshot(&id)).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "cancel", input = leptos::server_fn::codec::Json)]
 pub async fn cancel_run(id: String) -> Result<RunSnapshot, AppError> {
-    run(async |who, s| {
-        s.audit.record(
-            &who,
-            "simulation.run.cancel",
-            serde_json::json!({ "run_id": id }),
-        );
-        s.engine.cancel(&id)
-    })
-    .await
+    as_admin(async |who, sim: Simulation| sim.cancel_run(&who, &id)).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "runs", input = leptos::server_fn::codec::Json)]
 pub async fn list_runs() -> Result<Vec<RunSnapshot>, AppError> {
-    run(async |_, s| Ok(s.engine.list())).await
+    as_admin(async |_, sim: Simulation| Ok(sim.engine.list())).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "results", input = leptos::server_fn::codec::Json)]
 pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
-    run(async |_, s| super::results::page(&s.db, &query).await).await
+    as_admin(async |_, sim: Simulation| super::results::page(&sim.engine.db, &query).await).await
 }
 
 /// The limits the run form shows: (max requests, max concurrency, in-flight cap, max mint minutes).
 #[server(prefix = "/api/simulation", endpoint = "limits", input = leptos::server_fn::codec::Json)]
-pub async fn limits() -> Result<(u32, u32, u32, u32), AppError> {
-    run(async |_, s| {
-        let c = &s.config;
-        Ok((
-            c.loadtest_max_requests,
-            c.loadtest_max_concurrency,
-            c.loadtest_max_inflight,
-            c.mint_max_minutes,
-        ))
-    })
-    .await
+pub async fn load_test_limits() -> Result<Limits, AppError> {
+    as_admin(async |_, sim: Simulation| Ok(sim.limits)).await
 }

@@ -6,18 +6,64 @@ use serde_json::json;
 
 use super::client::{send_chat_live, CallOpts};
 use super::engine::{dialog_record, Engine};
-use super::record::{insert, write_fallback};
-use super::store::row_targets;
-use super::text::SimMsg;
-use super::types::{DialogRequest, DialogResult, MintRequest, MintedToken, MESSAGE_MAX};
+use super::fallback::write_fallback;
+use super::msg::SimMsg;
+use super::records::insert;
+use super::records::row_targets;
+use super::types::{
+    DialogRequest, DialogResult, Limits, MintRequest, MintedToken, RunConfig, RunSnapshot,
+    MESSAGE_MAX,
+};
 use crate::error::{AppError, Common};
+use crate::monitor::audit::AuditLog;
+
+/// What the simulation's routes and server functions use: the load-test
+/// engine, the audit log and the limits the page shows.
+#[derive(Clone)]
+pub struct Simulation {
+    pub engine: Engine,
+    pub audit: AuditLog,
+    pub limits: Limits,
+}
+
+impl Simulation {
+    pub async fn mint(&self, actor: &str, req: &MintRequest) -> Result<MintedToken, AppError> {
+        mint(
+            &self.engine,
+            actor,
+            req,
+            self.limits.mint_max_minutes,
+            &self.audit,
+        )
+        .await
+    }
+
+    pub async fn start_run(&self, actor: &str, config: RunConfig) -> Result<RunSnapshot, AppError> {
+        let snap = self.engine.start(config).await?;
+        self.audit.record(
+            actor,
+            "simulation.run.start",
+            serde_json::json!({ "run_id": snap.id, "config": snap.config }),
+        );
+        Ok(snap)
+    }
+
+    pub fn cancel_run(&self, actor: &str, id: &str) -> Result<RunSnapshot, AppError> {
+        self.audit.record(
+            actor,
+            "simulation.run.cancel",
+            serde_json::json!({ "run_id": id }),
+        );
+        self.engine.cancel(id)
+    }
+}
 
 pub async fn mint(
     engine: &Engine,
     actor: &str,
     req: &MintRequest,
     max_minutes: u32,
-    audit: &crate::monitor::audit::AuditLog,
+    audit: &AuditLog,
 ) -> Result<MintedToken, AppError> {
     let sub = req.sub.trim();
     if sub.is_empty() || sub.chars().count() > 128 {
@@ -95,7 +141,7 @@ pub async fn dialog_live(
         return Err(AppError::field("token", SimMsg::MintFirst));
     }
     let base = engine.base_url()?;
-    let (prompt_id, fallback_endpoint) = row_targets(&engine.db, req.scope.prompt_id).await?;
+    let targets = row_targets(&engine.db, req.scope.prompt_id).await?;
     let messages = json!([{ "role": "user", "content": req.message }]);
     let mut body = json!({ "messages": messages, "stream": req.stream });
     if let Some(m) = req.model.as_deref().filter(|m| !m.is_empty()) {
@@ -124,8 +170,7 @@ pub async fn dialog_live(
         req.stream,
         req.model.as_deref(),
         messages,
-        prompt_id,
-        fallback_endpoint,
+        targets,
         &attempt,
         &user,
     );

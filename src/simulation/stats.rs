@@ -8,7 +8,7 @@ use std::time::Instant;
 use hdrhistogram::Histogram;
 
 use super::client::{Attempt, ErrorKind};
-use super::text::StopReason;
+use super::msg::StopReason;
 use super::types::{Percentiles, StopPolicy};
 
 /// Upper bounds (ms) of the chart's latency buckets.

@@ -1,22 +1,14 @@
-//! Where runs and their rows live: run summaries as JSON files under
-//! `storage/runs/` (they survive restarts; a run that was going when the
-//! server stopped reads `interrupted`), and the row each request becomes.
+//! Where run summaries live: JSON files under `storage/runs/` (they survive
+//! restarts; a run that was going when the server stopped reads
+//! `interrupted`), with an in-memory index kept by every save.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{json, Value};
-use sqlx::SqlitePool;
+use serde_json::json;
 
-use super::client::Attempt;
-use super::record::Record;
-use super::types::{RunConfig, RunSnapshot, RunStatus};
-use crate::error::AppError;
-
-/// Name of the built-in prompt row simulated chats are filed under when no
-/// prompt was chosen (`ai_prompt_tests.prompt_id` may not be empty).
-pub const SIMULATION_PROMPT: &str = "model-suite:simulation";
+use super::types::{RunSnapshot, RunStatus};
 
 struct Index {
     /// The folder's modification time when it was read.
@@ -149,72 +141,5 @@ impl RunStore {
                 tracing::error!(error = %e, "cannot write loadtest.log");
             }
         }
-    }
-}
-
-/// The prompt row and fallback endpoint rows are filed under. Creates the
-/// built-in simulation prompt once; refuses when the catalog is empty.
-pub async fn row_targets(db: &SqlitePool, prompt: Option<i64>) -> Result<(i64, i64), AppError> {
-    let endpoint: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM ai_endpoints ORDER BY is_default DESC, id LIMIT 1")
-            .fetch_optional(db)
-            .await?;
-    let endpoint =
-        endpoint.ok_or_else(|| AppError::Conflict(super::text::SimMsg::NoEndpointYet.into()))?;
-    if let Some(p) = prompt {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM ai_prompts WHERE id = ?1")
-            .bind(p)
-            .fetch_optional(db)
-            .await?;
-        if exists.is_some() {
-            return Ok((p, endpoint));
-        }
-    }
-    let id = crate::catalog::repo::builtin_prompt(
-        db,
-        SIMULATION_PROMPT,
-        "simulation",
-        "Built-in prompt of simulated chats",
-        "Rows of JWT simulations with no prompt chosen",
-    )
-    .await?;
-    Ok((id, endpoint))
-}
-
-#[allow(clippy::too_many_arguments)]
-pub fn record_of(
-    run_id: Option<&str>,
-    seq: u64,
-    user: &str,
-    c: &RunConfig,
-    messages: Value,
-    prompt_id: i64,
-    fallback_endpoint: i64,
-    a: &Attempt,
-    queue_ms: f64,
-) -> Record {
-    Record {
-        record_id: uuid::Uuid::new_v4().simple().to_string(),
-        run_id: run_id.map(str::to_owned),
-        seq,
-        user: user.to_owned(),
-        scope: c.scope.clone(),
-        messages,
-        params: json!({ "stream": c.stream, "model": c.model }),
-        prompt_id,
-        endpoint_id: a.endpoint_id.unwrap_or(fallback_endpoint),
-        served_by: a.endpoint_id,
-        model: a.model.clone().or_else(|| c.model.clone()),
-        status: a.status,
-        success: a.ok(),
-        latency_ms: a.latency_ms,
-        ttfb_ms: a.ttfb_ms,
-        ttft_ms: a.ttft_ms,
-        queue_ms,
-        error_kind: a.error_kind.map(|k| k.as_str().to_owned()),
-        error: a.error.clone(),
-        content: a.content.chars().take(2000).collect(),
-        usage: a.usage.clone(),
-        created_at: crate::catalog::repo::now(),
     }
 }

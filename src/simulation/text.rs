@@ -1,13 +1,10 @@
 //! The JWT simulation page's words, in both languages.
 
-use serde::{Deserialize, Serialize};
-
 use super::types::RunStatus;
-use crate::error::pick;
 use crate::i18n::{Lang, Text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum S {
+pub enum SimText {
     MintTitle,
     Sub,
     Role,
@@ -79,9 +76,9 @@ pub enum S {
     InflightCap,
 }
 
-impl Text for S {
+impl Text for SimText {
     fn pair(self) -> (&'static str, &'static str) {
-        use S::*;
+        use SimText::*;
         match self {
             MintTitle => ("签发测试用户 JWT", "Mint a test-user JWT"),
             Sub => ("用户标识 sub", "Subject (sub)"),
@@ -153,103 +150,6 @@ impl Text for S {
             InFallback => ("本地回退文件", "fallback file"),
             InflightCap => ("全局并发上限", "in-flight cap"),
         }
-    }
-}
-
-/// What the simulation's refusals say.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum SimMsg {
-    Minutes { max: u32 },
-    RoleRule,
-    MessageLength { max: usize },
-    MintFirst,
-    ExportFormat { got: String },
-    NoEndpointYet,
-    NotRunning { id: String },
-    NotStored { detail: String },
-    UnreadableStream { detail: String },
-    StreamEnded,
-}
-
-impl SimMsg {
-    pub fn render(&self, lang: Lang) -> String {
-        use SimMsg::*;
-        let pair = match self {
-            Minutes { max } => (
-                format!("必须在 1–{max} 分钟之间"),
-                format!("must be 1–{max} minutes"),
-            ),
-            RoleRule => (
-                "最多 32 个字符，只含 a-z、0-9、_ 或 -".into(),
-                "is at most 32 characters of a-z, 0-9, _ or -".into(),
-            ),
-            MessageLength { max } => (
-                format!("必须为 1–{max} 个字符"),
-                format!("must be 1–{max} characters"),
-            ),
-            MintFirst => ("请先签发一个令牌".into(), "mint a token first".into()),
-            ExportFormat { got } => (
-                format!("必须是 csv 或 json，当前为 `{got}`"),
-                format!("must be csv or json, got `{got}`"),
-            ),
-            NoEndpointYet => (
-                "模型目录中还没有端点；请先添加一个".into(),
-                "the catalog has no endpoint yet; add one first".into(),
-            ),
-            NotRunning { id } => (
-                format!("压测 {id} 没有在运行"),
-                format!("run {id} is not running"),
-            ),
-            NotStored { detail } => (
-                format!("结果无法保存到任何地方：{detail}"),
-                format!("the result could not be stored anywhere: {detail}"),
-            ),
-            UnreadableStream { detail } => (
-                format!("无法读取数据流：{detail}"),
-                format!("unreadable stream: {detail}"),
-            ),
-            StreamEnded => (
-                "数据流在结果到达前结束".into(),
-                "the stream ended before the result".into(),
-            ),
-        };
-        pick(lang, pair)
-    }
-}
-
-/// Why a stop policy ended a run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum StopReason {
-    FirstError {
-        detail: String,
-    },
-    ErrorRate {
-        rate: f64,
-        window: usize,
-        percent: f64,
-    },
-}
-
-impl StopReason {
-    pub fn render(&self, lang: Lang) -> String {
-        let pair = match self {
-            StopReason::FirstError { detail } => (
-                format!("首个错误：{}", crate::error::reason_text(Lang::Zh, detail)),
-                format!("first error: {detail}"),
-            ),
-            StopReason::ErrorRate {
-                rate,
-                window,
-                percent,
-            } => (
-                format!("最近 {window} 个请求的错误率 {rate:.1} % 达到 {percent} %"),
-                format!(
-                    "error rate {rate:.1} % over the last {window} requests reached {percent} %"
-                ),
-            ),
-        };
-        pick(lang, pair)
     }
 }
 

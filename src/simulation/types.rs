@@ -3,8 +3,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::text::StopReason;
+use super::msg::StopReason;
 use crate::error::{AppError, Common};
+
+/// What this server lets a load test and a minted token ask for, shown on
+/// the page beside the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most requests one run may ask for.
+    pub max_requests: u32,
+    /// Highest concurrency one run may ask for.
+    pub max_concurrency: u32,
+    /// Requests in flight across all runs.
+    pub max_inflight: u32,
+    /// Longest lifetime of a minted test-user token.
+    pub mint_max_minutes: u32,
+}
 
 pub const TOTAL_MAX: u32 = 100_000;
 pub const CONCURRENCY_MAX: u32 = 1000;
@@ -147,7 +161,7 @@ impl RunConfig {
         if self.message.trim().is_empty() || self.message.chars().count() > MESSAGE_MAX {
             return Err(AppError::field(
                 "message",
-                super::text::SimMsg::MessageLength { max: MESSAGE_MAX },
+                super::msg::SimMsg::MessageLength { max: MESSAGE_MAX },
             ));
         }
         if let StopPolicy::ErrorRate {

@@ -10,12 +10,14 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::record::{insert_batch, replay, write_fallback, Record};
+use super::fallback::{replay, write_fallback};
+use super::records::{insert_batch, Record};
 
 pub const BATCH_MAX: usize = 500;
 const LINGER: Duration = Duration::from_millis(100);
 
-enum Msg {
+/// What reaches the writer task: a record to store, or a request to flush.
+enum WriterInput {
     Record(Box<Record>),
     Flush(oneshot::Sender<()>),
 }
@@ -28,7 +30,7 @@ pub struct Written {
 
 #[derive(Clone)]
 pub struct ResultsWriter {
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<WriterInput>,
     counts: Arc<Mutex<HashMap<String, Written>>>,
     pub fallback_dir: PathBuf,
 }
@@ -47,8 +49,8 @@ impl ResultsWriter {
     }
 
     pub async fn send(&self, record: Record) {
-        if let Err(mpsc::error::SendError(Msg::Record(r))) =
-            self.tx.send(Msg::Record(Box::new(record))).await
+        if let Err(mpsc::error::SendError(WriterInput::Record(r))) =
+            self.tx.send(WriterInput::Record(Box::new(record))).await
         {
             // The writer is gone (shutting down): keep the record anyway.
             if let Err(e) = write_fallback(&self.fallback_dir, &[*r]) {
@@ -60,7 +62,7 @@ impl ResultsWriter {
     /// Waits until everything sent so far is written (to SQLite or fallback).
     pub async fn flush(&self) {
         let (done, wait) = oneshot::channel();
-        if self.tx.send(Msg::Flush(done)).await.is_ok() {
+        if self.tx.send(WriterInput::Flush(done)).await.is_ok() {
             let _ = wait.await;
         }
     }
@@ -93,7 +95,7 @@ impl ResultsWriter {
 async fn run(
     pool: SqlitePool,
     dir: PathBuf,
-    mut rx: mpsc::Receiver<Msg>,
+    mut rx: mpsc::Receiver<WriterInput>,
     counts: Arc<Mutex<HashMap<String, Written>>>,
 ) {
     let mut batch: Vec<Record> = Vec::with_capacity(BATCH_MAX);
@@ -114,13 +116,13 @@ async fn run(
             }
         };
         match msg {
-            Some(Msg::Record(r)) => {
+            Some(WriterInput::Record(r)) => {
                 batch.push(*r);
                 if batch.len() >= BATCH_MAX {
                     write(&pool, &dir, &mut batch, &counts).await;
                 }
             }
-            Some(Msg::Flush(done)) => {
+            Some(WriterInput::Flush(done)) => {
                 write(&pool, &dir, &mut batch, &counts).await;
                 let _ = done.send(());
             }

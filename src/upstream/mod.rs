@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::catalog::repo::EndpointRow;
 use crate::error::{AppError, Common};
 
 /// The process-wide client. Per-request timeouts come from each endpoint's
@@ -20,6 +19,40 @@ pub fn shared_client() -> reqwest::Result<reqwest::Client> {
         .pool_max_idle_per_host(1024)
         .user_agent(concat!("model-suite/", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+/// What talking to one upstream needs: where its model list and chat live,
+/// its key and its timeout. The catalog makes one from an endpoint's row.
+#[derive(Clone)]
+pub struct Target {
+    /// The endpoint's name, for messages.
+    pub name: String,
+    pub models_url: String,
+    pub chat_url: String,
+    pub api_key: Option<String>,
+    pub timeout: Duration,
+}
+
+impl Target {
+    fn authorize(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.api_key.as_deref().filter(|k| !k.is_empty()) {
+            Some(key) => req.bearer_auth(key),
+            None => req,
+        }
+    }
+}
+
+/// The key stays out of debug output and logs.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("name", &self.name)
+            .field("models_url", &self.models_url)
+            .field("chat_url", &self.chat_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 #[derive(Deserialize)]
@@ -47,14 +80,9 @@ pub enum ProbeOutcome {
 }
 
 /// GETs the endpoint's models URL with its key and timeout.
-pub async fn probe(http: &reqwest::Client, row: &EndpointRow) -> ProbeOutcome {
-    let url = row.resolved().models;
-    let mut req = http
-        .get(&url)
-        .timeout(Duration::from_secs(row.timeout_secs()));
-    if let Some(key) = row.api_key.as_deref().filter(|k| !k.is_empty()) {
-        req = req.bearer_auth(key);
-    }
+pub async fn probe(http: &reqwest::Client, target: &Target) -> ProbeOutcome {
+    let url = &target.models_url;
+    let req = target.authorize(http.get(url).timeout(target.timeout));
     let started = Instant::now();
     let res = match req.send().await {
         Ok(r) => r,
@@ -86,16 +114,13 @@ pub async fn probe(http: &reqwest::Client, row: &EndpointRow) -> ProbeOutcome {
 }
 
 /// The models the upstream serves, or why it could not say.
-pub async fn list_models(
-    http: &reqwest::Client,
-    row: &EndpointRow,
-) -> Result<Vec<String>, AppError> {
-    match probe(http, row).await {
+pub async fn list_models(http: &reqwest::Client, target: &Target) -> Result<Vec<String>, AppError> {
+    match probe(http, target).await {
         ProbeOutcome::Online { models, .. } => Ok(models),
         ProbeOutcome::Degraded { reason, .. } | ProbeOutcome::Offline { reason } => {
             Err(AppError::Upstream(
                 Common::Upstream {
-                    endpoint: row.name.clone(),
+                    endpoint: target.name.clone(),
                     detail: reason,
                 }
                 .into(),
@@ -134,15 +159,15 @@ pub const CHECK_MESSAGE: &str = "Reply with the single word OK.";
 /// POSTs a one-line chat for `model` with the endpoint's key and timeout.
 /// Newer models refuse `max_tokens`; the check then asks once more with
 /// `max_completion_tokens`.
-pub async fn chat_probe(http: &reqwest::Client, row: &EndpointRow, model: &str) -> ChatProbe {
-    let first = chat_once(http, row, model, "max_tokens").await;
+pub async fn chat_probe(http: &reqwest::Client, target: &Target, model: &str) -> ChatProbe {
+    let first = chat_once(http, target, model, "max_tokens").await;
     let refused_param = first.status == Some(400)
         && first
             .error
             .as_deref()
             .is_some_and(|e| e.contains("max_tokens"));
     if refused_param {
-        chat_once(http, row, model, "max_completion_tokens").await
+        chat_once(http, target, model, "max_completion_tokens").await
     } else {
         first
     }
@@ -150,7 +175,7 @@ pub async fn chat_probe(http: &reqwest::Client, row: &EndpointRow, model: &str) 
 
 async fn chat_once(
     http: &reqwest::Client,
-    row: &EndpointRow,
+    target: &Target,
     model: &str,
     limit_param: &str,
 ) -> ChatProbe {
@@ -160,13 +185,11 @@ async fn chat_once(
         "stream": false,
     });
     body[limit_param] = 16.into();
-    let mut req = http
-        .post(row.resolved().chat_completions)
-        .timeout(Duration::from_secs(row.timeout_secs()))
-        .json(&body);
-    if let Some(key) = row.api_key.as_deref().filter(|k| !k.is_empty()) {
-        req = req.bearer_auth(key);
-    }
+    let req = target.authorize(
+        http.post(&target.chat_url)
+            .timeout(target.timeout)
+            .json(&body),
+    );
     let started = Instant::now();
     let (status, body) = match req.send().await {
         Ok(res) => (res.status(), res.bytes().await.map_err(|e| describe(&e))),

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use model_suite::auth::jwt::{Claims, JwtKeys};
 use model_suite::config::{prepare_secrets, Config};
-use model_suite::server::{build_app, AppState};
+use model_suite::server::build_app;
+use model_suite::state::AppState;
 use reqwest::redirect::Policy;
 use tempfile::TempDir;
 

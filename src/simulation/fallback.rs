@@ -1,103 +1,14 @@
-//! One simulated request's record, how it becomes an `ai_prompt_tests`
-//! row, and the JSON fallback files under `storage/ai_runtime/` that keep
-//! records SQLite could not take — with the replay that writes them back.
+//! The JSON fallback files under `storage/ai_runtime/` that keep records
+//! SQLite could not take, and the replay that writes them back (one
+//! transaction per file, never twice).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
-use super::types::ChatScope;
-
-/// Every field of a row, as kept in a fallback file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Record {
-    /// Unique per record; what makes replay idempotent.
-    pub record_id: String,
-    pub run_id: Option<String>,
-    pub seq: u64,
-    pub user: String,
-    pub scope: ChatScope,
-    pub messages: Value,
-    pub params: Value,
-    pub prompt_id: i64,
-    /// The endpoint the row is filed under (the one that served it, else the
-    /// global default: the column may not be empty).
-    pub endpoint_id: i64,
-    /// The endpoint the chat API actually chose, when it said.
-    pub served_by: Option<i64>,
-    pub model: Option<String>,
-    pub status: Option<u16>,
-    pub success: bool,
-    pub latency_ms: f64,
-    pub ttfb_ms: Option<f64>,
-    pub ttft_ms: Option<f64>,
-    pub queue_ms: f64,
-    pub error_kind: Option<String>,
-    pub error: Option<String>,
-    pub content: String,
-    pub usage: Option<Value>,
-    pub created_at: String,
-}
-
-impl Record {
-    pub fn request_message(&self) -> String {
-        json!({
-            "record_id": self.record_id,
-            "run_id": self.run_id,
-            "seq": self.seq,
-            "user": self.user,
-            "scope": self.scope,
-            "messages": self.messages,
-            "params": self.params,
-        })
-        .to_string()
-    }
-
-    pub fn response_message(&self) -> String {
-        json!({
-            "status": self.status,
-            "content": self.content,
-            "model": self.model,
-            "endpoint_id": self.served_by,
-            "ttfb_ms": self.ttfb_ms,
-            "ttft_ms": self.ttft_ms,
-            "queue_ms": self.queue_ms,
-            "error_kind": self.error_kind,
-            "usage": self.usage,
-        })
-        .to_string()
-    }
-}
-
-pub async fn insert(conn: &mut sqlx::SqliteConnection, r: &Record) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
-    )
-    .bind(r.prompt_id)
-    .bind(r.endpoint_id)
-    .bind(&r.model)
-    .bind(r.request_message())
-    .bind(r.response_message())
-    .bind(i64::from(r.success))
-    .bind(r.latency_ms)
-    .bind(&r.error)
-    .bind(&r.created_at)
-    .fetch_one(conn)
-    .await
-}
-
-/// Writes a batch in one transaction: all rows or none.
-pub async fn insert_batch(pool: &SqlitePool, batch: &[Record]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    for r in batch {
-        insert(&mut tx, r).await?;
-    }
-    tx.commit().await
-}
+use super::records::{insert, row_targets, Record};
 
 pub const FALLBACK_PREFIX: &str = "ai_prompt_tests-";
 
@@ -217,12 +128,10 @@ async fn refile(pool: &SqlitePool, records: &mut [Record]) -> Result<u64, String
         if exists.is_some() && endpoints.contains(&r.endpoint_id) {
             continue;
         }
-        let (prompt, endpoint) = super::store::row_targets(pool, exists)
-            .await
-            .map_err(|e| e.to_string())?;
-        r.prompt_id = prompt;
+        let targets = row_targets(pool, exists).await.map_err(|e| e.to_string())?;
+        r.prompt_id = targets.prompt_id;
         if !endpoints.contains(&r.endpoint_id) {
-            r.endpoint_id = endpoint;
+            r.endpoint_id = targets.endpoint_id;
         }
         moved += 1;
     }

@@ -1,0 +1,40 @@
+//! What the Mapping page's table, drawer and dialogs share, provided once
+//! by the page.
+
+use leptos::prelude::*;
+
+use super::types::Mapping;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::ui::{show_toast, ToastSignal};
+
+/// Page-wide handles the table, the drawer and the dialogs share.
+#[derive(Clone, Copy)]
+pub struct MappingCtx {
+    pub version: RwSignal<u32>,
+    pub toast: ToastSignal,
+    pub editing: RwSignal<Option<Option<Mapping>>>,
+    pub deleting: RwSignal<Option<Mapping>>,
+    pub lang: Lang,
+}
+
+impl MappingCtx {
+    pub fn new(lang: Lang) -> MappingCtx {
+        MappingCtx {
+            version: RwSignal::new(0),
+            toast: RwSignal::new(None),
+            editing: RwSignal::new(None),
+            deleting: RwSignal::new(None),
+            lang,
+        }
+    }
+
+    /// Reports an action's outcome and reloads the list either way.
+    pub fn report<T>(&self, result: &Result<T, AppError>, ok: impl FnOnce(&T) -> String) {
+        match result {
+            Ok(v) => show_toast(self.toast, true, ok(v)),
+            Err(e) => show_toast(self.toast, false, e.text(self.lang)),
+        }
+        self.version.update(|v| *v += 1);
+    }
+}

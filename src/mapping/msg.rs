@@ -1,0 +1,300 @@
+//! What the mapping's refusals and the resolver's reasons say, as data put
+//! into words in both languages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{pick, Msg};
+use crate::i18n::Lang;
+
+/// What the mapping rules' refusals say.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum MappingMsg {
+    ScopeFormat,
+    PromptIdPositive,
+    ScopeKey {
+        max: usize,
+        got: String,
+    },
+    PromptMissing {
+        id: i64,
+    },
+    NoModels,
+    DefaultNotListed,
+    Dangling {
+        models: Vec<String>,
+    },
+    AlreadyMapped {
+        scope: String,
+        id: i64,
+    },
+    DeletedInSupabase {
+        scope: String,
+    },
+    /// The resolver found no route.
+    NoRoute(Box<Reason>),
+}
+
+impl MappingMsg {
+    pub fn render(&self, lang: Lang) -> String {
+        use MappingMsg::*;
+        let pair = match self {
+            ScopeFormat => (
+                "必须是 `global`、`prompt:<id>`、`tenant:<key>` 或 `module:<key>`".into(),
+                "must be `global`, `prompt:<id>`, `tenant:<key>` or `module:<key>`".into(),
+            ),
+            PromptIdPositive => (
+                "prompt:<id> 需要一个正整数 ID".into(),
+                "prompt:<id> needs a positive prompt id".into(),
+            ),
+            ScopeKey { max, got } => (
+                format!("标识为 1–{max} 个字符，只含 a-z、0-9、- _ .，以字母或数字开头；当前为 `{got}`"),
+                format!("keys are 1–{max} characters of a-z, 0-9, - _ . starting with a letter or digit; got `{got}`"),
+            ),
+            PromptMissing { id } => (
+                format!("prompt {id} 不存在"),
+                format!("prompt {id} does not exist"),
+            ),
+            NoModels => ("请至少选择一个模型".into(), "choose at least one model".into()),
+            DefaultNotListed => (
+                "必须是该映射的模型之一".into(),
+                "must be one of the mapping's models".into(),
+            ),
+            Dangling { models } => {
+                let list = quoted(models);
+                (
+                    format!("没有端点提供 {list}；请把它们加到某个端点，或勾选允许"),
+                    format!("no endpoint serves {list}; add them to an endpoint or accept them as dangling"),
+                )
+            }
+            AlreadyMapped { scope, id } => (
+                format!("`{scope}` 已有映射（#{id}）"),
+                format!("`{scope}` already has a mapping (#{id})"),
+            ),
+            DeletedInSupabase { scope } => (
+                format!("`{scope}` 已在 Supabase 中被删除；请先同步"),
+                format!("`{scope}` was deleted in Supabase; sync first"),
+            ),
+            NoRoute(reason) => return reason.render(lang),
+        };
+        pick(lang, pair)
+    }
+}
+
+fn quoted(models: &[String]) -> String {
+    models
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One step of the resolver's reasoning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reason {
+    Applies {
+        scope: String,
+    },
+    NoMapping {
+        scope: String,
+    },
+    Allowed {
+        model: String,
+        scope: String,
+    },
+    NotAllowed {
+        model: String,
+        scope: String,
+        default: String,
+    },
+    NoneRequested {
+        scope: String,
+        default: String,
+    },
+    NoGlobalDefault,
+    GlobalNotAllowed {
+        model: String,
+        default: String,
+    },
+    GlobalDefault {
+        model: String,
+    },
+    NoEndpoint {
+        model: String,
+    },
+    Chose {
+        count: usize,
+        model: String,
+        endpoint: String,
+        status: String,
+        is_default: bool,
+        latency_ms: Option<f64>,
+    },
+}
+
+impl Reason {
+    pub fn render(&self, lang: Lang) -> String {
+        use Reason::*;
+        let pair = match self {
+            Applies { scope } => (
+                format!("映射 `{scope}` 生效（最具体的启用映射）"),
+                format!("mapping `{scope}` applies (the most specific active one)"),
+            ),
+            NoMapping { scope } => (
+                format!("`{scope}` 没有启用的映射"),
+                format!("no active mapping for `{scope}`"),
+            ),
+            Allowed { model, scope } => (
+                format!("请求的模型 `{model}` 被 `{scope}` 允许"),
+                format!("requested model `{model}` is allowed by `{scope}`"),
+            ),
+            NotAllowed { model, scope, default } => (
+                format!("请求的模型 `{model}` 不被 `{scope}` 允许；改用其默认模型 `{default}`"),
+                format!("requested model `{model}` is not allowed by `{scope}`; using its default `{default}`"),
+            ),
+            NoneRequested { scope, default } => (
+                format!("未指定模型；使用 `{scope}` 的默认模型 `{default}`"),
+                format!("no model requested; using `{scope}`'s default `{default}`"),
+            ),
+            NoGlobalDefault => (
+                "没有适用的映射，也没有带模型的启用全局默认端点；请在模型目录中设置".into(),
+                "no mapping applies and there is no active global default endpoint with a model; set one in the catalog".into(),
+            ),
+            GlobalNotAllowed { model, default } => (
+                format!("没有适用的映射；请求的模型 `{model}` 不被允许，使用全局默认 `{default}`"),
+                format!("no mapping applies; requested model `{model}` is not allowed, using the global default `{default}`"),
+            ),
+            GlobalDefault { model } => (
+                format!("没有适用的映射；使用全局默认模型 `{model}`"),
+                format!("no mapping applies; using the global default model `{model}`"),
+            ),
+            NoEndpoint { model } => (
+                format!("没有启用的端点提供模型 `{model}`；请把它加到某个端点的模型中或启用一个端点"),
+                format!("no active endpoint serves model `{model}`; add it to an endpoint's models or enable one"),
+            ),
+            Chose { count, model, endpoint, status, is_default, latency_ms } => {
+                let latency = latency_ms.map(|l| format!(", {l:.0} ms")).unwrap_or_default();
+                let zh_status = match status.as_str() {
+                    "online" => "在线",
+                    "offline" => "离线",
+                    "degraded" => "降级",
+                    _ => "未知",
+                };
+                (
+                    format!(
+                        "{count} 个启用的端点提供 `{model}`；选用 `{endpoint}`（{zh_status}{}{latency}）",
+                        if *is_default { "，全局默认" } else { "" }
+                    ),
+                    format!(
+                        "{count} active endpoint(s) serve `{model}`; chose `{endpoint}` ({status}{}{latency})",
+                        if *is_default { ", global default" } else { "" }
+                    ),
+                )
+            }
+        };
+        pick(lang, pair)
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+impl From<MappingMsg> for Msg {
+    fn from(m: MappingMsg) -> Msg {
+        Msg::in_both(|lang| m.render(lang))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::tests::{assert_bilingual, assert_messages, s};
+
+    #[test]
+    fn every_mapping_message_reads_in_both_languages() {
+        let chose = Reason::Chose {
+            count: 2,
+            model: s("m"),
+            endpoint: s("A"),
+            status: s("online"),
+            is_default: true,
+            latency_ms: Some(12.0),
+        };
+        let mapping = [
+            MappingMsg::ScopeFormat,
+            MappingMsg::PromptIdPositive,
+            MappingMsg::ScopeKey {
+                max: 64,
+                got: s("A B"),
+            },
+            MappingMsg::PromptMissing { id: 7 },
+            MappingMsg::NoModels,
+            MappingMsg::DefaultNotListed,
+            MappingMsg::Dangling {
+                models: vec![s("x"), s("y")],
+            },
+            MappingMsg::AlreadyMapped {
+                scope: s("tenant:acme"),
+                id: 3,
+            },
+            MappingMsg::DeletedInSupabase {
+                scope: s("tenant:acme"),
+            },
+            MappingMsg::NoRoute(Box::new(chose)),
+        ];
+        assert_messages(mapping.to_vec(), 10);
+    }
+
+    #[test]
+    fn every_resolver_reason_reads_in_both_languages() {
+        for r in reasons() {
+            assert_bilingual(&r.render(Lang::Zh), &r.render(Lang::En));
+        }
+    }
+
+    fn reasons() -> Vec<Reason> {
+        let (scope, model, default) = (s("tenant:acme"), s("m"), s("d"));
+        vec![
+            Reason::Applies {
+                scope: scope.clone(),
+            },
+            Reason::NoMapping {
+                scope: scope.clone(),
+            },
+            Reason::Allowed {
+                model: model.clone(),
+                scope: scope.clone(),
+            },
+            Reason::NotAllowed {
+                model: model.clone(),
+                scope: scope.clone(),
+                default: default.clone(),
+            },
+            Reason::NoneRequested {
+                scope,
+                default: default.clone(),
+            },
+            Reason::NoGlobalDefault,
+            Reason::GlobalNotAllowed {
+                model: model.clone(),
+                default,
+            },
+            Reason::GlobalDefault {
+                model: model.clone(),
+            },
+            Reason::NoEndpoint {
+                model: model.clone(),
+            },
+            Reason::Chose {
+                count: 1,
+                model,
+                endpoint: s("A"),
+                status: s("degraded"),
+                is_default: false,
+                latency_ms: None,
+            },
+        ]
+    }
+}

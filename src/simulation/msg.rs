@@ -1,0 +1,161 @@
+//! What the simulation's refusals and stop reasons say, as data put into
+//! words in both languages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{pick, Msg};
+use crate::i18n::Lang;
+
+/// What the simulation's refusals say.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum SimMsg {
+    Minutes { max: u32 },
+    RoleRule,
+    MessageLength { max: usize },
+    MintFirst,
+    ExportFormat { got: String },
+    NoEndpointYet,
+    NotRunning { id: String },
+    NotStored { detail: String },
+    UnreadableStream { detail: String },
+    StreamEnded,
+}
+
+impl SimMsg {
+    pub fn render(&self, lang: Lang) -> String {
+        use SimMsg::*;
+        let pair = match self {
+            Minutes { max } => (
+                format!("必须在 1–{max} 分钟之间"),
+                format!("must be 1–{max} minutes"),
+            ),
+            RoleRule => (
+                "最多 32 个字符，只含 a-z、0-9、_ 或 -".into(),
+                "is at most 32 characters of a-z, 0-9, _ or -".into(),
+            ),
+            MessageLength { max } => (
+                format!("必须为 1–{max} 个字符"),
+                format!("must be 1–{max} characters"),
+            ),
+            MintFirst => ("请先签发一个令牌".into(), "mint a token first".into()),
+            ExportFormat { got } => (
+                format!("必须是 csv 或 json，当前为 `{got}`"),
+                format!("must be csv or json, got `{got}`"),
+            ),
+            NoEndpointYet => (
+                "模型目录中还没有端点；请先添加一个".into(),
+                "the catalog has no endpoint yet; add one first".into(),
+            ),
+            NotRunning { id } => (
+                format!("压测 {id} 没有在运行"),
+                format!("run {id} is not running"),
+            ),
+            NotStored { detail } => (
+                format!("结果无法保存到任何地方：{detail}"),
+                format!("the result could not be stored anywhere: {detail}"),
+            ),
+            UnreadableStream { detail } => (
+                format!("无法读取数据流：{detail}"),
+                format!("unreadable stream: {detail}"),
+            ),
+            StreamEnded => (
+                "数据流在结果到达前结束".into(),
+                "the stream ended before the result".into(),
+            ),
+        };
+        pick(lang, pair)
+    }
+}
+
+/// Why a stop policy ended a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StopReason {
+    FirstError {
+        detail: String,
+    },
+    ErrorRate {
+        rate: f64,
+        window: usize,
+        percent: f64,
+    },
+}
+
+impl StopReason {
+    pub fn render(&self, lang: Lang) -> String {
+        let pair = match self {
+            StopReason::FirstError { detail } => (
+                format!("首个错误：{}", crate::error::reason_text(Lang::Zh, detail)),
+                format!("first error: {detail}"),
+            ),
+            StopReason::ErrorRate {
+                rate,
+                window,
+                percent,
+            } => (
+                format!("最近 {window} 个请求的错误率 {rate:.1} % 达到 {percent} %"),
+                format!(
+                    "error rate {rate:.1} % over the last {window} requests reached {percent} %"
+                ),
+            ),
+        };
+        pick(lang, pair)
+    }
+}
+
+impl From<SimMsg> for Msg {
+    fn from(m: SimMsg) -> Msg {
+        Msg::in_both(|lang| m.render(lang))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::tests::{assert_bilingual, assert_messages, s};
+    use crate::simulation::text::{kind_text, status_text};
+    use crate::simulation::types::RunStatus;
+
+    #[test]
+    fn every_simulation_message_reads_in_both_languages() {
+        let sim = [
+            SimMsg::Minutes { max: 1440 },
+            SimMsg::RoleRule,
+            SimMsg::MessageLength { max: 4000 },
+            SimMsg::MintFirst,
+            SimMsg::ExportFormat { got: s("xml") },
+            SimMsg::NoEndpointYet,
+            SimMsg::NotRunning { id: s("r1") },
+            SimMsg::NotStored {
+                detail: s("disk full"),
+            },
+            SimMsg::UnreadableStream { detail: s("eof") },
+            SimMsg::StreamEnded,
+        ];
+        assert_messages(sim.to_vec(), 10);
+        for r in [
+            StopReason::FirstError {
+                detail: s("HTTP 500"),
+            },
+            StopReason::ErrorRate {
+                rate: 50.0,
+                window: 10,
+                percent: 20.0,
+            },
+        ] {
+            assert_bilingual(&r.render(Lang::Zh), &r.render(Lang::En));
+        }
+        for k in ["timeout", "connect", "http_status", "decode", "cancelled"] {
+            assert_bilingual(&kind_text(Lang::Zh, k), &kind_text(Lang::En, k));
+        }
+        for st in [
+            RunStatus::Running,
+            RunStatus::Completed,
+            RunStatus::Cancelled,
+            RunStatus::Stopped,
+            RunStatus::Interrupted,
+        ] {
+            assert_bilingual(status_text(Lang::Zh, st), status_text(Lang::En, st));
+        }
+    }
+}

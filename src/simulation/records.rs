@@ -1,0 +1,183 @@
+//! One simulated request's record and how it becomes an `ai_prompt_tests`
+//! row: which prompt and endpoint rows it is filed under, and the insert.
+//! Where records go when SQLite refuses them is `fallback`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+
+use super::client::Attempt;
+use super::msg::SimMsg;
+use super::types::{ChatScope, RunConfig};
+use crate::error::AppError;
+
+/// Every field of a row, as kept in a fallback file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Unique per record; what makes replay idempotent.
+    pub record_id: String,
+    pub run_id: Option<String>,
+    pub seq: u64,
+    pub user: String,
+    pub scope: ChatScope,
+    pub messages: Value,
+    pub params: Value,
+    pub prompt_id: i64,
+    /// The endpoint the row is filed under (the one that served it, else the
+    /// global default: the column may not be empty).
+    pub endpoint_id: i64,
+    /// The endpoint the chat API actually chose, when it said.
+    pub served_by: Option<i64>,
+    pub model: Option<String>,
+    pub status: Option<u16>,
+    pub success: bool,
+    pub latency_ms: f64,
+    pub ttfb_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
+    pub queue_ms: f64,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub content: String,
+    pub usage: Option<Value>,
+    pub created_at: String,
+}
+
+impl Record {
+    pub fn request_message(&self) -> String {
+        json!({
+            "record_id": self.record_id,
+            "run_id": self.run_id,
+            "seq": self.seq,
+            "user": self.user,
+            "scope": self.scope,
+            "messages": self.messages,
+            "params": self.params,
+        })
+        .to_string()
+    }
+
+    pub fn response_message(&self) -> String {
+        json!({
+            "status": self.status,
+            "content": self.content,
+            "model": self.model,
+            "endpoint_id": self.served_by,
+            "ttfb_ms": self.ttfb_ms,
+            "ttft_ms": self.ttft_ms,
+            "queue_ms": self.queue_ms,
+            "error_kind": self.error_kind,
+            "usage": self.usage,
+        })
+        .to_string()
+    }
+}
+
+pub async fn insert(conn: &mut sqlx::SqliteConnection, r: &Record) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+    )
+    .bind(r.prompt_id)
+    .bind(r.endpoint_id)
+    .bind(&r.model)
+    .bind(r.request_message())
+    .bind(r.response_message())
+    .bind(i64::from(r.success))
+    .bind(r.latency_ms)
+    .bind(&r.error)
+    .bind(&r.created_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Writes a batch in one transaction: all rows or none.
+pub async fn insert_batch(pool: &SqlitePool, batch: &[Record]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for r in batch {
+        insert(&mut tx, r).await?;
+    }
+    tx.commit().await
+}
+
+/// Name of the built-in prompt row simulated chats are filed under when no
+/// prompt was chosen (`ai_prompt_tests.prompt_id` may not be empty).
+pub const SIMULATION_PROMPT: &str = "model-suite:simulation";
+
+/// The rows a record is filed under: its prompt, and the endpoint used
+/// when the request never reached one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowTargets {
+    pub prompt_id: i64,
+    pub endpoint_id: i64,
+}
+
+/// The prompt row and fallback endpoint rows are filed under. Creates the
+/// built-in simulation prompt once; refuses when the catalog is empty.
+pub async fn row_targets(db: &SqlitePool, prompt: Option<i64>) -> Result<RowTargets, AppError> {
+    let endpoint: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ai_endpoints ORDER BY is_default DESC, id LIMIT 1")
+            .fetch_optional(db)
+            .await?;
+    let endpoint = endpoint.ok_or_else(|| AppError::Conflict(SimMsg::NoEndpointYet.into()))?;
+    if let Some(p) = prompt {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM ai_prompts WHERE id = ?1")
+            .bind(p)
+            .fetch_optional(db)
+            .await?;
+        if exists.is_some() {
+            return Ok(RowTargets {
+                prompt_id: p,
+                endpoint_id: endpoint,
+            });
+        }
+    }
+    let id = crate::catalog::repo::builtin_prompt(
+        db,
+        SIMULATION_PROMPT,
+        "simulation",
+        "Built-in prompt of simulated chats",
+        "Rows of JWT simulations with no prompt chosen",
+    )
+    .await?;
+    Ok(RowTargets {
+        prompt_id: id,
+        endpoint_id: endpoint,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_of(
+    run_id: Option<&str>,
+    seq: u64,
+    user: &str,
+    c: &RunConfig,
+    messages: Value,
+    targets: RowTargets,
+    a: &Attempt,
+    queue_ms: f64,
+) -> Record {
+    Record {
+        record_id: uuid::Uuid::new_v4().simple().to_string(),
+        run_id: run_id.map(str::to_owned),
+        seq,
+        user: user.to_owned(),
+        scope: c.scope.clone(),
+        messages,
+        params: json!({ "stream": c.stream, "model": c.model }),
+        prompt_id: targets.prompt_id,
+        endpoint_id: a.endpoint_id.unwrap_or(targets.endpoint_id),
+        served_by: a.endpoint_id,
+        model: a.model.clone().or_else(|| c.model.clone()),
+        status: a.status,
+        success: a.ok(),
+        latency_ms: a.latency_ms,
+        ttfb_ms: a.ttfb_ms,
+        ttft_ms: a.ttft_ms,
+        queue_ms,
+        error_kind: a.error_kind.map(|k| k.as_str().to_owned()),
+        error: a.error.clone(),
+        content: a.content.chars().take(2000).collect(),
+        usage: a.usage.clone(),
+        created_at: crate::catalog::repo::now(),
+    }
+}
