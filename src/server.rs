@@ -13,13 +13,15 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::app::{shell, App};
+use crate::auth::sessions::SessionVersion;
 use crate::auth::throttle::LoginThrottle;
-use crate::auth::{gate, jwt::JwtKeys, AdminAuth, AuthSettings};
+use crate::auth::{csrf, gate, jwt::JwtKeys, AdminAuth, AuthSettings};
 use crate::catalog::health::EndpointMonitor;
 use crate::catalog::service::Catalog;
 use crate::catalog::sync::FullSync;
 use crate::config::{Config, Mode, Secrets};
 use crate::mapping::chat::ChatGateway;
+use crate::mapping::chat_guard::ChatLimits;
 use crate::mapping::service::MappingService;
 use crate::mapping::sync::sync_everything;
 use crate::monitor::health::ProbeRule;
@@ -40,6 +42,8 @@ pub enum StartError {
     Storage(#[from] storage::StorageError),
     #[error("LOG_DIR: cannot open the audit log in {dir}: {source}")]
     Audit { dir: String, source: std::io::Error },
+    #[error("STORAGE_DIR: cannot keep the admin session version in {dir}: {source}")]
+    Sessions { dir: String, source: std::io::Error },
     #[error("LISTEN_ADDR: cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -122,7 +126,17 @@ pub async fn build_app(
             limits,
         },
     );
+    let sessions = SessionVersion::open(
+        &config.storage_dir,
+        &secrets.admin_password_hash,
+        config.admin_password.as_deref(),
+    )
+    .map_err(|source| StartError::Sessions {
+        dir: config.storage_dir.display().to_string(),
+        source,
+    })?;
     let auth = AdminAuth {
+        sessions,
         jwt: jwt.clone(),
         password_hash: Arc::from(secrets.admin_password_hash.as_str()),
         throttle: Arc::new(LoginThrottle::new(config.login_attempts_per_minute)),
@@ -150,6 +164,7 @@ pub async fn build_app(
         })
     };
     let traffic = Traffic::default();
+    let chat_limits = ChatLimits::new(config.chat_requests_per_minute, config.chat_max_tokens);
     let state = AppState {
         leptos_options,
         mirror,
@@ -159,6 +174,7 @@ pub async fn build_app(
         supabase,
         chat: ChatGateway {
             jwt,
+            limits: chat_limits,
             mappings: mappings.clone(),
             traffic: traffic.clone(),
         },
@@ -223,8 +239,13 @@ fn router(state: AppState) -> Router {
             state.auth.clone(),
             gate::admin_gate,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.auth.clone(),
+            csrf::same_origin_writes,
+        ))
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(monitor::logging::plain_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req

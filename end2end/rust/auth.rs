@@ -128,7 +128,7 @@ async fn server_functions_reject_missing_expired_forged_none_and_non_admin_token
             role: "admin".into(),
             iat: 0,
             exp: crate::support::chrono_now() + 600,
-            aud: None,
+            ..Claims::default()
         })
         .expect("sign");
     let valid = app.token("admin", 600);

@@ -18,6 +18,7 @@ mod openai_client;
 mod pages;
 mod results_mirror;
 mod schema;
+mod security;
 mod simulation;
 mod simulation_fallback;
 mod supabase;

@@ -47,6 +47,13 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   // Fetch the upstream's models and accept the diff.
   await second.getByRole("button", { name: "Edit" }).click();
   await expect(page.locator('aside.drawer input[name="api_key"]')).toHaveAttribute("placeholder", "sk-e…cdef");
+  // Moving the base URL warns that the key will not follow it there.
+  const url = page.locator('aside.drawer input[name="base_url"]');
+  await expect(page.getByTestId("key-will-clear")).toHaveCount(0);
+  await url.fill(SIM_URL + "/elsewhere");
+  await expect(page.getByTestId("key-will-clear")).toContainText("clears the stored key");
+  await url.fill(SIM_URL);
+  await expect(page.getByTestId("key-will-clear")).toHaveCount(0);
   await page.getByTestId("fetch-models").click();
   const diff = page.getByTestId("model-diff");
   await expect(diff).toContainText("sim-large");

@@ -37,7 +37,7 @@ pub async fn admin_gate(State(auth): State<AdminAuth>, mut req: Request, next: N
     }
     let verdict = session_token(req.headers())
         .ok_or(TokenError::Missing)
-        .and_then(|token| auth.jwt.verify_admin(&token));
+        .and_then(|token| auth.verify_session(&token));
     match verdict {
         Ok(claims) => {
             req.extensions_mut().insert(claims);
@@ -72,6 +72,11 @@ fn api_rejection(err: TokenError) -> Response {
             "invalid_token",
             "the admin token is not valid",
         ),
+        TokenError::Ended => (
+            StatusCode::UNAUTHORIZED,
+            "session_ended",
+            "the admin session has ended (signed out or the password changed); sign in again",
+        ),
         TokenError::NotAdmin => (
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -91,7 +96,7 @@ fn login_redirect(target: &str, err: TokenError) -> Response {
     let next: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
     let reason = match err {
         TokenError::Missing => "",
-        TokenError::Expired => "&error=expired",
+        TokenError::Expired | TokenError::Ended => "&error=expired",
         TokenError::Invalid => "&error=invalid",
         TokenError::NotAdmin => "&error=forbidden",
     };

@@ -1,6 +1,11 @@
-//! HS256 JWTs: the admin session (cookie or `Authorization: Bearer`) and,
-//! later, the user tokens of the chat API. Only HS256 is accepted, so
-//! `alg: none` and algorithm-confusion tokens fail verification.
+//! HS256 JWTs: the admin session (cookie or `Authorization: Bearer`) and
+//! the user tokens of the chat API. Only HS256 is accepted, so `alg: none`
+//! and algorithm-confusion tokens fail verification.
+//!
+//! The two kinds share a secret (Supabase signs user tokens with it) but
+//! cannot be confused: an admin session carries its own audience and issuer
+//! and the session version it was issued under; a user token never carries
+//! that audience, whatever its `role` says.
 
 use jsonwebtoken::{
     decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
@@ -8,22 +13,42 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 
 pub const ADMIN_ROLE: &str = "admin";
+/// The audience of admin session tokens, and only of them.
+pub const ADMIN_AUDIENCE: &str = "model-suite-admin";
+pub const ISSUER: &str = "model-suite";
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     pub sub: String,
     pub role: String,
     pub exp: i64,
     #[serde(default)]
     pub iat: i64,
-    /// Supabase-style audience (`authenticated`); optional.
+    /// [`ADMIN_AUDIENCE`] on admin sessions; Supabase-style
+    /// `authenticated` (or nothing) on user tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The session version an admin token was issued under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sv: Option<u64>,
+    /// The business scope a user token is bound to, when it carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// The load test a token drives: only the engine signs these (the mint
+    /// route cannot set it); they count against the run's own limits, not
+    /// the per-user rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 impl Claims {
+    /// An admin session: the admin role under the admin audience.
     pub fn is_admin(&self) -> bool {
-        self.role == ADMIN_ROLE
+        self.role == ADMIN_ROLE && self.aud.as_deref() == Some(ADMIN_AUDIENCE)
     }
 }
 
@@ -37,6 +62,9 @@ pub enum TokenError {
     Invalid,
     #[error("token lacks the admin role")]
     NotAdmin,
+    /// An admin session ended by a sign-out or a password change.
+    #[error("the admin session has ended")]
+    Ended,
 }
 
 /// Signing and verifying keys derived from the configured secret.
@@ -85,20 +113,35 @@ impl JwtKeys {
             })
     }
 
-    pub fn verify_admin(&self, token: &str) -> Result<Claims, TokenError> {
+    /// An admin session token of the current session `version`.
+    pub fn verify_admin(&self, token: &str, version: u64) -> Result<Claims, TokenError> {
         let claims = self.verify(token)?;
-        if claims.is_admin() {
-            Ok(claims)
-        } else {
-            Err(TokenError::NotAdmin)
+        if !claims.is_admin() || claims.iss.as_deref() != Some(ISSUER) {
+            return Err(TokenError::NotAdmin);
         }
+        if claims.sv != Some(version) {
+            return Err(TokenError::Ended);
+        }
+        Ok(claims)
     }
 
-    /// A fresh admin session token for `sub`, valid for `minutes`.
+    /// A user token for the chat API: anything signed with the secret but an
+    /// admin session.
+    pub fn verify_user(&self, token: &str) -> Result<Claims, TokenError> {
+        let claims = self.verify(token)?;
+        if claims.aud.as_deref() == Some(ADMIN_AUDIENCE) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(claims)
+    }
+
+    /// A fresh admin session token for `sub`, valid for `minutes`, issued
+    /// under session `version`.
     pub fn admin_token(
         &self,
         sub: &str,
         minutes: u32,
+        version: u64,
     ) -> Result<(String, Claims), jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
@@ -106,7 +149,10 @@ impl JwtKeys {
             role: ADMIN_ROLE.to_owned(),
             iat: now,
             exp: now + i64::from(minutes) * 60,
-            aud: None,
+            aud: Some(ADMIN_AUDIENCE.to_owned()),
+            iss: Some(ISSUER.to_owned()),
+            sv: Some(version),
+            ..Claims::default()
         };
         Ok((self.sign(&claims)?, claims))
     }
@@ -127,35 +173,57 @@ mod tests {
             role: role.into(),
             iat: now,
             exp: now + exp_offset,
-            aud: None,
+            aud: Some(ADMIN_AUDIENCE.into()),
+            iss: Some(ISSUER.into()),
+            sv: Some(0),
+            ..Claims::default()
         }
     }
 
     #[test]
     fn admin_token_round_trips() {
-        let (token, issued) = keys().admin_token("root", 10).expect("sign");
-        assert_eq!(keys().verify_admin(&token), Ok(issued));
+        let (token, issued) = keys().admin_token("root", 10, 3).expect("sign");
+        assert_eq!(keys().verify_admin(&token, 3), Ok(issued));
+        assert_eq!(keys().verify_admin(&token, 4), Err(TokenError::Ended));
+        assert_eq!(
+            keys().verify_user(&token),
+            Err(TokenError::Invalid),
+            "an admin session is not a user token"
+        );
+    }
+
+    #[test]
+    fn a_user_token_with_the_admin_role_is_not_an_admin_session() {
+        let k = keys();
+        for aud in [None, Some("authenticated")] {
+            let mut c = claims("admin", 600);
+            c.aud = aud.map(str::to_owned);
+            c.iss = None;
+            let token = k.sign(&c).expect("sign");
+            assert_eq!(k.verify_admin(&token, 0), Err(TokenError::NotAdmin));
+            assert!(k.verify_user(&token).is_ok());
+        }
     }
 
     #[test]
     fn rejects_expired_foreign_none_and_non_admin_tokens() {
         let k = keys();
         let expired = k.sign(&claims("admin", -5)).expect("sign");
-        assert_eq!(k.verify_admin(&expired), Err(TokenError::Expired));
+        assert_eq!(k.verify_admin(&expired, 0), Err(TokenError::Expired));
 
         let foreign = JwtKeys::new(b"another-secret-another-secret-xx")
             .sign(&claims("admin", 600))
             .expect("sign");
-        assert_eq!(k.verify_admin(&foreign), Err(TokenError::Invalid));
+        assert_eq!(k.verify_admin(&foreign, 0), Err(TokenError::Invalid));
 
         let user = k.sign(&claims("user", 600)).expect("sign");
-        assert_eq!(k.verify_admin(&user), Err(TokenError::NotAdmin));
+        assert_eq!(k.verify_admin(&user, 0), Err(TokenError::NotAdmin));
 
         // {"alg":"none"} with a valid-looking body and no signature.
         let body = k.sign(&claims("admin", 600)).expect("sign");
         let payload = body.split('.').nth(1).expect("payload");
         let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
-        assert_eq!(k.verify_admin(&none), Err(TokenError::Invalid));
-        assert_eq!(k.verify_admin("garbage"), Err(TokenError::Invalid));
+        assert_eq!(k.verify_admin(&none, 0), Err(TokenError::Invalid));
+        assert_eq!(k.verify_admin("garbage", 0), Err(TokenError::Invalid));
     }
 }

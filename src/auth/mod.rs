@@ -5,6 +5,8 @@
 pub mod page;
 
 #[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
 pub mod gate;
 #[cfg(feature = "ssr")]
 pub mod jwt;
@@ -14,6 +16,8 @@ pub mod password;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 
@@ -55,6 +59,16 @@ pub struct AdminAuth {
     pub throttle: std::sync::Arc<throttle::LoginThrottle>,
     pub settings: std::sync::Arc<AuthSettings>,
     pub audit: std::sync::Arc<dyn SignInAudit>,
+    /// The current admin session version: older sessions have ended.
+    pub sessions: sessions::SessionVersion,
+}
+
+#[cfg(feature = "ssr")]
+impl AdminAuth {
+    /// The claims of a live admin session token.
+    pub fn verify_session(&self, token: &str) -> Result<jwt::Claims, jwt::TokenError> {
+        self.jwt.verify_admin(token, self.sessions.current())
+    }
 }
 
 /// The verified admin claims of the current server-function call. The gate

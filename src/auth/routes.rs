@@ -45,16 +45,30 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-/// Only same-site paths: `/models` yes, `//evil.example` or `https://…` no.
+/// Only a path of this site: `/models?q=1` yes; `//evil.example`,
+/// `/\evil`, `/\t/evil.example`, `https://…` or anything with a control
+/// character or a backslash becomes `/`. The path is read the way a browser
+/// would read it, and must stay on this origin.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.starts_with("/\\")
-                && p != "/login" =>
-        {
-            p.to_owned()
+    const HERE: &str = "http://model-suite.invalid/";
+    let Some(p) = next else {
+        return "/".to_owned();
+    };
+    let plain = p.starts_with('/')
+        && !p.starts_with("//")
+        && p.len() <= 2048
+        && !p.contains('\\')
+        && !p.chars().any(|c| c.is_control() || c.is_whitespace());
+    let base = url::Url::parse(HERE).ok();
+    let joined = base.as_ref().and_then(|b| b.join(p).ok());
+    match joined {
+        Some(u) if plain && u.origin() == base.map(|b| b.origin()).unwrap_or(u.origin()) => {
+            let path = &u[url::Position::BeforePath..];
+            if path == "/login" || !path.starts_with('/') || path.starts_with("//") {
+                "/".to_owned()
+            } else {
+                path.to_owned()
+            }
         }
         _ => "/".to_owned(),
     }
@@ -119,13 +133,17 @@ async fn authenticate(
     let is_admin_name = name == auth.settings.admin_username;
     let shown: String = name.chars().take(64).collect();
     let key = if is_admin_name { name } else { "*" };
-    if let Err(wait) = auth.throttle.check(ip, key) {
-        auth.audit.record(
-            &shown,
-            "login.throttled",
-            json!({ "request_id": request_id(headers), "retry_after_s": wait.as_secs() + 1 }),
-        );
-        return Outcome::Throttled(wait);
+    if let Err(refusal) = auth.throttle.check(ip, key) {
+        // One line when the allowance runs out, not one per refused attempt:
+        // the audit log grows no faster than the throttle lets sign-ins in.
+        if refusal.first {
+            auth.audit.record(
+                &shown,
+                "login.throttled",
+                json!({ "request_id": request_id(headers), "retry_after_s": refusal.wait.as_secs() + 1 }),
+            );
+        }
+        return Outcome::Throttled(refusal.wait);
     }
     let (password, hash) = (form.password.clone(), auth.password_hash.clone());
     let password_ok = password.len() <= PASSWORD_MAX
@@ -139,10 +157,11 @@ async fn authenticate(
             .record(&shown, "login.failure", json!({ "request_id": rid }));
         return Outcome::Refused;
     }
-    match auth
-        .jwt
-        .admin_token(&auth.settings.admin_username, auth.settings.session_minutes)
-    {
+    match auth.jwt.admin_token(
+        &auth.settings.admin_username,
+        auth.settings.session_minutes,
+        auth.sessions.current(),
+    ) {
         Ok((token, claims)) => {
             auth.audit.record(
                 &claims.sub,
@@ -225,14 +244,20 @@ pub async fn login_json(
 
 /// `POST /auth/logout`: clears the cookie whatever state it was in.
 pub async fn logout(State(auth): State<AdminAuth>, headers: HeaderMap) -> Response {
+    // Signing out ends every admin session issued so far, not just this
+    // browser's cookie: a copied token stops working too.
     let who = session_token(&headers)
-        .and_then(|t| auth.jwt.verify(&t).ok())
+        .and_then(|t| auth.verify_session(&t).ok())
         .map(|c| c.sub);
     if let Some(sub) = who {
+        let ended = auth.sessions.end_all();
+        if let Err(e) = &ended {
+            tracing::error!(error = %e, "cannot record the end of the admin sessions");
+        }
         auth.audit.record(
             &sub,
             "logout",
-            json!({ "request_id": request_id(&headers) }),
+            json!({ "request_id": request_id(&headers), "sessions_ended": ended.is_ok() }),
         );
     }
     (
@@ -275,5 +300,17 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        for attack in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/models\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/\\/evil.example",
+            "/.\\evil.example",
+            "/login",
+        ] {
+            assert_eq!(safe_next(Some(attack)), "/", "{attack:?}");
+        }
+        assert_eq!(safe_next(Some("/mappings#new")), "/mappings#new");
     }
 }

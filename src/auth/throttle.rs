@@ -3,8 +3,10 @@
 //! seconds). Keying on both keeps one noisy address from locking the admin
 //! out everywhere else.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -18,6 +20,16 @@ type Key = (Option<IpAddr>, String);
 pub struct LoginThrottle {
     limiter: DefaultKeyedRateLimiter<Key>,
     clock: DefaultClock,
+    /// Keys refused since they were last let in.
+    refusing: Mutex<HashSet<Key>>,
+}
+
+/// An attempt that must wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub wait: Duration,
+    /// The first refusal since this address and name were last let in.
+    pub first: bool,
 }
 
 impl LoginThrottle {
@@ -26,11 +38,12 @@ impl LoginThrottle {
         LoginThrottle {
             limiter: RateLimiter::keyed(Quota::per_minute(n)),
             clock: DefaultClock::default(),
+            refusing: Mutex::default(),
         }
     }
 
     /// `Ok` when this attempt may go on, else how long to wait.
-    pub fn check(&self, ip: Option<IpAddr>, username: &str) -> Result<(), Duration> {
+    pub fn check(&self, ip: Option<IpAddr>, username: &str) -> Result<(), Refusal> {
         if self.limiter.len() > KEYS_KEPT {
             self.limiter.retain_recent();
         }
@@ -51,9 +64,28 @@ impl LoginThrottle {
                 .collect::<String>()
                 .to_lowercase(),
         );
-        self.limiter
-            .check_key(&key)
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+        let verdict = self.limiter.check_key(&key);
+        let Ok(mut refusing) = self.refusing.lock() else {
+            return verdict.map_err(|n| Refusal {
+                wait: n.wait_time_from(self.clock.now()),
+                first: false,
+            });
+        };
+        match verdict {
+            Ok(()) => {
+                refusing.remove(&key);
+                Ok(())
+            }
+            Err(not_until) => {
+                if refusing.len() > KEYS_KEPT {
+                    refusing.clear();
+                }
+                Err(Refusal {
+                    wait: not_until.wait_time_from(self.clock.now()),
+                    first: refusing.insert(key),
+                })
+            }
+        }
     }
 }
 
@@ -69,10 +101,15 @@ mod tests {
         for _ in 0..3 {
             assert!(t.check(home, "admin").is_ok());
         }
-        let wait = t.check(home, " Admin ").unwrap_err();
+        let refusal = t.check(home, " Admin ").unwrap_err();
         assert!(
-            wait > Duration::ZERO && wait <= Duration::from_secs(20),
-            "{wait:?}"
+            refusal.wait > Duration::ZERO && refusal.wait <= Duration::from_secs(20),
+            "{refusal:?}"
+        );
+        assert!(refusal.first);
+        assert!(
+            !t.check(home, "admin").unwrap_err().first,
+            "only the first refusal is news"
         );
         assert!(
             t.check(away, "admin").is_ok(),

@@ -103,7 +103,20 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
                 <label class="field">
                     <span>{t(lang, CatalogText::FieldApiKey)}</span>
                     <input name="api_key" type="password" autocomplete="off" bind:value=api_key placeholder=key_mask.clone().unwrap_or_default()/>
-                    {key_mask.is_some().then(|| view! { <small class="muted">{t(lang, CatalogText::ApiKeyKeep)}</small> })}
+                    {key_mask.is_some().then(|| {
+                        let original = start.base_url.clone();
+                        let moved = move || {
+                            base_url.get().trim() != original.trim() && api_key.get().trim().is_empty()
+                        };
+                        view! {
+                            <Show
+                                when=moved
+                                fallback=move || view! { <small class="muted">{t(lang, CatalogText::ApiKeyKeep)}</small> }
+                            >
+                                <small class="form-warning" data-testid="key-will-clear">{t(lang, CatalogText::ApiKeyWillClear)}</small>
+                            </Show>
+                        }
+                    })}
                     {field_error(err, "api_key")}
                 </label>
                 <label class="field">

@@ -62,7 +62,8 @@ pub async fn insert(pg: &PgPool, v: &ValidEndpoint, is_default: bool) -> Result<
 pub async fn update(pg: &PgPool, id: i64, v: &ValidEndpoint) -> Result<bool, AppError> {
     let done = sqlx::query(
         "UPDATE ai_model SET name = $2, model = $3, base_url = $4, description = $5,
-            api_key = COALESCE($6, api_key), timeout = $7, is_active = $8, model_list = $9, updated_at = now()
+            api_key = CASE WHEN $10 THEN NULL ELSE COALESCE($6, api_key) END,
+            timeout = $7, is_active = $8, model_list = $9, updated_at = now()
          WHERE id = $1",
     )
     .bind(id)
@@ -74,6 +75,7 @@ pub async fn update(pg: &PgPool, id: i64, v: &ValidEndpoint) -> Result<bool, App
     .bind(v.timeout as i32)
     .bind(v.is_active)
     .bind(Json(&v.model_list))
+    .bind(v.clear_key)
     .execute(pg)
     .await
     .map_err(|e| refused(Write::UpdateEndpoint, e))?;

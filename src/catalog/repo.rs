@@ -202,7 +202,8 @@ pub async fn insert(
     .await
 }
 
-/// Overwrites the editable fields; the key only when `v.api_key` is `Some`.
+/// Overwrites the editable fields; the key only when `v.api_key` is `Some`
+/// (or clears it with `v.clear_key`).
 pub async fn update(
     conn: &mut SqliteConnection,
     id: i64,
@@ -211,7 +212,8 @@ pub async fn update(
 ) -> Result<(), sqlx::Error> {
     let now = now();
     sqlx::query(
-        "UPDATE ai_endpoints SET name = ?2, base_url = ?3, model = ?4, api_key = COALESCE(?5, api_key),
+        "UPDATE ai_endpoints SET name = ?2, base_url = ?3, model = ?4,
+            api_key = CASE WHEN ?13 THEN NULL ELSE COALESCE(?5, api_key) END,
             description = ?6, timeout = ?7, is_active = ?8, model_list = ?9, resolved_endpoints = ?10,
             sync_status = CASE WHEN ?11 THEN 'synced' ELSE 'unsynced' END,
             last_synced_at = CASE WHEN ?11 THEN ?12 ELSE last_synced_at END, updated_at = ?12
@@ -229,6 +231,7 @@ pub async fn update(
     .bind(json(&v.resolved))
     .bind(synced)
     .bind(now)
+    .bind(v.clear_key)
     .execute(conn)
     .await?;
     Ok(())

@@ -144,15 +144,19 @@ impl Catalog {
         id: i64,
         draft: EndpointDraft,
     ) -> Result<Endpoint, AppError> {
-        let v = validate(draft)?;
+        let mut v = validate(draft)?;
         let _guard = self.lock_writes().await;
         let before = self.row(id).await?;
+        // A key is only ever sent to the host it was entered for.
+        let had_key = before.api_key.as_deref().is_some_and(|k| !k.is_empty());
+        v.clear_key = had_key && v.api_key.is_none() && v.base_url != before.base_url;
         if before.default() && !v.is_active {
             return Err(default_guard(&before, Guarded::Disable));
         }
         if before.default() && v.model.is_none() {
             return Err(AppError::field("model", CatalogMsg::DefaultNeedsModel));
         }
+        let key_cleared = v.clear_key;
         let synced = self.push_update(&before, &v).await?;
         let mut tx = self.db.begin().await?;
         repo::update(&mut tx, id, &v, synced.is_some()).await?;
@@ -164,7 +168,7 @@ impl Catalog {
         self.audit.record(
             actor,
             "endpoint.update",
-            json!({ "id": id, "before": before.view(), "after": after }),
+            json!({ "id": id, "before": before.view(), "after": after, "key_cleared": key_cleared }),
         );
         Ok(after)
     }

@@ -14,8 +14,9 @@ use serde_json::json;
 use super::remote::{self, RemoteModel};
 use super::repo::{self, now, EndpointRow};
 use super::service::Catalog;
+use super::types::EndpointDraft;
 use super::types::SyncReport;
-use super::validate::{resolve_endpoints, ValidEndpoint};
+use super::validate::{validate, ValidEndpoint};
 use crate::error::{AppError, Common};
 
 fn from_row(r: &EndpointRow) -> ValidEndpoint {
@@ -23,6 +24,7 @@ fn from_row(r: &EndpointRow) -> ValidEndpoint {
         name: r.name.clone(),
         base_url: r.base_url.clone(),
         api_key: r.api_key.clone(),
+        clear_key: false,
         description: r.description.clone(),
         model: r.model.clone(),
         model_list: r.models(),
@@ -32,8 +34,9 @@ fn from_row(r: &EndpointRow) -> ValidEndpoint {
     }
 }
 
-fn from_remote(m: &RemoteModel) -> ValidEndpoint {
-    ValidEndpoint {
+/// A Supabase row, held to the rules a local edit follows.
+fn from_remote(m: &RemoteModel) -> Result<ValidEndpoint, AppError> {
+    validate(EndpointDraft {
         name: m.name.clone(),
         base_url: m.base_url.clone(),
         api_key: m.api_key.clone(),
@@ -42,8 +45,7 @@ fn from_remote(m: &RemoteModel) -> ValidEndpoint {
         model_list: m.models(),
         timeout: i64::from(m.timeout.unwrap_or(60)),
         is_active: m.is_active.unwrap_or(true),
-        resolved: resolve_endpoints(&m.base_url),
-    }
+    })
 }
 
 fn same(local: &EndpointRow, remote: &ValidEndpoint) -> bool {
@@ -90,7 +92,16 @@ impl Catalog {
         let local_rows = repo::all(&self.db).await?;
         let mut tx = self.db.begin().await?;
         for m in &remote_rows {
-            let wanted = from_remote(m);
+            let wanted = match from_remote(m) {
+                Ok(v) => v,
+                Err(e) => {
+                    let why = format!("ai_model #{} ({}): {e}", m.id, m.name);
+                    tracing::warn!(row = %why, "Supabase row refused by validation, not applied");
+                    report.invalid_rows.push(why);
+                    report.endpoints.invalid += 1;
+                    continue;
+                }
+            };
             match local_rows.iter().find(|l| l.supabase_id == Some(m.id)) {
                 None => {
                     repo::insert(&mut tx, &wanted, Some(m.id), false).await?;

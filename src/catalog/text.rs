@@ -46,6 +46,7 @@ pub enum CatalogText {
     FieldBaseUrl,
     FieldApiKey,
     ApiKeyKeep,
+    ApiKeyWillClear,
     FieldTimeout,
     FieldDescription,
     FieldModel,
@@ -132,6 +133,10 @@ impl Text for CatalogText {
             FieldName => ("名称", "Name"),
             FieldBaseUrl => ("基础地址", "Base URL"),
             FieldApiKey => ("API 密钥", "API key"),
+            ApiKeyWillClear => (
+                "基础 URL 已更改：保存时将清除已存的密钥，除非为新地址重新输入",
+                "The base URL changed: saving clears the stored key unless you enter it again for the new host",
+            ),
             ApiKeyKeep => (
                 "留空则保留已保存的密钥",
                 "Leave empty to keep the stored key",

@@ -158,6 +158,11 @@ pub struct SyncReport {
     /// Why some results wait (an endpoint not in Supabase yet, a refusal).
     #[serde(default)]
     pub results_waiting: Option<String>,
+    /// Supabase rows that break the rules local edits follow (a `base_url`
+    /// with credentials, a query or a fragment, a bad timeout…): named here
+    /// and not applied.
+    #[serde(default)]
+    pub invalid_rows: Vec<String>,
     pub finished_at: String,
     pub duration_ms: u64,
 }
@@ -174,14 +179,23 @@ pub struct SyncCounts {
     /// Rows gone remotely but kept locally because stored results refer to
     /// them; they are disabled (endpoints are also marked `orphaned`).
     pub kept: u32,
+    /// Remote rows refused by validation (see `SyncReport::invalid_rows`).
+    #[serde(default)]
+    pub invalid: u32,
 }
 
 impl SyncCounts {
     /// One line for a terminal.
     pub fn summary(&self) -> String {
         format!(
-            "{} added, {} updated, {} removed, {} unchanged, {} pushed, {} kept",
-            self.added, self.updated, self.removed, self.unchanged, self.pushed, self.kept
+            "{} added, {} updated, {} removed, {} unchanged, {} pushed, {} kept, {} invalid",
+            self.added,
+            self.updated,
+            self.removed,
+            self.unchanged,
+            self.pushed,
+            self.kept,
+            self.invalid
         )
     }
 }

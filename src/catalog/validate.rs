@@ -17,8 +17,11 @@ pub const TIMEOUT_MAX: i64 = 600;
 pub struct ValidEndpoint {
     pub name: String,
     pub base_url: String,
-    /// `Some` replaces the stored key; `None` keeps it.
+    /// `Some` replaces the stored key; `None` keeps it (unless `clear_key`).
     pub api_key: Option<String>,
+    /// Drop the stored key: the base URL moved and no key was entered for
+    /// the new host, so the old one must not follow it there.
+    pub clear_key: bool,
     pub description: Option<String>,
     pub model: Option<String>,
     pub model_list: Vec<String>,
@@ -92,6 +95,7 @@ pub fn validate(draft: EndpointDraft) -> Result<ValidEndpoint, AppError> {
         name,
         base_url,
         api_key,
+        clear_key: false,
         description,
         model,
         model_list,

@@ -72,6 +72,10 @@ pub struct Config {
     pub demo_upstream_port: Option<u16>,
     /// Longest lifetime of a minted test-user JWT, in minutes.
     pub mint_max_minutes: u32,
+    /// Chat API requests one user may make per minute (0 = no limit).
+    pub chat_requests_per_minute: u32,
+    /// Largest `max_tokens` a chat request may ask for (none = no cap).
+    pub chat_max_tokens: Option<u32>,
 }
 
 impl std::fmt::Debug for Config {
@@ -232,7 +236,7 @@ impl Config {
             admin_username,
             admin_password,
             admin_password_hash,
-            admin_session_minutes: number(&get, "ADMIN_SESSION_MINUTES", 720, 5, 43_200)?,
+            admin_session_minutes: number(&get, "ADMIN_SESSION_MINUTES", 720, 5, 10_080)?,
             login_attempts_per_minute: number(&get, "LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 1000)?,
             trust_proxy_headers: flag(&get, "TRUST_PROXY_HEADERS", false)?,
             cookie_secure: flag(&get, "COOKIE_SECURE", mode == Mode::Production)?,
@@ -253,6 +257,11 @@ impl Config {
             monitor_probe,
             sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
             mint_max_minutes: number(&get, "MINT_MAX_MINUTES", 1440, 1, 43_200)?,
+            chat_requests_per_minute: number(&get, "CHAT_REQUESTS_PER_MINUTE", 600, 0, 1_000_000)?,
+            chat_max_tokens: match get("CHAT_MAX_TOKENS") {
+                None => None,
+                Some(_) => Some(number(&get, "CHAT_MAX_TOKENS", 0, 1, 10_000_000)?),
+            },
             demo_upstream_port: match get("DEMO_UPSTREAM_PORT") {
                 None => None,
                 Some(_) => Some(number(&get, "DEMO_UPSTREAM_PORT", 0, 1, 65_535)? as u16),

@@ -12,6 +12,7 @@ use axum::Json;
 use futures::StreamExt;
 use serde_json::{json, Map, Value};
 
+use super::chat_guard::{bind_scope, ChatLimits};
 use super::service::MappingService;
 use super::types::ResolveRequest;
 use crate::auth::jwt::JwtKeys;
@@ -99,6 +100,7 @@ fn scope_of(
 #[derive(Clone)]
 pub struct ChatGateway {
     pub jwt: JwtKeys,
+    pub limits: ChatLimits,
     pub mappings: MappingService,
     pub traffic: Traffic,
 }
@@ -108,7 +110,7 @@ pub async fn chat_completions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let claims = match session_token(&headers).map(|t| state.jwt.verify(&t)) {
+    let claims = match session_token(&headers).map(|t| state.jwt.verify_user(&t)) {
         Some(Ok(c)) => c,
         Some(Err(e)) => {
             return error(
@@ -127,6 +129,19 @@ pub async fn chat_completions(
             )
         }
     };
+    if let Err(wait) = state.limits.admit(&claims) {
+        let secs = wait.as_secs() + 1;
+        let mut res = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many chat requests from this user; try again in {secs} s"),
+            None,
+        );
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
     let Ok(Value::Object(mut request)) = serde_json::from_slice::<Value>(&body) else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -143,6 +158,14 @@ pub async fn chat_completions(
             Some(("field", json!("messages"))),
         );
     }
+    if let Some((field, cap)) = state.limits.over_cap(&request) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            format!("`{field}` may be at most {cap}"),
+            Some(("field", json!(field))),
+        );
+    }
     let metadata = match request.remove("metadata") {
         Some(Value::Object(m)) => Some(m),
         _ => None,
@@ -150,6 +173,10 @@ pub async fn chat_completions(
     let mut scope = match scope_of(&headers, metadata.as_ref()) {
         Ok(s) => s,
         Err(r) => return *r,
+    };
+    scope = match bind_scope(&claims, scope) {
+        Ok(s) => s,
+        Err(why) => return error(StatusCode::FORBIDDEN, "scope_forbidden", why, None),
     };
     scope.model = request
         .get("model")
@@ -164,7 +191,7 @@ pub async fn chat_completions(
         .get("stream")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    tracing::info!(user = %claims.sub, model = %route.model, endpoint = endpoint.id, streaming, "chat request routed");
+    tracing::info!(user = %crate::monitor::logging::loggable(&claims.sub, 128), model = %route.model, endpoint = endpoint.id, streaming, "chat request routed");
 
     let timeout = endpoint.timeout_secs();
     let mut upstream = state

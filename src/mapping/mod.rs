@@ -16,6 +16,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod chat;
 #[cfg(feature = "ssr")]
+pub mod chat_guard;
+#[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]
 pub mod resolver;

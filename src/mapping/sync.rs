@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::remote::{self, RemoteMapping};
 use super::service::MappingService;
-use super::types::MAPPING_CATEGORY;
+use super::types::{MappingTools, Scope, MAPPING_CATEGORY};
 use crate::catalog::repo::now;
 use crate::catalog::types::{SyncCounts, SyncReport};
 use crate::error::AppError;
@@ -44,6 +44,23 @@ impl Local {
     }
 }
 
+/// A Supabase mapping row, held to the rules a local edit follows: its name
+/// is a scope, its tools name at least one model and a default among them.
+fn check_remote(r: &RemoteMapping) -> Result<(), String> {
+    Scope::parse(&r.name).map_err(|e| format!("name: {}", e.message()))?;
+    let tools: MappingTools = serde_json::from_value(remote_tools(r))
+        .map_err(|e| format!("tools_json: not a model list: {e}"))?;
+    if tools.models.is_empty() {
+        return Err("tools_json: names no model".into());
+    }
+    match tools.default {
+        Some(d) if !tools.models.contains(&d) => Err(format!(
+            "tools_json: the default `{d}` is not among its models"
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn remote_tools(r: &RemoteMapping) -> Value {
     r.tools_json.as_ref().map_or(Value::Null, |j| j.0.clone())
 }
@@ -62,13 +79,17 @@ impl MappingService {
     pub async fn sync(&self, actor: &str) -> Result<SyncReport, AppError> {
         let started = Instant::now();
         let mut report = self.catalog().sync(actor).await?;
-        report.mappings = self.sync_mappings(actor).await?;
+        report.mappings = self.sync_mappings(actor, &mut report.invalid_rows).await?;
         report.finished_at = now();
         report.duration_ms = started.elapsed().as_millis() as u64;
         Ok(report)
     }
 
-    async fn sync_mappings(&self, actor: &str) -> Result<SyncCounts, AppError> {
+    async fn sync_mappings(
+        &self,
+        actor: &str,
+        invalid: &mut Vec<String>,
+    ) -> Result<SyncCounts, AppError> {
         let catalog = self.catalog();
         let Some(pg) = catalog.supabase.as_ref() else {
             return Ok(SyncCounts::default());
@@ -109,6 +130,13 @@ impl MappingService {
         let ts = now();
         let mut tx = db.begin().await?;
         for r in &remote_rows {
+            if let Err(why) = check_remote(r) {
+                let why = format!("ai_prompt #{} ({}): {why}", r.id, r.name);
+                tracing::warn!(row = %why, "Supabase row refused by validation, not applied");
+                invalid.push(why);
+                counts.invalid += 1;
+                continue;
+            }
             let tools = remote_tools(r).to_string();
             let active = i64::from(r.is_active.unwrap_or(false));
             match local_rows.iter().find(|l| l.supabase_id == Some(r.id)) {

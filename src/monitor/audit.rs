@@ -33,6 +33,8 @@ impl AuditLog {
     /// Appends one entry. A failing audit write is logged, not fatal: the
     /// admin's action already happened.
     pub fn record(&self, actor: &str, action: &str, detail: Value) {
+        let actor = super::logging::loggable(actor, 128);
+        let actor = actor.as_str();
         tracing::info!(target: "audit", actor, action, detail = %detail);
         let line = json!({
             "ts": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

@@ -93,9 +93,10 @@ impl Engine {
             .ok_or_else(|| AppError::internal("the server's own address is not known yet"))
     }
 
-    /// A user token for simulated traffic (never logged).
+    /// A user token for the simulated traffic of `run` (never logged).
     pub fn user_token(
         &self,
+        run: &str,
         sub: &str,
         tenant: Option<&str>,
         minutes: i64,
@@ -107,13 +108,12 @@ impl Engine {
             iat: now,
             exp: now + minutes * 60,
             aud: Some("authenticated".into()),
+            tenant: tenant.map(str::to_owned),
+            run: Some(run.to_owned()),
+            ..Claims::default()
         };
-        let mut value = serde_json::to_value(&claims).map_err(AppError::internal)?;
-        if let Some(t) = tenant {
-            value["tenant"] = json!(t);
-        }
         self.jwt
-            .sign_value(&value)
+            .sign(&claims)
             .map_err(|e| AppError::internal(format!("cannot sign a token: {e}")))
     }
 
@@ -129,6 +129,7 @@ impl Engine {
         let tokens: Vec<String> = (0..config.users)
             .map(|i| {
                 self.user_token(
+                    &id,
                     &format!("loadtest-user-{i}"),
                     config.scope.tenant.as_deref(),
                     24 * 60,

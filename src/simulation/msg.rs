@@ -9,15 +9,31 @@ use crate::i18n::Lang;
 /// What the simulation's refusals say.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum SimMsg {
-    Minutes { max: u32 },
+    Minutes {
+        max: u32,
+    },
     RoleRule,
-    MessageLength { max: usize },
+    /// Minted tokens are user tokens; admin sessions come from signing in.
+    NoAdminRole,
+    /// A subject with a control character.
+    SubjectRule,
+    MessageLength {
+        max: usize,
+    },
     MintFirst,
-    ExportFormat { got: String },
+    ExportFormat {
+        got: String,
+    },
     NoEndpointYet,
-    NotRunning { id: String },
-    NotStored { detail: String },
-    UnreadableStream { detail: String },
+    NotRunning {
+        id: String,
+    },
+    NotStored {
+        detail: String,
+    },
+    UnreadableStream {
+        detail: String,
+    },
     StreamEnded,
 }
 
@@ -32,6 +48,14 @@ impl SimMsg {
             RoleRule => (
                 "最多 32 个字符，只含 a-z、0-9、_ 或 -".into(),
                 "is at most 32 characters of a-z, 0-9, _ or -".into(),
+            ),
+            NoAdminRole => (
+                "测试用户令牌不能带有 admin 角色；管理员会话只能通过登录获得".into(),
+                "a test-user token cannot have the admin role; admin sessions come only from signing in".into(),
+            ),
+            SubjectRule => (
+                "不能包含控制字符（换行、制表符等）".into(),
+                "must not contain control characters (newlines, tabs...)".into(),
             ),
             MessageLength { max } => (
                 format!("必须为 1–{max} 个字符"),
@@ -121,6 +145,8 @@ mod tests {
         let sim = [
             SimMsg::Minutes { max: 1440 },
             SimMsg::RoleRule,
+            SimMsg::NoAdminRole,
+            SimMsg::SubjectRule,
             SimMsg::MessageLength { max: 4000 },
             SimMsg::MintFirst,
             SimMsg::ExportFormat { got: s("xml") },
@@ -132,7 +158,7 @@ mod tests {
             SimMsg::UnreadableStream { detail: s("eof") },
             SimMsg::StreamEnded,
         ];
-        assert_messages(sim.to_vec(), 10);
+        assert_messages(sim.to_vec(), 12);
         for r in [
             StopReason::FirstError {
                 detail: s("HTTP 500"),

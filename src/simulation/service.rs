@@ -69,6 +69,9 @@ pub async fn mint(
     if sub.is_empty() || sub.chars().count() > 128 {
         return Err(AppError::field("sub", Common::Required { max: 128 }));
     }
+    if sub.chars().any(char::is_control) {
+        return Err(AppError::field("sub", SimMsg::SubjectRule));
+    }
     if !(1..=max_minutes).contains(&req.expires_in_minutes) {
         return Err(AppError::field(
             "expires_in_minutes",
@@ -87,6 +90,9 @@ pub async fn mint(
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         return Err(AppError::field("role", SimMsg::RoleRule));
+    }
+    if role.eq_ignore_ascii_case(crate::auth::jwt::ADMIN_ROLE) {
+        return Err(AppError::field("role", SimMsg::NoAdminRole));
     }
     let tenant = req
         .tenant

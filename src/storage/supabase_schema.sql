@@ -42,3 +42,12 @@ CREATE TABLE IF NOT EXISTS ai_prompt_tests (
     error            TEXT,
     created_at       TIMESTAMPTZ DEFAULT now()
 );
+
+-- Row level security: with no policy, Supabase's `anon` and `authenticated`
+-- roles (the public REST and realtime APIs) read and write nothing here —
+-- `ai_model.api_key` holds upstream keys. Model Suite connects as the
+-- tables' owner (SUPABASE_DB_URL), which RLS does not restrict. Add narrow
+-- policies only for what another service must read, never the key column.
+ALTER TABLE ai_model ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ai_prompt ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ai_prompt_tests ENABLE ROW LEVEL SECURITY;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use model_suite::auth::jwt::{Claims, JwtKeys};
+use model_suite::auth::jwt::{Claims, JwtKeys, ADMIN_AUDIENCE, ISSUER};
 use model_suite::config::{prepare_secrets, Config};
 use model_suite::server::build_app;
 use model_suite::state::AppState;
@@ -125,16 +125,29 @@ impl TestApp {
         auth.apply(req).send().await.expect("server fn call")
     }
 
-    /// A token signed with the app's secret, with any role and expiry.
+    /// A token signed with the app's secret with any expiry: an admin
+    /// session of the current session version for `admin`, else a user
+    /// token with that role.
     pub fn token(&self, role: &str, exp_offset_secs: i64) -> String {
         let now = chrono_now();
+        let admin = role == "admin";
         JwtKeys::new(JWT_SECRET.as_bytes())
             .sign(&Claims {
                 sub: "tester".into(),
                 role: role.into(),
                 iat: now,
                 exp: now + exp_offset_secs,
-                aud: None,
+                aud: Some(
+                    if admin {
+                        ADMIN_AUDIENCE
+                    } else {
+                        "authenticated"
+                    }
+                    .into(),
+                ),
+                iss: admin.then(|| ISSUER.into()),
+                sv: admin.then(|| self.state.auth.sessions.current()),
+                ..Claims::default()
             })
             .expect("sign")
     }
