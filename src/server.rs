@@ -104,7 +104,8 @@ pub async fn build_app(
     );
     crate::monitor::metrics::install();
     let writer_pool =
-        storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_secs(1)).await?;
+        storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_millis(200))
+            .await?;
     let writer = ResultsWriter::spawn(writer_pool, config.storage_dir.join("ai_runtime"));
     let self_url = Arc::new(std::sync::OnceLock::new());
     let limits = Limits {
@@ -192,6 +193,13 @@ pub async fn build_app(
         engine,
         self_url,
     };
+    let recovered = state.engine.recover_interrupted().await;
+    if recovered > 0 {
+        tracing::info!(
+            runs = recovered,
+            "interrupted runs recomputed from their rows"
+        );
+    }
     Ok((router(state.clone()), state))
 }
 
@@ -281,8 +289,17 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         "Model Suite is listening"
     );
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let grace = std::time::Duration::from_secs(u64::from(state.config.shutdown_grace_secs));
+    let engine = state.engine.clone();
+    // On SIGTERM / Ctrl-C the load tests drain first (their requests go
+    // through this server), then the server stops taking connections.
+    let stopping = async move {
+        shutdown_signal().await;
+        engine.drain(grace).await;
+        tracing::info!("load tests drained; closing connections");
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stopping)
         .await
         .map_err(StartError::Serve)
 }

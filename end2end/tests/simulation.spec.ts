@@ -56,3 +56,37 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   expect(csv.length - 1).toBe(200);
   expect(errors).toEqual([]);
 });
+
+test("a run survives a reload: the page finds it, a second start asks first, Cancel ends it", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await logIn(page, "/simulation");
+  await page.goto("/lang/en?next=/simulation");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const list = await (await page.request.get("/api/v1/llm/models")).json();
+  if (list.total === 0) {
+    await page.request.post("/api/v1/llm/models", {
+      data: { name: "Sim for runs", base_url: SIM_URL, model: "sim-small", model_list: ["sim-small"], timeout: 10 },
+    });
+  }
+  const run = page.getByTestId("run-panel");
+  await run.locator('input[name="total"]').fill("100000");
+  await run.locator('input[name="concurrency"]').fill("2");
+  await run.getByTestId("start-run").click();
+  await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "running");
+
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const again = page.getByTestId("run-panel");
+  await expect(again.getByTestId("run-status")).toHaveAttribute("data-status", "running");
+  await expect(again.getByTestId("count-done")).not.toHaveText("0");
+
+  // Starting another while one runs needs a second click.
+  await again.getByTestId("start-run").click();
+  await expect(again.getByTestId("another-run")).toBeVisible();
+  await expect(again.getByTestId("start-run")).toHaveText("Start anyway");
+
+  await again.getByTestId("cancel-run").click();
+  await expect(again.getByTestId("run-status")).toHaveAttribute("data-status", "cancelled", { timeout: 30_000 });
+  expect(errors).toEqual([]);
+});

@@ -72,6 +72,8 @@ pub struct Config {
     pub demo_upstream_port: Option<u16>,
     /// Longest lifetime of a minted test-user JWT, in minutes.
     pub mint_max_minutes: u32,
+    /// Seconds in-flight load-test requests get to finish on shutdown.
+    pub shutdown_grace_secs: u32,
     /// Chat API requests one user may make per minute (0 = no limit).
     pub chat_requests_per_minute: u32,
     /// Largest `max_tokens` a chat request may ask for (none = no cap).
@@ -257,6 +259,7 @@ impl Config {
             monitor_probe,
             sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
             mint_max_minutes: number(&get, "MINT_MAX_MINUTES", 1440, 1, 43_200)?,
+            shutdown_grace_secs: number(&get, "SHUTDOWN_GRACE_SECS", 10, 0, 300)?,
             chat_requests_per_minute: number(&get, "CHAT_REQUESTS_PER_MINUTE", 600, 0, 1_000_000)?,
             chat_max_tokens: match get("CHAT_MAX_TOKENS") {
                 None => None,

@@ -21,6 +21,19 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kind a stored row names (`as_str` read back).
+    pub fn parse(kind: &str) -> Option<ErrorKind> {
+        [
+            ErrorKind::Timeout,
+            ErrorKind::Connect,
+            ErrorKind::HttpStatus,
+            ErrorKind::Decode,
+            ErrorKind::Cancelled,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == kind)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Timeout => "timeout",

@@ -9,6 +9,8 @@ pub struct SimCtx {
     pub current_run: RwSignal<Option<String>>,
     /// Bumped when a run finishes, so lists reload.
     pub finished: RwSignal<u32>,
+    /// Whether the followed run is still going.
+    pub running: RwSignal<bool>,
 }
 
 impl SimCtx {
@@ -17,6 +19,7 @@ impl SimCtx {
             token: RwSignal::new(String::new()),
             current_run: RwSignal::new(None),
             finished: RwSignal::new(0),
+            running: RwSignal::new(false),
         }
     }
 }

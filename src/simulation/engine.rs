@@ -18,7 +18,7 @@ use super::msg::{SimMsg, StopReason};
 use super::records::{self, Record, RowTargets};
 use super::stats::LiveStats;
 use super::store::RunStore;
-use super::types::{Limits, RunConfig, RunSnapshot, RunStatus};
+use super::types::{Limits, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use super::writer::ResultsWriter;
 use crate::auth::jwt::{Claims, JwtKeys};
 use crate::error::{AppError, Thing};
@@ -49,7 +49,10 @@ pub struct Engine {
     pub self_url: Arc<OnceLock<String>>,
     pub store: RunStore,
     global: Arc<Semaphore>,
+    /// Runs going now; a finished run leaves (its summary is on disk).
     runs: Arc<Mutex<HashMap<String, Arc<RunHandle>>>>,
+    /// Set when the server stops: runs still going end `interrupted`.
+    shutting_down: CancellationToken,
     pub request_timeout: Duration,
     pub limits: Limits,
 }
@@ -81,6 +84,7 @@ impl Engine {
             store: RunStore::open(settings.runs_dir, Some(settings.log_dir)),
             global: Arc::new(Semaphore::new(settings.limits.max_inflight as usize)),
             runs: Arc::new(Mutex::new(HashMap::new())),
+            shutting_down: CancellationToken::new(),
             request_timeout: Duration::from_secs(120),
             limits: settings.limits,
         }
@@ -119,6 +123,9 @@ impl Engine {
 
     pub async fn start(&self, config: RunConfig) -> Result<RunSnapshot, AppError> {
         config.validate(self.limits.max_requests, self.limits.max_concurrency)?;
+        if self.shutting_down.is_cancelled() {
+            return Err(AppError::Conflict(SimMsg::ShuttingDown.into()));
+        }
         let base = self.base_url()?;
         let targets = records::row_targets(&self.db, config.scope.prompt_id).await?;
         let id = format!(
@@ -158,6 +165,7 @@ impl Engine {
         tracing::info!(run = %id, total = handle.config.total, concurrency = handle.config.concurrency, "load test started");
         let engine = self.clone();
         tokio::spawn(async move { engine.drive(handle, base, tokens, targets).await });
+        self.spawn_checkpoints(id);
         Ok(snapshot)
     }
 
@@ -208,10 +216,17 @@ impl Engine {
                 Err(p) => p.into_inner(),
             };
             st.finished_at = Some(crate::catalog::repo::now());
-            st.status = if run.cancel.is_cancelled() {
+            // Requests the loop never handed out count as not sent.
+            let handed_out = st.stats.done() + st.stats.cancelled + st.stats.not_sent;
+            st.stats.not_sent += u64::from(run.config.total).saturating_sub(handed_out);
+            st.status = if self.shutting_down.is_cancelled() {
+                RunStatus::Interrupted
+            } else if run.cancel.is_cancelled() {
                 RunStatus::Cancelled
             } else if st.stop_reason.is_some() {
                 RunStatus::Stopped
+            } else if st.stats.done() > 0 && st.stats.ok == 0 {
+                RunStatus::Failed
             } else {
                 RunStatus::Completed
             };
@@ -220,6 +235,78 @@ impl Engine {
         };
         self.store.save(&snapshot);
         self.store.log_summary(&snapshot);
+        // Finished: the summary on disk answers from now on, and the run's
+        // histograms and counts are freed.
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.remove(&run.id);
+        }
+        self.writer.forget(&run.id);
+    }
+
+    /// Saves a going run's figures every second, so a crash leaves a
+    /// summary no older than that (the rows in SQLite are exact).
+    fn spawn_checkpoints(&self, id: String) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(run) = engine.handle(&id) else { break };
+                let snap = engine.snapshot_of(&run);
+                if snap.status != RunStatus::Running {
+                    break;
+                }
+                engine.store.save(&snap);
+            }
+        });
+    }
+
+    /// Stops every run for a server shutdown: no new request is sent,
+    /// in-flight ones get `grace` to finish (then are cancelled), every
+    /// record is flushed and each run is saved `interrupted` with its
+    /// figures. Runs started after this are refused.
+    pub async fn drain(&self, grace: Duration) {
+        self.shutting_down.cancel();
+        let live: Vec<Arc<RunHandle>> = self
+            .runs
+            .lock()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default();
+        if live.is_empty() {
+            self.writer.flush().await;
+            return;
+        }
+        tracing::info!(
+            runs = live.len(),
+            grace_s = grace.as_secs_f64(),
+            "draining load tests"
+        );
+        for run in &live {
+            run.stop_new.cancel();
+        }
+        let deadline = Instant::now() + grace;
+        while self.live_count() > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for run in &live {
+            run.cancel.cancel();
+        }
+        let hard = Instant::now() + Duration::from_secs(5);
+        while self.live_count() > 0 && Instant::now() < hard {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.writer.flush().await;
+    }
+
+    /// Recomputes the runs a dead process left behind from their rows.
+    pub async fn recover_interrupted(&self) -> usize {
+        super::recovery::recover_interrupted(&self.store, &self.db, &self.writer.fallback_dir).await
+    }
+
+    /// Runs going now (finished ones have left).
+    pub fn live_count(&self) -> usize {
+        self.runs.lock().map(|r| r.len()).unwrap_or(0)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -232,15 +319,20 @@ impl Engine {
         t_sched: Instant,
         targets: RowTargets,
     ) {
+        // Once a stop fires (or a cancel), a request still waiting for its
+        // turn is never sent: counted as not sent instead.
         let global = tokio::select! {
             g = self.global.clone().acquire_owned() => g.ok(),
-            _ = run.cancel.cancelled() => None,
-        };
+            _ = run.stop_new.cancelled() => None,
+        }
+        .filter(|_| !run.stop_new.is_cancelled());
         self.update(&run, |s| {
             s.queued -= 1;
             if global.is_some() {
                 s.in_flight += 1;
                 s.first_send.get_or_insert_with(Instant::now);
+            } else {
+                s.not_sent += 1;
             }
         });
         let Some(_global) = global else { return };
@@ -260,7 +352,7 @@ impl Engine {
         };
         let cancelled = attempt.error_kind == Some(ErrorKind::Cancelled);
         let window = match &c.stop {
-            super::types::StopPolicy::ErrorRate { window, .. } => *window as usize,
+            StopPolicy::ErrorRate { window, .. } => *window as usize,
             _ => 1,
         };
         let mut stop = None;
@@ -358,6 +450,7 @@ impl Engine {
             ok: s.ok,
             failed: s.failed,
             cancelled: s.cancelled,
+            not_sent: s.not_sent,
             in_flight: s.in_flight,
             queued: s.queued,
             rps: s.rps(),
@@ -390,7 +483,7 @@ pub fn dialog_record(
         ramp_up_secs: 0,
         users: 1,
         stream,
-        stop: super::types::StopPolicy::Never,
+        stop: StopPolicy::Never,
         scope: scope.clone(),
         model: model.map(str::to_owned),
         message: String::new(),

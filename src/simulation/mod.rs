@@ -23,6 +23,8 @@ pub mod fallback;
 #[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]
+pub mod recovery;
+#[cfg(feature = "ssr")]
 pub mod results;
 #[cfg(feature = "ssr")]
 pub mod service;

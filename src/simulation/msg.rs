@@ -35,6 +35,8 @@ pub enum SimMsg {
         detail: String,
     },
     StreamEnded,
+    /// The server is stopping; no new run starts.
+    ShuttingDown,
 }
 
 impl SimMsg {
@@ -82,6 +84,10 @@ impl SimMsg {
                 format!("无法读取数据流：{detail}"),
                 format!("unreadable stream: {detail}"),
             ),
+            ShuttingDown => (
+                "服务器正在停止，不再开始新的压测".into(),
+                "the server is stopping; no new run starts".into(),
+            ),
             StreamEnded => (
                 "数据流在结果到达前结束".into(),
                 "the stream ended before the result".into(),
@@ -103,6 +109,10 @@ pub enum StopReason {
         window: usize,
         percent: f64,
     },
+    AfterErrors {
+        failed: u64,
+        count: u32,
+    },
 }
 
 impl StopReason {
@@ -121,6 +131,10 @@ impl StopReason {
                 format!(
                     "error rate {rate:.1} % over the last {window} requests reached {percent} %"
                 ),
+            ),
+            StopReason::AfterErrors { failed, count } => (
+                format!("已有 {failed} 个请求失败（上限 {count}）"),
+                format!("{failed} requests failed (limit {count})"),
             ),
         };
         pick(lang, pair)
@@ -157,8 +171,9 @@ mod tests {
             },
             SimMsg::UnreadableStream { detail: s("eof") },
             SimMsg::StreamEnded,
+            SimMsg::ShuttingDown,
         ];
-        assert_messages(sim.to_vec(), 12);
+        assert_messages(sim.to_vec(), 13);
         for r in [
             StopReason::FirstError {
                 detail: s("HTTP 500"),
@@ -167,6 +182,10 @@ mod tests {
                 rate: 50.0,
                 window: 10,
                 percent: 20.0,
+            },
+            StopReason::AfterErrors {
+                failed: 3,
+                count: 3,
             },
         ] {
             assert_bilingual(&r.render(Lang::Zh), &r.render(Lang::En));
@@ -180,6 +199,7 @@ mod tests {
             RunStatus::Cancelled,
             RunStatus::Stopped,
             RunStatus::Interrupted,
+            RunStatus::Failed,
         ] {
             assert_bilingual(status_text(Lang::Zh, st), status_text(Lang::En, st));
         }

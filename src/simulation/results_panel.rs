@@ -137,7 +137,8 @@ fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {
     let lang = use_lang();
     let finished: Vec<RunSnapshot> = runs
         .into_iter()
-        .filter(|r| r.status != RunStatus::Running)
+        // A run with no success has no latency to compare.
+        .filter(|r| r.status != RunStatus::Running && r.ok > 0)
         .collect();
     if finished.len() < 2 {
         return ().into_any();

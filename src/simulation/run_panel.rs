@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::context::SimCtx;
 use super::panels::opt;
-use super::server_fns::{cancel_run, load_test_limits, run_status, start_run};
+use super::server_fns::{cancel_run, list_runs, load_test_limits, run_status, start_run};
 use super::text::{kind_text, status_text, SimText};
 use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use crate::error::AppError;
@@ -20,6 +20,20 @@ pub fn RunPanel() -> impl IntoView {
     let (total, concurrency, ramp, users) = (field("200"), field("20"), field("0"), field("5"));
     let (policy, window, percent, min_done) =
         (field("never"), field("50"), field("20"), field("20"));
+    let error_count = field("10");
+    // A second run while one is going needs a second click.
+    let confirming = RwSignal::new(false);
+    let runs = Resource::new(move || ctx.finished.get(), |_| list_runs());
+    // After a reload, the run still going is the one the panel follows.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = runs.get() {
+            if ctx.current_run.get_untracked().is_none() {
+                if let Some(active) = list.iter().find(|r| r.status == RunStatus::Running) {
+                    ctx.current_run.set(Some(active.id.clone()));
+                }
+            }
+        }
+    });
     let (tenant, module, model) = (field(""), field(""), field(""));
     let stream = RwSignal::new(true);
     let limits = Resource::new(|| (), |_| load_test_limits());
@@ -33,10 +47,23 @@ pub fn RunPanel() -> impl IntoView {
     });
     let num = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().unwrap_or(0);
     let submit = move || {
+        let active = ctx.running.get_untracked();
+        if active && !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        confirming.set(false);
         let stop = match policy.get_untracked().as_str() {
             "first_error" => StopPolicy::FirstError,
             "error_rate" => StopPolicy::ErrorRate {
                 window: num(window),
+                percent: percent.get_untracked().trim().parse().unwrap_or(-1.0),
+                min_done: num(min_done),
+            },
+            "after_errors" => StopPolicy::AfterErrors {
+                count: num(error_count),
+            },
+            "overall_error_rate" => StopPolicy::OverallErrorRate {
                 percent: percent.get_untracked().trim().parse().unwrap_or(-1.0),
                 min_done: num(min_done),
             },
@@ -84,16 +111,28 @@ pub fn RunPanel() -> impl IntoView {
                         <option value="never">{t(lang, SimText::StopNever)}</option>
                         <option value="first_error">{t(lang, SimText::StopFirst)}</option>
                         <option value="error_rate">{t(lang, SimText::StopRate)}</option>
+                        <option value="overall_error_rate">{t(lang, SimText::StopOverallRate)}</option>
+                        <option value="after_errors">{t(lang, SimText::StopAfterErrors)}</option>
                     </select>
                 </label>
                 <Show when=move || policy.get() == "error_rate">
                     <label class="field"><span>{t(lang, SimText::Window)}</span><input name="window" type="number" bind:value=window/>{field_error(error, "stop.window")}</label>
+                </Show>
+                <Show when=move || matches!(policy.get().as_str(), "error_rate" | "overall_error_rate")>
                     <label class="field"><span>{t(lang, SimText::Percent)}</span><input name="percent" type="number" bind:value=percent/>{field_error(error, "stop.percent")}</label>
                     <label class="field"><span>{t(lang, SimText::MinDone)}</span><input name="min_done" type="number" bind:value=min_done/>{field_error(error, "stop.min_done")}</label>
                 </Show>
+                <Show when=move || policy.get() == "after_errors">
+                    <label class="field"><span>{t(lang, SimText::ErrorCount)}</span><input name="error_count" type="number" bind:value=error_count/>{field_error(error, "stop.count")}</label>
+                </Show>
                 <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
-                <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>{t(lang, SimText::Start)}</button>
+                <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>
+                    {move || t(lang, if confirming.get() { SimText::StartAnother } else { SimText::Start })}
+                </button>
             </form>
+            <Show when=move || confirming.get()>
+                <p class="form-warning" data-testid="another-run">{t(lang, SimText::AnotherRunActive)}</p>
+            </Show>
             {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
             <LivePanel/>
         </section>
@@ -105,7 +144,7 @@ fn LivePanel() -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<SimCtx>();
     let tick = RwSignal::new(0u32);
-    let running = RwSignal::new(false);
+    let running = ctx.running;
     // Polls while a run is going; the timer stops with the page.
     Effect::new(move |_| {
         let poll = move || {
@@ -173,6 +212,7 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         (SimText::Failed, run.failed.to_string(), "failed"),
         (SimText::InFlight, run.in_flight.to_string(), "in-flight"),
         (SimText::Queued, run.queued.to_string(), "queued"),
+        (SimText::NotSent, run.not_sent.to_string(), "not-sent"),
         (SimText::Rps, format!("{:.1}", run.rps), "rps"),
     ];
     let l = &run.latency_ms;

@@ -26,6 +26,8 @@ pub struct LiveStats {
     pub ok: u64,
     pub failed: u64,
     pub cancelled: u64,
+    /// Requests dropped before sending because the run stopped first.
+    pub not_sent: u64,
     pub in_flight: u64,
     pub queued: u64,
     pub errors: BTreeMap<String, u64>,
@@ -50,6 +52,7 @@ impl Default for LiveStats {
             ok: 0,
             failed: 0,
             cancelled: 0,
+            not_sent: 0,
             in_flight: 0,
             queued: 0,
             errors: BTreeMap::new(),
@@ -105,6 +108,22 @@ impl LiveStats {
                 detail: a.error.clone().unwrap_or_default(),
             }),
             StopPolicy::FirstError => None,
+            StopPolicy::AfterErrors { count } => {
+                (self.failed >= u64::from(*count)).then_some(StopReason::AfterErrors {
+                    failed: self.failed,
+                    count: *count,
+                })
+            }
+            StopPolicy::OverallErrorRate { percent, min_done } => {
+                let rate = 100.0 * self.failed as f64 / self.done().max(1) as f64;
+                (self.done() >= u64::from(*min_done) && rate >= *percent).then_some(
+                    StopReason::ErrorRate {
+                        rate,
+                        window: self.done() as usize,
+                        percent: *percent,
+                    },
+                )
+            }
             StopPolicy::ErrorRate {
                 percent, min_done, ..
             } => {

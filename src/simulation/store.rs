@@ -25,25 +25,37 @@ pub struct RunStore {
     /// changed (a save here, or a `model-suite loadtest` beside the server);
     /// the dashboard asks for the list every few seconds.
     index: Arc<Mutex<Option<Index>>>,
+    /// Runs found `running` at open (the process that ran them died).
+    interrupted: Arc<Vec<String>>,
 }
 
 impl RunStore {
     /// Opens the folder and marks runs that were going as interrupted.
     pub fn open(dir: PathBuf, log_dir: Option<PathBuf>) -> RunStore {
-        let store = RunStore {
+        let mut store = RunStore {
             dir,
             log_dir,
             index: Arc::default(),
+            interrupted: Arc::default(),
         };
+        let mut interrupted = Vec::new();
         for mut run in store.load_all() {
             if run.status == RunStatus::Running {
                 run.status = RunStatus::Interrupted;
                 run.in_flight = 0;
                 run.queued = 0;
                 store.save(&run);
+                interrupted.push(run.id);
             }
         }
+        store.interrupted = Arc::new(interrupted);
         store
+    }
+
+    /// The runs this store marked interrupted when it opened; their figures
+    /// are recomputed from their rows (see `recovery`).
+    pub fn interrupted_at_open(&self) -> Vec<String> {
+        self.interrupted.to_vec()
     }
 
     fn path(&self, id: &str) -> PathBuf {

@@ -98,6 +98,16 @@ pub enum StopPolicy {
         percent: f64,
         min_done: u32,
     },
+    /// Stop once `count` requests have failed.
+    AfterErrors {
+        count: u32,
+    },
+    /// Stop when errors reach `percent` % of every request done so far, once
+    /// at least `min_done` are done.
+    OverallErrorRate {
+        percent: f64,
+        min_done: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,21 +174,55 @@ impl RunConfig {
                 super::msg::SimMsg::MessageLength { max: MESSAGE_MAX },
             ));
         }
-        if let StopPolicy::ErrorRate {
-            window,
-            percent,
-            min_done,
-        } = &self.stop
-        {
-            range("stop.window", *window, 1, 100_000)?;
-            range("stop.min_done", *min_done, 1, TOTAL_MAX)?;
-            if !(0.0..=100.0).contains(percent) || percent.is_nan() {
-                return Err(AppError::field(
+        // A threshold of 0 would stop a healthy run at its first request.
+        let percent_rule = |percent: f64| {
+            if percent > 0.0 && percent <= 100.0 {
+                Ok(())
+            } else {
+                Err(AppError::field(
                     "stop.percent",
                     Common::Range {
-                        lo: 0,
+                        lo: 1,
                         hi: 100,
                         got: percent.to_string(),
+                    },
+                ))
+            }
+        };
+        match &self.stop {
+            StopPolicy::Never | StopPolicy::FirstError => {}
+            StopPolicy::ErrorRate {
+                window,
+                percent,
+                min_done,
+            } => {
+                range("stop.window", *window, 1, 100_000)?;
+                range("stop.min_done", *min_done, 1, TOTAL_MAX)?;
+                percent_rule(*percent)?;
+            }
+            StopPolicy::AfterErrors { count } => range("stop.count", *count, 1, TOTAL_MAX)?,
+            StopPolicy::OverallErrorRate { percent, min_done } => {
+                range("stop.min_done", *min_done, 1, TOTAL_MAX)?;
+                percent_rule(*percent)?;
+            }
+        }
+        for (field, key) in [
+            ("scope.tenant", &self.scope.tenant),
+            ("scope.module", &self.scope.module),
+        ] {
+            if let Some(k) = key.as_deref().filter(|k| !k.trim().is_empty()) {
+                crate::mapping::types::valid_key(k)
+                    .map_err(|e| AppError::field(field, e.msg().clone()))?;
+            }
+        }
+        if let Some(p) = self.scope.prompt_id {
+            if p < 1 {
+                return Err(AppError::field(
+                    "scope.prompt_id",
+                    Common::Range {
+                        lo: 1,
+                        hi: i64::MAX,
+                        got: p.to_string(),
                     },
                 ));
             }
@@ -197,6 +241,8 @@ pub enum RunStatus {
     Stopped,
     /// The server stopped while it ran.
     Interrupted,
+    /// Ran to the end (no stop policy fired), and not one request succeeded.
+    Failed,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -224,6 +270,9 @@ pub struct RunSnapshot {
     pub ok: u64,
     pub failed: u64,
     pub cancelled: u64,
+    /// Requests never sent because the run stopped or was cancelled first.
+    #[serde(default)]
+    pub not_sent: u64,
     pub in_flight: u64,
     pub queued: u64,
     pub rps: f64,

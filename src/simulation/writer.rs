@@ -1,6 +1,12 @@
 //! The one batched writer of results: records arrive on a channel and are
 //! written hundreds per transaction; a batch SQLite refuses goes whole to a
 //! fallback file. Per-run counts say where every record went.
+//!
+//! Nothing waits in memory for a busy SQLite: a batch is written at most
+//! `LINGER` after its first record, SQLite gets a short busy timeout (the
+//! writer pool's), and after a refusal the next batches go straight to the
+//! fallback for `BYPASS` before SQLite is tried again. A crash loses at most
+//! the records of the last `LINGER` + busy timeout (well under a second).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,6 +21,8 @@ use super::records::{insert_batch, Record};
 
 pub const BATCH_MAX: usize = 500;
 const LINGER: Duration = Duration::from_millis(100);
+/// After SQLite refused a batch, how long batches skip it.
+const BYPASS: Duration = Duration::from_secs(1);
 
 /// What reaches the writer task: a record to store, or a request to flush.
 enum WriterInput {
@@ -67,6 +75,13 @@ impl ResultsWriter {
         }
     }
 
+    /// Drops a finished run's counts (its summary keeps them).
+    pub fn forget(&self, run_id: &str) {
+        if let Ok(mut c) = self.counts.lock() {
+            c.remove(run_id);
+        }
+    }
+
     pub fn written(&self, run_id: &str) -> Written {
         self.counts
             .lock()
@@ -99,6 +114,11 @@ async fn run(
     counts: Arc<Mutex<HashMap<String, Written>>>,
 ) {
     let mut batch: Vec<Record> = Vec::with_capacity(BATCH_MAX);
+    let mut sink = Sink {
+        pool,
+        dir,
+        bypass_until: None,
+    };
     // A batch is written at most LINGER after its first record arrived.
     let mut deadline = tokio::time::Instant::now();
     loop {
@@ -110,7 +130,7 @@ async fn run(
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
-                    write(&pool, &dir, &mut batch, &counts).await;
+                    sink.write(&mut batch, &counts).await;
                     continue;
                 }
             }
@@ -119,35 +139,49 @@ async fn run(
             Some(WriterInput::Record(r)) => {
                 batch.push(*r);
                 if batch.len() >= BATCH_MAX {
-                    write(&pool, &dir, &mut batch, &counts).await;
+                    sink.write(&mut batch, &counts).await;
                 }
             }
             Some(WriterInput::Flush(done)) => {
-                write(&pool, &dir, &mut batch, &counts).await;
+                sink.write(&mut batch, &counts).await;
                 let _ = done.send(());
             }
             None => {
-                write(&pool, &dir, &mut batch, &counts).await;
+                sink.write(&mut batch, &counts).await;
                 return;
             }
         }
     }
 }
 
-async fn write(
-    pool: &SqlitePool,
-    dir: &std::path::Path,
-    batch: &mut Vec<Record>,
-    counts: &Mutex<HashMap<String, Written>>,
-) {
-    if batch.is_empty() {
-        return;
-    }
-    let to_sqlite = match insert_batch(pool, batch).await {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::warn!(error = %e, rows = batch.len(), "SQLite refused a results batch; writing it to the JSON fallback");
-            match write_fallback(dir, batch) {
+/// Where batches go: SQLite, or the fallback while SQLite refuses.
+struct Sink {
+    pool: SqlitePool,
+    dir: PathBuf,
+    bypass_until: Option<tokio::time::Instant>,
+}
+
+impl Sink {
+    async fn write(&mut self, batch: &mut Vec<Record>, counts: &Mutex<HashMap<String, Written>>) {
+        if batch.is_empty() {
+            return;
+        }
+        let now = tokio::time::Instant::now();
+        let try_sqlite = self.bypass_until.is_none_or(|until| now >= until);
+        let to_sqlite = try_sqlite
+            && match insert_batch(&self.pool, batch).await {
+                Ok(()) => {
+                    self.bypass_until = None;
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, rows = batch.len(), "SQLite refused a results batch; writing to the JSON fallback");
+                    self.bypass_until = Some(tokio::time::Instant::now() + BYPASS);
+                    false
+                }
+            };
+        if !to_sqlite {
+            match write_fallback(&self.dir, batch) {
                 Ok(path) => {
                     tracing::info!(file = %path.display(), rows = batch.len(), "results kept in a fallback file")
                 }
@@ -155,18 +189,17 @@ async fn write(
                     tracing::error!(error = %e, "the fallback write failed too; these results are lost")
                 }
             }
-            false
         }
-    };
-    if let Ok(mut c) = counts.lock() {
-        for r in batch.iter() {
-            let entry = c.entry(r.run_id.clone().unwrap_or_default()).or_default();
-            if to_sqlite {
-                entry.rows += 1;
-            } else {
-                entry.fallback += 1;
+        if let Ok(mut c) = counts.lock() {
+            for r in batch.iter() {
+                let entry = c.entry(r.run_id.clone().unwrap_or_default()).or_default();
+                if to_sqlite {
+                    entry.rows += 1;
+                } else {
+                    entry.fallback += 1;
+                }
             }
         }
+        batch.clear();
     }
-    batch.clear();
 }

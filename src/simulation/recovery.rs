@@ -1,0 +1,120 @@
+//! A run that was going when the process died (or was stopped) keeps its
+//! figures: counts, percentiles and errors recomputed from the rows it
+//! stored, once the fallback files are written back.
+
+use serde_json::Value;
+use sqlx::SqlitePool;
+
+use super::client::{Attempt, ErrorKind};
+use super::stats::LiveStats;
+use super::store::RunStore;
+use super::types::{RunSnapshot, RunStatus, StopPolicy};
+
+/// One stored row, as much of it as the figures need.
+#[derive(sqlx::FromRow)]
+struct StoredOutcome {
+    success: bool,
+    latency_ms: Option<f64>,
+    response_message: Option<String>,
+    created_at: Option<String>,
+}
+
+/// Recomputes the runs `store` found interrupted when it opened; returns
+/// how many it saved.
+pub async fn recover_interrupted(
+    store: &RunStore,
+    db: &SqlitePool,
+    fallback_dir: &std::path::Path,
+) -> usize {
+    let ids = store.interrupted_at_open();
+    if ids.is_empty() {
+        return 0;
+    }
+    if let Err(e) = super::fallback::replay(db, fallback_dir).await {
+        tracing::warn!(error = %e, "fallback replay before recovering runs failed");
+    }
+    let mut saved = 0;
+    for id in ids {
+        let Some(run) = store.load(&id) else { continue };
+        match figures_from_rows(db, run).await {
+            Ok(run) => {
+                tracing::info!(run = %run.id, done = run.done, "interrupted run recovered from its rows");
+                store.save(&run);
+                saved += 1;
+            }
+            Err(e) => tracing::warn!(error = %e, run = %id, "cannot recompute an interrupted run"),
+        }
+    }
+    saved
+}
+
+async fn figures_from_rows(
+    db: &SqlitePool,
+    mut run: RunSnapshot,
+) -> Result<RunSnapshot, sqlx::Error> {
+    let rows: Vec<StoredOutcome> = sqlx::query_as(
+        "SELECT success, latency_ms, response_message, created_at FROM ai_prompt_tests
+         WHERE json_extract(request_message, '$.run_id') = ?1",
+    )
+    .bind(&run.id)
+    .fetch_all(db)
+    .await?;
+    let mut stats = LiveStats::default();
+    let mut last: Option<String> = None;
+    for r in &rows {
+        let response: Value = r
+            .response_message
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or(Value::Null);
+        let kind = response["error_kind"].as_str();
+        let attempt = Attempt {
+            latency_ms: r.latency_ms.unwrap_or(0.0),
+            ttft_ms: response["ttft_ms"].as_f64(),
+            error_kind: if r.success {
+                None
+            } else {
+                Some(
+                    kind.and_then(ErrorKind::parse)
+                        .unwrap_or(ErrorKind::HttpStatus),
+                )
+            },
+            ..Attempt::default()
+        };
+        stats.add(
+            &attempt,
+            response["queue_ms"].as_f64().unwrap_or(0.0),
+            &StopPolicy::Never,
+            1,
+        );
+        if r.created_at > last {
+            last = r.created_at.clone();
+        }
+    }
+    let elapsed = match (
+        chrono::DateTime::parse_from_rfc3339(&run.started_at),
+        last.as_deref().map(chrono::DateTime::parse_from_rfc3339),
+    ) {
+        (Ok(a), Some(Ok(b))) => (b - a).num_milliseconds().max(1) as f64 / 1000.0,
+        _ => run.elapsed_secs,
+    };
+    run.status = RunStatus::Interrupted;
+    run.done = stats.done();
+    run.ok = stats.ok;
+    run.failed = stats.failed;
+    run.cancelled = stats.cancelled;
+    run.in_flight = 0;
+    run.queued = 0;
+    run.not_sent = u64::from(run.config.total).saturating_sub(run.done + run.cancelled);
+    run.rps = run.ok as f64 / elapsed;
+    run.elapsed_secs = elapsed;
+    run.latency_ms = stats.latency();
+    run.ttft_ms = stats.ttft();
+    run.queue_ms = stats.queue();
+    run.errors = stats.errors.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    run.histogram = stats.chart();
+    run.rows_written = rows.len() as u64;
+    run.fallback_records = 0;
+    run.finished_at = last.or(run.finished_at);
+    Ok(run)
+}
