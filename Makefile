@@ -68,8 +68,10 @@ postgres:
 	@command -v pg_virtualenv >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 
-# schemathesis (from PyPI) in a project-local virtualenv, for api-fuzz.
+# schemathesis (from PyPI) in a project-local virtualenv, for api-fuzz, and
+# `ip` to bring up loopback in the fuzz run's own network namespace.
 fuzz-tools:
+	@command -v ip >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2; }
 	@if [ "$$($(VENV)/bin/schemathesis --version 2>/dev/null)" != "schemathesis, version $(SCHEMATHESIS_VERSION)" ]; then \
 	  echo "Installing schemathesis $(SCHEMATHESIS_VERSION) into $(VENV)…"; \
 	  python3 -m venv $(VENV); \
