@@ -71,6 +71,11 @@ async fn the_document_is_openapi_3_with_the_main_routes() {
         create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/Endpoint"
     );
+    assert_eq!(
+        create["responses"]["201"]["links"]["read_endpoint"]["parameters"]["id"],
+        "$response.body#/id",
+        "a created endpoint links to the routes that take its id"
+    );
     let endpoint = &doc["components"]["schemas"]["Endpoint"]["properties"];
     assert!(endpoint["api_key_mask"].is_object());
     assert!(endpoint["api_key"].is_null(), "the key is never answered");

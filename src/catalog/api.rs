@@ -118,7 +118,19 @@ async fn read_endpoint(State(catalog): State<Catalog>, Path(id): Path<i64>) -> A
 /// Adds an endpoint; the first active one with a model becomes the default.
 #[utoipa::path(post, path = "/api/v1/llm/models", tag = "catalog",
     responses(
-        (status = 201, description = "Created", body = Endpoint),
+        (status = 201, description = "Created", body = Endpoint, links(
+            ("read_endpoint" = (operation_id = "read_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("update_endpoint" = (operation_id = "update_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("delete_endpoint" = (operation_id = "delete_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("set_default" = (operation_id = "set_default", parameters(("id" = "$response.body#/id")))),
+            ("default_preview" = (operation_id = "default_preview", parameters(("id" = "$response.body#/id")))),
+            ("set_endpoint_active" = (operation_id = "set_endpoint_active", parameters(("id" = "$response.body#/id")))),
+            ("set_models" = (operation_id = "set_models", parameters(("id" = "$response.body#/id")))),
+            ("fetch_models" = (operation_id = "fetch_models", parameters(("id" = "$response.body#/id")))),
+            ("check_endpoint" = (operation_id = "check_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("check_models" = (operation_id = "check_models", parameters(("id" = "$response.body#/id")))),
+            ("model_checks" = (operation_id = "model_checks", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 503, description = "Supabase refused or could not be reached; nothing was saved", body = ApiErrorResponse),
     ))]
 async fn create_endpoint(

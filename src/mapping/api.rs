@@ -82,7 +82,12 @@ async fn read_mapping(
 /// `module:<key>`) to the models it may use.
 #[utoipa::path(post, path = "/api/v1/llm/mappings", tag = "mapping",
     responses(
-        (status = 201, description = "Created", body = Mapping),
+        (status = 201, description = "Created", body = Mapping, links(
+            ("read_mapping" = (operation_id = "read_mapping", parameters(("id" = "$response.body#/id")))),
+            ("update_mapping" = (operation_id = "update_mapping", parameters(("id" = "$response.body#/id")))),
+            ("delete_mapping" = (operation_id = "delete_mapping", parameters(("id" = "$response.body#/id")))),
+            ("set_mapping_active" = (operation_id = "set_mapping_active", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 409, description = "The scope is already mapped", body = ApiErrorResponse),
         (status = 503, description = "Supabase refused or could not be reached; nothing was saved", body = ApiErrorResponse),
     ))]

@@ -85,7 +85,11 @@ async fn dialog(
 /// `LOADTEST_MAX_CONCURRENCY`).
 #[utoipa::path(post, path = "/api/v1/llm/tests/runs", tag = "simulation",
     responses(
-        (status = 201, description = "Started", body = RunSnapshot),
+        (status = 201, description = "Started", body = RunSnapshot, links(
+            ("get_run" = (operation_id = "get_run", parameters(("id" = "$response.body#/id")))),
+            ("cancel_run" = (operation_id = "cancel_run", parameters(("id" = "$response.body#/id")))),
+            ("export_run" = (operation_id = "export_run", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 409, description = "There is no endpoint to record results against yet", body = ApiErrorResponse),
     ))]
 async fn start_run(
