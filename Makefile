@@ -15,13 +15,15 @@ WASM_TARGET := wasm32-unknown-unknown
 SITE := target/site
 PKG := $(SITE)/pkg
 E2E_PORT ?= 3100
+SCHEMATHESIS_VERSION := 4.32.5
+VENV := target/venv
 # What rustc's wasm32 output uses (1.82+), so wasm-opt accepts it.
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 
 .PHONY: bench run test lint dev build build-debug tools test-tools wasm-target wasm-bindgen node-deps \
-        chromium postgres site site-debug server server-debug rust-tests e2e fmt clean
+        chromium postgres fuzz-tools site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
 
@@ -33,12 +35,12 @@ run: build
 	DEMO_UPSTREAM_PORT=$${DEMO_UPSTREAM_PORT-9100} exec target/release/model-suite serve
 
 # Install what the tests need and run every test.
-test: test-tools build-debug rust-tests e2e
+test: test-tools build-debug rust-tests api-fuzz e2e
 
 ## ── pieces ──────────────────────────────────────────────────────────────────
 
 tools: wasm-target wasm-bindgen node-deps
-test-tools: tools chromium postgres
+test-tools: tools chromium postgres fuzz-tools
 
 wasm-target:
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' \
@@ -65,6 +67,16 @@ chromium:
 postgres:
 	@command -v pg_virtualenv >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+# schemathesis (from PyPI) in a project-local virtualenv, for api-fuzz, and
+# `ip` to bring up loopback in the fuzz run's own network namespace.
+fuzz-tools:
+	@command -v ip >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2; }
+	@if [ "$$($(VENV)/bin/schemathesis --version 2>/dev/null)" != "schemathesis, version $(SCHEMATHESIS_VERSION)" ]; then \
+	  echo "Installing schemathesis $(SCHEMATHESIS_VERSION) into $(VENV)…"; \
+	  python3 -m venv $(VENV); \
+	  $(VENV)/bin/pip install --quiet --disable-pip-version-check 'schemathesis==$(SCHEMATHESIS_VERSION)'; \
+	fi
 
 # The browser bundle: lib → wasm → wasm-bindgen (→ wasm-opt for release),
 # then style and assets into the site root the server reads.
@@ -97,6 +109,12 @@ build-debug: site-debug server-debug
 rust-tests: postgres
 	pg_virtualenv sh -c 'TEST_DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
 	  REQUIRE_TEST_DATABASE=1 cargo test --features ssr'
+
+# Property-based fuzzing of the JSON API from its OpenAPI document, on the
+# debug server with a throw-away store (end2end/api-fuzz.sh says how).
+# API_FUZZ_EXAMPLES (examples per operation) and API_FUZZ_SEED tune it.
+api-fuzz: server-debug fuzz-tools
+	end2end/api-fuzz.sh
 
 e2e: node-deps chromium
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test

@@ -28,6 +28,7 @@ LAYERS = [
     ["dashboard"],
     ["app"],
     ["state"],
+    ["openapi"],
     ["server"],
     ["ops", "main", "lib"],
 ]

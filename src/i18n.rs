@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const LANG_COOKIE: &str = "lang";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Lang {
     #[default]
     Zh,

@@ -21,6 +21,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod monitor;
 #[cfg(feature = "ssr")]
+pub mod openapi;
+#[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -27,6 +27,7 @@ use crate::mapping::sync::sync_everything;
 use crate::monitor::health::ProbeRule;
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
+use crate::openapi;
 use crate::simulation::engine::{Engine, EngineSettings};
 use crate::simulation::service::Simulation;
 use crate::simulation::types::Limits;
@@ -232,6 +233,7 @@ fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(monitor::healthz))
+        .route(openapi::DOCUMENT_PATH, get(openapi::serve_document))
         .merge(crate::auth::routes::router())
         .merge(crate::catalog::api::routes())
         .merge(crate::mapping::api::routes())

@@ -16,6 +16,7 @@ mod mapping_supabase;
 mod model_checks;
 mod monitor;
 mod openai_client;
+mod openapi;
 mod pages;
 mod results_mirror;
 mod run_control;

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 
 /// Paths the admin gate lets through: signing in, liveness, the browser
 /// bundle, assets — and the chat API, which checks user JWTs itself.
-fn is_public(path: &str) -> bool {
+pub fn is_public(path: &str) -> bool {
     matches!(
         path,
         "/login"

@@ -7,14 +7,15 @@ use axum::extract::{ConnectInfo, FromRef, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Form, Json, Router};
-use serde::Deserialize;
+use axum::{Extension, Form, Router};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::password::verify_password;
 use super::session::{clear_session_cookie, session_cookie, session_token};
 use super::AdminAuth;
-use crate::error::ApiError;
+use crate::error::extract::Json;
+use crate::error::{ApiError, ApiErrorResponse};
 use crate::i18n::{Lang, LANG_COOKIE};
 
 /// Sign-in, sign-out and the language switch, for any app state that holds
@@ -31,12 +32,24 @@ where
         .route("/lang/{code}", get(switch_language))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
     pub username: String,
     pub password: String,
+    /// Where the login form goes afterwards (ignored by the JSON route).
     #[serde(default)]
     pub next: Option<String>,
+}
+
+/// A fresh admin session token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginToken {
+    /// The admin JWT, for `Authorization: Bearer`.
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until it expires.
+    pub expires_in: u64,
 }
 
 #[derive(Deserialize)]
@@ -200,8 +213,16 @@ pub async fn login_form(
     Redirect::to(&format!("/login?error={error}&next={next}")).into_response()
 }
 
-/// `POST /api/v1/auth/login` for scripts: JSON in, the token out (and the
-/// same cookie, so a browser-based client works too).
+/// Signs the admin in: JSON in, the token out (and the same session cookie,
+/// so a browser-based client works too).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set too", body = LoginToken),
+        (status = 401, description = "Wrong username or password", body = ApiErrorResponse),
+        (status = 429, description = "Too many sign-in attempts from this address",
+            body = ApiErrorResponse,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn login_json(
     State(auth): State<AdminAuth>,
     peer: Peer,
@@ -210,16 +231,13 @@ pub async fn login_json(
 ) -> Response {
     match authenticate(&auth, peer, &form, &headers).await {
         Outcome::Token(token) => {
-            let body = json!({
-                "token": token,
-                "token_type": "Bearer",
-                "expires_in": u64::from(auth.settings.session_minutes) * 60,
-            });
-            (
-                [(header::SET_COOKIE, session_cookie(&auth.settings, &token))],
-                Json(body),
-            )
-                .into_response()
+            let cookie = session_cookie(&auth.settings, &token);
+            let body = LoginToken {
+                token,
+                token_type: "Bearer",
+                expires_in: u64::from(auth.settings.session_minutes) * 60,
+            };
+            ([(header::SET_COOKIE, cookie)], Json(body)).into_response()
         }
         Outcome::Refused => ApiError::new(
             StatusCode::UNAUTHORIZED,

@@ -1,46 +1,59 @@
 //! The catalog's JSON routes under `/api/v1/llm/models` (and the older
 //! `/api/v1/llm/endpoints` paths). Same service as the page: one write path.
+//! Each route carries its OpenAPI description; [`CatalogApi`] collects them.
 
-use axum::extract::{FromRef, FromRequest, Path, Query, State};
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use serde::Deserialize;
 
 use super::health::EndpointMonitor;
 use super::service::Catalog;
 use super::sync::FullSync;
-use super::types::{EndpointDraft, ListQuery};
+use super::types::{
+    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelCheck, ModelDiff,
+    SyncReport,
+};
 use crate::auth::jwt::Claims;
-use crate::error::{ApiError, AppError};
+use crate::error::extract::{Json, Path, Query};
+use crate::error::{ApiErrorResponse, AppError};
+use crate::monitor::health::ProbeRecord;
 
-/// `Json<T>` whose rejections use the one error shape (422 naming the problem).
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct Body<T>(pub T);
-
-impl From<axum::extract::rejection::JsonRejection> for ApiError {
-    fn from(r: axum::extract::rejection::JsonRejection) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
-            r.body_text(),
-        )
-    }
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"is_active": false}))]
 pub struct ActiveBody {
     pub is_active: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"models": ["sim-small", "sim-large"]}))]
 pub struct ModelsBody {
     pub models: Vec<String>,
 }
 
-type ApiResult = Result<Response, AppError>;
+type ApiResult<T> = Result<Json<T>, AppError>;
+
+/// The catalog's routes in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_endpoints,
+    create_endpoint,
+    read_endpoint,
+    update_endpoint,
+    delete_endpoint,
+    set_default,
+    default_preview,
+    set_endpoint_active,
+    set_models,
+    fetch_models,
+    check_endpoint,
+    check_all_endpoints,
+    sync,
+    check_models,
+    model_checks,
+))]
+pub struct CatalogApi;
 
 /// The catalog's routes, for any app state that holds its services.
 pub fn routes<S>() -> Router<S>
@@ -52,23 +65,27 @@ where
 {
     let mut router = Router::new()
         .route("/api/v1/llm/sync", post(sync))
-        .route("/api/v1/llm/models/check", post(check_all));
+        .route("/api/v1/llm/models/check", post(check_all_endpoints));
+    // `/endpoints` is the older name of the same routes; only `/models` is
+    // in the OpenAPI document.
     for base in ["/api/v1/llm/models", "/api/v1/llm/endpoints"] {
         router = router
-            .route(base, get(list).post(create))
+            .route(base, get(list_endpoints).post(create_endpoint))
             .route(
                 &format!("{base}/{{id}}"),
-                get(read).put(update).delete(remove),
+                get(read_endpoint)
+                    .put(update_endpoint)
+                    .delete(delete_endpoint),
             )
             .route(&format!("{base}/{{id}}/default"), post(set_default))
             .route(
                 &format!("{base}/{{id}}/default-preview"),
                 get(default_preview),
             )
-            .route(&format!("{base}/{{id}}/active"), put(set_active))
+            .route(&format!("{base}/{{id}}/active"), put(set_endpoint_active))
             .route(&format!("{base}/{{id}}/model-list"), put(set_models))
             .route(&format!("{base}/{{id}}/fetch-models"), post(fetch_models))
-            .route(&format!("{base}/{{id}}/check"), post(check))
+            .route(&format!("{base}/{{id}}/check"), post(check_endpoint))
             .route(
                 &format!("{base}/{{id}}/model-checks"),
                 get(model_checks).post(check_models),
@@ -77,94 +94,222 @@ where
     router
 }
 
-async fn list(State(catalog): State<Catalog>, Query(q): Query<ListQuery>) -> ApiResult {
-    Ok(Json(catalog.list(&q).await?).into_response())
+/// One page of endpoints, filtered by name/URL text and active state.
+#[utoipa::path(get, path = "/api/v1/llm/models", tag = "catalog",
+    params(ListQuery),
+    responses((status = 200, description = "One page of endpoints", body = EndpointPage)))]
+async fn list_endpoints(
+    State(catalog): State<Catalog>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<EndpointPage> {
+    Ok(Json(catalog.list(&q).await?))
 }
 
-async fn read(State(catalog): State<Catalog>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(catalog.get(id).await?).into_response())
+/// One endpoint (its API key only masked).
+#[utoipa::path(get, path = "/api/v1/llm/models/{id}", tag = "catalog",
+    responses(
+        (status = 200, description = "The endpoint", body = Endpoint),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+    ))]
+async fn read_endpoint(State(catalog): State<Catalog>, Path(id): Path<i64>) -> ApiResult<Endpoint> {
+    Ok(Json(catalog.get(id).await?))
 }
 
-async fn create(
+/// Adds an endpoint; the first active one with a model becomes the default.
+#[utoipa::path(post, path = "/api/v1/llm/models", tag = "catalog",
+    responses(
+        (status = 201, description = "Created", body = Endpoint, links(
+            ("read_endpoint" = (operation_id = "read_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("update_endpoint" = (operation_id = "update_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("delete_endpoint" = (operation_id = "delete_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("set_default" = (operation_id = "set_default", parameters(("id" = "$response.body#/id")))),
+            ("default_preview" = (operation_id = "default_preview", parameters(("id" = "$response.body#/id")))),
+            ("set_endpoint_active" = (operation_id = "set_endpoint_active", parameters(("id" = "$response.body#/id")))),
+            ("set_models" = (operation_id = "set_models", parameters(("id" = "$response.body#/id")))),
+            ("fetch_models" = (operation_id = "fetch_models", parameters(("id" = "$response.body#/id")))),
+            ("check_endpoint" = (operation_id = "check_endpoint", parameters(("id" = "$response.body#/id")))),
+            ("check_models" = (operation_id = "check_models", parameters(("id" = "$response.body#/id")))),
+            ("model_checks" = (operation_id = "model_checks", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 503, description = "Supabase refused or could not be reached; nothing was saved", body = ApiErrorResponse),
+    ))]
+async fn create_endpoint(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
-    Body(d): Body<EndpointDraft>,
-) -> ApiResult {
-    Ok((StatusCode::CREATED, Json(catalog.create(&c.sub, d).await?)).into_response())
+    Json(d): Json<EndpointDraft>,
+) -> Result<(StatusCode, Json<Endpoint>), AppError> {
+    Ok((StatusCode::CREATED, Json(catalog.create(&c.sub, d).await?)))
 }
 
-async fn update(
+/// Replaces an endpoint's settings; an empty `api_key` keeps the stored key.
+#[utoipa::path(put, path = "/api/v1/llm/models/{id}", tag = "catalog",
+    responses(
+        (status = 200, description = "The endpoint as saved", body = Endpoint),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 409, description = "The default endpoint cannot be disabled or lose its model, or the row is gone from Supabase", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
+async fn update_endpoint(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-    Body(d): Body<EndpointDraft>,
-) -> ApiResult {
-    Ok(Json(catalog.update(&c.sub, id, d).await?).into_response())
+    Json(d): Json<EndpointDraft>,
+) -> ApiResult<Endpoint> {
+    Ok(Json(catalog.update(&c.sub, id, d).await?))
 }
 
-async fn remove(
+/// Deletes an endpoint that is not the default and has no stored results.
+#[utoipa::path(delete, path = "/api/v1/llm/models/{id}", tag = "catalog",
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 409, description = "The endpoint is the default or has stored results", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
+async fn delete_endpoint(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-) -> ApiResult {
+) -> Result<StatusCode, AppError> {
     catalog.delete(&c.sub, id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }
 
+/// Makes this endpoint (and its model) the one default.
+#[utoipa::path(post, path = "/api/v1/llm/models/{id}/default", tag = "catalog",
+    responses(
+        (status = 200, description = "The new default", body = Endpoint),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 409, description = "The endpoint is inactive, has no model, or is not in Supabase yet", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
 async fn set_default(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-) -> ApiResult {
-    Ok(Json(catalog.set_default(&c.sub, id).await?).into_response())
+) -> ApiResult<Endpoint> {
+    Ok(Json(catalog.set_default(&c.sub, id).await?))
 }
 
-async fn default_preview(State(catalog): State<Catalog>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(catalog.default_switch_preview(id).await?).into_response())
+/// Who would be affected if this endpoint became the default.
+#[utoipa::path(get, path = "/api/v1/llm/models/{id}/default-preview", tag = "catalog",
+    responses(
+        (status = 200, description = "The current default and the domains that inherit it", body = DefaultSwitchPreview),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+    ))]
+async fn default_preview(
+    State(catalog): State<Catalog>,
+    Path(id): Path<i64>,
+) -> ApiResult<DefaultSwitchPreview> {
+    Ok(Json(catalog.default_switch_preview(id).await?))
 }
 
-async fn set_active(
+/// Enables or disables an endpoint (the default cannot be disabled).
+#[utoipa::path(put, path = "/api/v1/llm/models/{id}/active", tag = "catalog",
+    responses(
+        (status = 200, description = "The endpoint as saved", body = Endpoint),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 409, description = "The default endpoint cannot be disabled, or the row is gone from Supabase", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
+async fn set_endpoint_active(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-    Body(b): Body<ActiveBody>,
-) -> ApiResult {
-    Ok(Json(catalog.set_active(&c.sub, id, b.is_active).await?).into_response())
+    Json(b): Json<ActiveBody>,
+) -> ApiResult<Endpoint> {
+    Ok(Json(catalog.set_active(&c.sub, id, b.is_active).await?))
 }
 
+/// Replaces the endpoint's model list (its model must stay in it).
+#[utoipa::path(put, path = "/api/v1/llm/models/{id}/model-list", tag = "catalog",
+    responses(
+        (status = 200, description = "The endpoint as saved", body = Endpoint),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 409, description = "The row is gone from Supabase", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
 async fn set_models(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-    Body(b): Body<ModelsBody>,
-) -> ApiResult {
-    Ok(Json(catalog.set_models(&c.sub, id, b.models).await?).into_response())
+    Json(b): Json<ModelsBody>,
+) -> ApiResult<Endpoint> {
+    Ok(Json(catalog.set_models(&c.sub, id, b.models).await?))
 }
 
-async fn fetch_models(State(catalog): State<Catalog>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(catalog.fetch_upstream_models(id).await?).into_response())
+/// Asks the upstream which models it serves, against the stored list.
+#[utoipa::path(post, path = "/api/v1/llm/models/{id}/fetch-models", tag = "catalog",
+    responses(
+        (status = 200, description = "The upstream's models against the stored list", body = ModelDiff),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 502, description = "The upstream did not answer with a model list", body = ApiErrorResponse),
+    ))]
+async fn fetch_models(State(catalog): State<Catalog>, Path(id): Path<i64>) -> ApiResult<ModelDiff> {
+    Ok(Json(catalog.fetch_upstream_models(id).await?))
 }
 
-async fn check(State(monitor): State<EndpointMonitor>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(monitor.check_one(id).await?).into_response())
+/// Probes one endpoint now; the verdict is stored as its health.
+#[utoipa::path(post, path = "/api/v1/llm/models/{id}/check", tag = "catalog",
+    responses(
+        (status = 200, description = "The probe's verdict", body = ProbeRecord),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+    ))]
+async fn check_endpoint(
+    State(monitor): State<EndpointMonitor>,
+    Path(id): Path<i64>,
+) -> ApiResult<ProbeRecord> {
+    Ok(Json(monitor.check_one(id).await?))
 }
 
-async fn check_all(State(monitor): State<EndpointMonitor>) -> ApiResult {
-    Ok(Json(monitor.check_all().await?).into_response())
+/// Probes every active endpoint now.
+#[utoipa::path(post, path = "/api/v1/llm/models/check", tag = "catalog",
+    responses((status = 200, description = "One verdict per active endpoint", body = Vec<ProbeRecord>)))]
+async fn check_all_endpoints(
+    State(monitor): State<EndpointMonitor>,
+) -> ApiResult<Vec<ProbeRecord>> {
+    Ok(Json(monitor.check_all().await?))
 }
 
-async fn sync(State(sync): State<FullSync>, Extension(c): Extension<Claims>) -> ApiResult {
-    Ok(Json(sync.run(&c.sub).await?).into_response())
+/// Supabase → SQLite: endpoints, then mappings, then the results not yet
+/// copied up.
+#[utoipa::path(post, path = "/api/v1/llm/sync", tag = "catalog",
+    responses(
+        (status = 200, description = "What the sync did", body = SyncReport),
+        (status = 409, description = "Supabase is not configured", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached", body = ApiErrorResponse),
+    ))]
+async fn sync(
+    State(sync): State<FullSync>,
+    Extension(c): Extension<Claims>,
+) -> ApiResult<SyncReport> {
+    Ok(Json(sync.run(&c.sub).await?))
 }
 
+/// Sends one tiny chat to each of the endpoint's models; results are stored.
+#[utoipa::path(post, path = "/api/v1/llm/models/{id}/model-checks", tag = "catalog",
+    responses(
+        (status = 200, description = "One result per model, in list order", body = Vec<ModelCheck>),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 409, description = "The endpoint lists no models", body = ApiErrorResponse),
+    ))]
 async fn check_models(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-) -> ApiResult {
-    Ok(Json(catalog.check_models(&c.sub, id).await?).into_response())
+) -> ApiResult<Vec<ModelCheck>> {
+    Ok(Json(catalog.check_models(&c.sub, id).await?))
 }
 
-async fn model_checks(State(catalog): State<Catalog>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(catalog.model_checks(id).await?).into_response())
+/// The last check of each of the endpoint's models.
+#[utoipa::path(get, path = "/api/v1/llm/models/{id}/model-checks", tag = "catalog",
+    responses(
+        (status = 200, description = "The last check of each model", body = Vec<ModelCheck>),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+    ))]
+async fn model_checks(
+    State(catalog): State<Catalog>,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<ModelCheck>> {
+    Ok(Json(catalog.model_checks(id).await?))
 }

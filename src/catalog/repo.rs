@@ -159,7 +159,7 @@ pub async fn list(pool: &SqlitePool, q: &ListQuery) -> Result<EndpointPage, sqlx
     .bind(&pattern)
     .bind(active)
     .bind(i64::from(per_page))
-    .bind(i64::from((page - 1) * per_page))
+    .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(pool)
     .await?;
     Ok(EndpointPage {

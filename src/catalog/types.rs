@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One endpoint as the admin sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Endpoint {
     pub id: i64,
     pub supabase_id: Option<i64>,
@@ -33,6 +34,7 @@ pub struct Endpoint {
 /// Full upstream URLs derived from `base_url` (stored as JSON in
 /// `ai_endpoints.resolved_endpoints`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResolvedEndpoints {
     pub chat_completions: String,
     pub completions: String,
@@ -43,6 +45,11 @@ pub struct ResolvedEndpoints {
 /// What the add / edit form sends. `api_key: None` (or empty) keeps the
 /// stored key on edit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(example = json!({"name": "Main", "base_url": "http://127.0.0.1:9100/v1", "api_key": "sk-example-key-0000", "description": "Primary upstream", "model": "sim-small", "model_list": ["sim-small", "sim-large"], "timeout": 60, "is_active": true}))
+)]
 pub struct EndpointDraft {
     pub name: String,
     pub base_url: String,
@@ -85,6 +92,7 @@ impl Endpoint {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListQuery {
     #[serde(default)]
     pub q: Option<String>,
@@ -97,6 +105,7 @@ pub struct ListQuery {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EndpointPage {
     pub items: Vec<Endpoint>,
     /// Whether Supabase is the authority (else sync status means nothing).
@@ -110,6 +119,7 @@ pub struct EndpointPage {
 /// Result of asking the upstream which models it serves, against the
 /// endpoint's current `model_list`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelDiff {
     pub upstream: Vec<String>,
     pub new: Vec<String>,
@@ -145,6 +155,7 @@ impl ModelDiff {
 
 /// What one sync did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SyncReport {
     /// Endpoints (`ai_model` → `ai_endpoints`).
     #[serde(flatten)]
@@ -169,6 +180,7 @@ pub struct SyncReport {
 
 /// What one sync did to one table.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SyncCounts {
     pub added: u32,
     pub updated: u32,
@@ -203,6 +215,7 @@ impl SyncCounts {
 /// Who would lose their model if the default changed: mapping domains with
 /// no model set of their own inherit the global default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DefaultSwitchPreview {
     pub current: Option<Endpoint>,
     pub inheriting_domains: Vec<String>,
@@ -244,6 +257,7 @@ mod tests {
 
 /// The last chat check of one of an endpoint's models.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelCheck {
     pub model: String,
     pub ok: bool,

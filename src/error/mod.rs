@@ -163,12 +163,21 @@ mod http {
 
     use super::AppError;
 
-    #[derive(Debug, Clone, Serialize)]
+    /// What went wrong: a stable `code`, English words, and the input field
+    /// the error is about, when it is about one.
+    #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
     pub struct ApiErrorBody {
+        /// `validation`, `not_found`, `conflict`, `unauthorized`, …
         pub code: String,
         pub message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub field: Option<String>,
+    }
+
+    /// The one error shape of every JSON route: `{"error": {…}}`.
+    #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+    pub struct ApiErrorResponse {
+        pub error: ApiErrorBody,
     }
 
     /// An error response of a JSON route.
@@ -198,7 +207,7 @@ mod http {
 
     impl IntoResponse for ApiError {
         fn into_response(self) -> Response {
-            (self.status, Json(serde_json::json!({ "error": self.body }))).into_response()
+            (self.status, Json(ApiErrorResponse { error: self.body })).into_response()
         }
     }
 
@@ -242,7 +251,9 @@ mod http {
 }
 
 #[cfg(feature = "ssr")]
-pub use http::{ApiError, ApiErrorBody};
+pub mod extract;
+#[cfg(feature = "ssr")]
+pub use http::{ApiError, ApiErrorBody, ApiErrorResponse};
 
 #[cfg(test)]
 pub(crate) mod tests;

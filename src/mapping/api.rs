@@ -1,22 +1,37 @@
 //! The mapping JSON routes under `/api/v1/llm/mappings`, and the resolver
-//! at `/api/v1/llm/resolve`.
+//! at `/api/v1/llm/resolve`. Each route carries its OpenAPI description;
+//! [`MappingApi`] collects them.
 
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Extension, Json, Router};
-use serde_json::json;
+use axum::{Extension, Router};
+use serde::Serialize;
 
 use super::chat::ChatGateway;
 use super::msg::Reason;
 use super::service::MappingService;
-use super::types::{MappingDraft, ResolveRequest};
+use super::types::{Mapping, MappingDraft, MappingView, ResolveRequest};
 use crate::auth::jwt::Claims;
-use crate::catalog::api::{ActiveBody, Body};
-use crate::error::AppError;
+use crate::catalog::api::ActiveBody;
+use crate::error::extract::{Json, Path};
+use crate::error::{ApiErrorResponse, AppError};
 
-type ApiResult = Result<Response, AppError>;
+type ApiResult<T> = Result<Json<T>, AppError>;
+
+/// The mapping routes and the chat API in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_mappings,
+    create_mapping,
+    read_mapping,
+    update_mapping,
+    delete_mapping,
+    set_mapping_active,
+    resolve,
+    super::chat::chat_completions,
+))]
+pub struct MappingApi;
 
 /// The mapping routes and the chat API, for any app state that holds
 /// their services.
@@ -27,12 +42,15 @@ where
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
-        .route("/api/v1/llm/mappings", get(list).post(create))
+        .route(
+            "/api/v1/llm/mappings",
+            get(list_mappings).post(create_mapping),
+        )
         .route(
             "/api/v1/llm/mappings/{id}",
-            get(read).put(update).delete(remove),
+            get(read_mapping).put(update_mapping).delete(delete_mapping),
         )
-        .route("/api/v1/llm/mappings/{id}/active", put(set_active))
+        .route("/api/v1/llm/mappings/{id}/active", put(set_mapping_active))
         .route("/api/v1/llm/resolve", post(resolve))
         .route(
             "/api/v1/chat/completions",
@@ -40,69 +58,135 @@ where
         )
 }
 
-async fn list(State(mappings): State<MappingService>) -> ApiResult {
-    Ok(Json(mappings.list().await?).into_response())
+/// Every mapping, with which endpoints cover each of its models.
+#[utoipa::path(get, path = "/api/v1/llm/mappings", tag = "mapping",
+    responses((status = 200, description = "Every mapping with its coverage", body = Vec<MappingView>)))]
+async fn list_mappings(State(mappings): State<MappingService>) -> ApiResult<Vec<MappingView>> {
+    Ok(Json(mappings.list().await?))
 }
 
-async fn read(State(mappings): State<MappingService>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(mappings.get(id).await?).into_response())
+/// One mapping.
+#[utoipa::path(get, path = "/api/v1/llm/mappings/{id}", tag = "mapping",
+    responses(
+        (status = 200, description = "The mapping", body = Mapping),
+        (status = 404, description = "No mapping has this id", body = ApiErrorResponse),
+    ))]
+async fn read_mapping(
+    State(mappings): State<MappingService>,
+    Path(id): Path<i64>,
+) -> ApiResult<Mapping> {
+    Ok(Json(mappings.get(id).await?))
 }
 
-async fn create(
+/// Maps a business domain (`global`, `prompt:<id>`, `tenant:<key>`,
+/// `module:<key>`) to the models it may use.
+#[utoipa::path(post, path = "/api/v1/llm/mappings", tag = "mapping",
+    responses(
+        (status = 201, description = "Created", body = Mapping, links(
+            ("read_mapping" = (operation_id = "read_mapping", parameters(("id" = "$response.body#/id")))),
+            ("update_mapping" = (operation_id = "update_mapping", parameters(("id" = "$response.body#/id")))),
+            ("delete_mapping" = (operation_id = "delete_mapping", parameters(("id" = "$response.body#/id")))),
+            ("set_mapping_active" = (operation_id = "set_mapping_active", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 409, description = "The scope is already mapped", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing was saved", body = ApiErrorResponse),
+    ))]
+async fn create_mapping(
     State(mappings): State<MappingService>,
     Extension(c): Extension<Claims>,
-    Body(d): Body<MappingDraft>,
-) -> ApiResult {
-    Ok((StatusCode::CREATED, Json(mappings.create(&c.sub, d).await?)).into_response())
+    Json(d): Json<MappingDraft>,
+) -> Result<(StatusCode, Json<Mapping>), AppError> {
+    Ok((StatusCode::CREATED, Json(mappings.create(&c.sub, d).await?)))
 }
 
-async fn update(
+/// Replaces a mapping.
+#[utoipa::path(put, path = "/api/v1/llm/mappings/{id}", tag = "mapping",
+    responses(
+        (status = 200, description = "The mapping as saved", body = Mapping),
+        (status = 404, description = "No mapping has this id", body = ApiErrorResponse),
+        (status = 409, description = "The scope is already mapped, or the row is gone from Supabase", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
+async fn update_mapping(
     State(mappings): State<MappingService>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-    Body(d): Body<MappingDraft>,
-) -> ApiResult {
-    Ok(Json(mappings.update(&c.sub, id, d).await?).into_response())
+    Json(d): Json<MappingDraft>,
+) -> ApiResult<Mapping> {
+    Ok(Json(mappings.update(&c.sub, id, d).await?))
 }
 
-async fn set_active(
+/// Enables or disables a mapping.
+#[utoipa::path(put, path = "/api/v1/llm/mappings/{id}/active", tag = "mapping",
+    responses(
+        (status = 200, description = "The mapping as saved", body = Mapping),
+        (status = 404, description = "No mapping has this id", body = ApiErrorResponse),
+        (status = 409, description = "The row is gone from Supabase", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
+async fn set_mapping_active(
     State(mappings): State<MappingService>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-    Body(b): Body<ActiveBody>,
-) -> ApiResult {
-    Ok(Json(mappings.set_active(&c.sub, id, b.is_active).await?).into_response())
+    Json(b): Json<ActiveBody>,
+) -> ApiResult<Mapping> {
+    Ok(Json(mappings.set_active(&c.sub, id, b.is_active).await?))
 }
 
-async fn remove(
+/// Deletes a mapping.
+#[utoipa::path(delete, path = "/api/v1/llm/mappings/{id}", tag = "mapping",
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No mapping has this id", body = ApiErrorResponse),
+        (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
+    ))]
+async fn delete_mapping(
     State(mappings): State<MappingService>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
-) -> ApiResult {
+) -> Result<StatusCode, AppError> {
     mappings.delete(&c.sub, id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }
 
-/// The resolver's answer with its reasons in English words.
+/// Where a chat request with this scope would go, and why; or why it would
+/// be refused. Reasons are in English words.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResolveAnswer {
+    pub resolution: Option<ResolvedRoute>,
+    /// Why there is no route (then `resolution` is null).
+    pub error: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResolvedRoute {
+    pub model: String,
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// The mapping that applied, if any.
+    pub scope: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+/// The resolver's answer for a scope and model, with its reasons.
+#[utoipa::path(post, path = "/api/v1/llm/resolve", tag = "mapping",
+    responses((status = 200, description = "The route or the refusal, with reasons", body = ResolveAnswer)))]
 async fn resolve(
     State(mappings): State<MappingService>,
-    Body(r): Body<ResolveRequest>,
-) -> ApiResult {
+    Json(r): Json<ResolveRequest>,
+) -> ApiResult<ResolveAnswer> {
     let outcome = mappings.explain(&r).await?;
     let words = |reasons: &[Reason]| reasons.iter().map(Reason::to_string).collect::<Vec<_>>();
-    let resolution = outcome.resolution.map(|r| {
-        json!({
-            "model": r.model,
-            "endpoint_id": r.endpoint_id,
-            "endpoint_name": r.endpoint_name,
-            "scope": r.scope,
-            "reasons": words(&r.reasons),
-        })
-    });
-    Ok(Json(json!({
-        "resolution": resolution,
-        "error": outcome.error.map(|e| e.to_string()),
-        "reasons": words(&outcome.reasons),
+    Ok(Json(ResolveAnswer {
+        resolution: outcome.resolution.map(|r| ResolvedRoute {
+            reasons: words(&r.reasons),
+            model: r.model,
+            endpoint_id: r.endpoint_id,
+            endpoint_name: r.endpoint_name,
+            scope: r.scope,
+        }),
+        error: outcome.error.map(|e| e.to_string()),
+        reasons: words(&outcome.reasons),
     }))
-    .into_response())
 }

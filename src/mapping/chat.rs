@@ -17,6 +17,7 @@ use super::service::MappingService;
 use super::types::ResolveRequest;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::session::session_token;
+use crate::error::ApiErrorResponse;
 use crate::monitor::traffic::Traffic;
 use crate::upstream::describe;
 
@@ -105,6 +106,30 @@ pub struct ChatGateway {
     pub traffic: Traffic,
 }
 
+/// OpenAI-compatible chat completions for end users: routed by the
+/// mappings, proxied to the chosen endpoint (server-sent events with
+/// `stream: true`). The scope comes from the `X-Scope-*` headers or the
+/// body's `metadata` object (`prompt_id`, `tenant`, `module`).
+#[utoipa::path(post, path = "/api/v1/chat/completions", tag = "chat",
+    request_body(content = serde_json::Value, description = "An OpenAI chat completion request (`messages` required)"),
+    params(
+        ("X-Scope-Prompt" = Option<i64>, Header, description = "Prompt id of the scope"),
+        ("X-Scope-Tenant" = Option<String>, Header, description = "Tenant key of the scope"),
+        ("X-Scope-Module" = Option<String>, Header, description = "Module key of the scope"),
+    ),
+    responses(
+        (status = 200, description = "The upstream's answer, as it sent it",
+            content((serde_json::Value = "application/json"), (String = "text/event-stream")),
+            headers(
+                ("x-model-suite-model" = String, description = "The model the request was routed to"),
+                ("x-model-suite-endpoint-id" = i64, description = "The endpoint it was sent to"),
+            )),
+        (status = 401, description = "No user JWT, or one that is not valid", body = ApiErrorResponse),
+        (status = 422, description = "Not a chat request, a bad scope, or no route for it", body = ApiErrorResponse),
+        (status = 502, description = "The endpoint failed or could not be reached", body = ApiErrorResponse),
+        (status = 504, description = "The endpoint did not answer in time", body = ApiErrorResponse),
+    ),
+    security(("user_jwt" = [])))]
 pub async fn chat_completions(
     State(state): State<ChatGateway>,
     headers: HeaderMap,

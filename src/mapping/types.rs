@@ -100,6 +100,7 @@ pub struct MappingTools {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Mapping {
     pub id: i64,
     pub supabase_id: Option<i64>,
@@ -113,6 +114,11 @@ pub struct Mapping {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(example = json!({"scope": "tenant:acme", "models": ["sim-small"], "default": "sim-small", "note": "Acme uses the small model", "is_active": true, "accept_dangling": false}))
+)]
 pub struct MappingDraft {
     pub scope: String,
     #[serde(default)]
@@ -133,12 +139,14 @@ fn yes() -> bool {
 
 /// Which endpoints serve a model, and whether any of them is healthy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelCoverage {
     pub model: String,
     pub endpoints: Vec<CoveringEndpoint>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CoveringEndpoint {
     pub id: i64,
     pub name: String,
@@ -159,6 +167,7 @@ impl ModelCoverage {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MappingView {
     pub mapping: Mapping,
     pub coverage: Vec<ModelCoverage>,
@@ -166,6 +175,11 @@ pub struct MappingView {
 
 /// What the chat API is asked: any subset of the scope, and maybe a model.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(example = json!({"tenant": "acme", "module": "coach", "model": "sim-small"}))
+)]
 pub struct ResolveRequest {
     #[serde(default)]
     pub prompt_id: Option<i64>,

@@ -56,9 +56,11 @@ pub struct Previous {
     pub latency_ms: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// One probe's verdict on one endpoint.
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ProbeRecord {
     pub id: i64,
+    /// `online`, `degraded` or `offline`.
     pub status: &'static str,
     pub latency_ms: Option<f64>,
     pub error: Option<String>,

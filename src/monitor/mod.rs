@@ -11,24 +11,44 @@ pub mod traffic;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
 use sqlx::SqlitePool;
 
-/// `GET /healthz`: 200 while the process serves and SQLite answers.
-pub async fn healthz(State(db): State<SqlitePool>) -> (StatusCode, Json<Value>) {
+/// What `/healthz` says.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when SQLite does not answer.
+    pub status: &'static str,
+    /// `ok` or `unavailable`.
+    pub sqlite: &'static str,
+}
+
+/// Liveness: 200 while the process serves and SQLite answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses(
+        (status = 200, description = "Serving, and SQLite answers", body = Health),
+        (status = 503, description = "SQLite does not answer", body = Health),
+    ))]
+pub async fn healthz(State(db): State<SqlitePool>) -> (StatusCode, Json<Health>) {
     match sqlx::query_scalar::<_, i64>("SELECT 1")
         .fetch_one(&db)
         .await
     {
         Ok(_) => (
             StatusCode::OK,
-            Json(json!({ "status": "ok", "sqlite": "ok" })),
+            Json(Health {
+                status: "ok",
+                sqlite: "ok",
+            }),
         ),
         Err(e) => {
             tracing::warn!(error = %e, "health check: SQLite does not answer");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "degraded", "sqlite": "unavailable" })),
+                Json(Health {
+                    status: "degraded",
+                    sqlite: "unavailable",
+                }),
             )
         }
     }

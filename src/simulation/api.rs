@@ -1,21 +1,40 @@
 //! REST under `/api/v1/llm/tests/`: mint, dialog, runs, results, export.
+//! Each route carries its OpenAPI description; [`SimulationApi`] collects
+//! them.
 
-use axum::extract::{FromRef, Path, Query, State};
+use axum::extract::{FromRef, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use serde::Deserialize;
 
 use super::msg::SimMsg;
 use super::results;
 use super::service::{self, Simulation};
-use super::types::{DialogRequest, MintRequest, ResultQuery, RunConfig};
+use super::types::{
+    DialogRequest, DialogResult, MintRequest, MintedToken, ResultPage, ResultQuery, ResultRow,
+    RunConfig, RunSnapshot,
+};
 use crate::auth::jwt::Claims;
-use crate::catalog::api::Body;
-use crate::error::AppError;
+use crate::error::extract::{Json, Path, Query};
+use crate::error::{ApiErrorResponse, AppError};
 
-type ApiResult = Result<Response, AppError>;
+type ApiResult<T> = Result<Json<T>, AppError>;
+
+/// The simulation's routes in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    mint_token,
+    dialog,
+    list_runs,
+    start_run,
+    get_run,
+    cancel_run,
+    export_run,
+    list_results,
+))]
+pub struct SimulationApi;
 
 /// The simulation's routes (and `/metrics`), for any app state that holds
 /// its service.
@@ -25,68 +44,127 @@ where
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
-        .route("/api/v1/llm/tests/mint", post(mint))
+        .route("/api/v1/llm/tests/mint", post(mint_token))
         .route("/api/v1/llm/tests/dialog", post(dialog))
         .route("/api/v1/llm/tests/runs", get(list_runs).post(start_run))
         .route("/api/v1/llm/tests/runs/{id}", get(get_run))
         .route("/api/v1/llm/tests/runs/{id}/cancel", post(cancel_run))
-        .route("/api/v1/llm/tests/runs/{id}/export", get(export))
+        .route("/api/v1/llm/tests/runs/{id}/export", get(export_run))
         .route("/api/v1/llm/tests/results", get(list_results))
         .route("/metrics", get(crate::monitor::metrics::metrics_route))
 }
 
-async fn mint(
+/// Signs a test-user JWT for the chat API (lifetime capped by
+/// `MINT_MAX_MINUTES`).
+#[utoipa::path(post, path = "/api/v1/llm/tests/mint", tag = "simulation",
+    responses((status = 200, description = "The token and its claims", body = MintedToken)))]
+async fn mint_token(
     State(sim): State<Simulation>,
     Extension(c): Extension<Claims>,
-    Body(r): Body<MintRequest>,
-) -> ApiResult {
-    Ok(Json(sim.mint(&c.sub, &r).await?).into_response())
+    Json(r): Json<MintRequest>,
+) -> ApiResult<MintedToken> {
+    Ok(Json(sim.mint(&c.sub, &r).await?))
 }
 
-async fn dialog(State(sim): State<Simulation>, Body(r): Body<DialogRequest>) -> ApiResult {
-    Ok(Json(service::dialog(&sim.engine, &r).await?).into_response())
+/// Sends one chat through the chat API with a minted token and stores it as
+/// a result row. A refused or failed chat is still a 200: the answer carries
+/// its status and error.
+#[utoipa::path(post, path = "/api/v1/llm/tests/dialog", tag = "simulation",
+    responses(
+        (status = 200, description = "What the chat API answered", body = DialogResult),
+        (status = 409, description = "There is no endpoint to record results against yet", body = ApiErrorResponse),
+    ))]
+async fn dialog(
+    State(sim): State<Simulation>,
+    Json(r): Json<DialogRequest>,
+) -> ApiResult<DialogResult> {
+    Ok(Json(service::dialog(&sim.engine, &r).await?))
 }
 
+/// Starts a load test (limits: `LOADTEST_MAX_REQUESTS`,
+/// `LOADTEST_MAX_CONCURRENCY`).
+#[utoipa::path(post, path = "/api/v1/llm/tests/runs", tag = "simulation",
+    responses(
+        (status = 201, description = "Started", body = RunSnapshot, links(
+            ("get_run" = (operation_id = "get_run", parameters(("id" = "$response.body#/id")))),
+            ("cancel_run" = (operation_id = "cancel_run", parameters(("id" = "$response.body#/id")))),
+            ("export_run" = (operation_id = "export_run", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 409, description = "There is no endpoint to record results against yet", body = ApiErrorResponse),
+    ))]
 async fn start_run(
     State(sim): State<Simulation>,
     Extension(c): Extension<Claims>,
-    Body(r): Body<RunConfig>,
-) -> ApiResult {
+    Json(r): Json<RunConfig>,
+) -> Result<(StatusCode, Json<RunSnapshot>), AppError> {
     let snap = sim.start_run(&c.sub, r).await?;
-    Ok((StatusCode::CREATED, Json(snap)).into_response())
+    Ok((StatusCode::CREATED, Json(snap)))
 }
 
-async fn list_runs(State(sim): State<Simulation>) -> ApiResult {
-    Ok(Json(sim.engine.list()).into_response())
+/// Every run this server knows, running or finished.
+#[utoipa::path(get, path = "/api/v1/llm/tests/runs", tag = "simulation",
+    responses((status = 200, description = "Every run, newest first", body = Vec<RunSnapshot>)))]
+async fn list_runs(State(sim): State<Simulation>) -> Json<Vec<RunSnapshot>> {
+    Json(sim.engine.list())
 }
 
-async fn get_run(State(sim): State<Simulation>, Path(id): Path<String>) -> ApiResult {
-    Ok(Json(sim.engine.snapshot(&id)?).into_response())
+/// One run, live while it runs.
+#[utoipa::path(get, path = "/api/v1/llm/tests/runs/{id}", tag = "simulation",
+    responses(
+        (status = 200, description = "The run", body = RunSnapshot),
+        (status = 404, description = "No run has this id", body = ApiErrorResponse),
+    ))]
+async fn get_run(State(sim): State<Simulation>, Path(id): Path<String>) -> ApiResult<RunSnapshot> {
+    Ok(Json(sim.engine.snapshot(&id)?))
 }
 
+/// Cancels a running load test.
+#[utoipa::path(post, path = "/api/v1/llm/tests/runs/{id}/cancel", tag = "simulation",
+    responses(
+        (status = 200, description = "The run, cancelled", body = RunSnapshot),
+        (status = 404, description = "No run with this id is running", body = ApiErrorResponse),
+    ))]
 async fn cancel_run(
     State(sim): State<Simulation>,
     Extension(c): Extension<Claims>,
     Path(id): Path<String>,
-) -> ApiResult {
-    Ok(Json(sim.cancel_run(&c.sub, &id)?).into_response())
+) -> ApiResult<RunSnapshot> {
+    Ok(Json(sim.cancel_run(&c.sub, &id)?))
 }
 
-async fn list_results(State(sim): State<Simulation>, Query(q): Query<ResultQuery>) -> ApiResult {
-    Ok(Json(results::page(&sim.engine.db, &q).await?).into_response())
+/// One page of stored result rows.
+#[utoipa::path(get, path = "/api/v1/llm/tests/results", tag = "simulation",
+    params(ResultQuery),
+    responses((status = 200, description = "One page of result rows", body = ResultPage)))]
+async fn list_results(
+    State(sim): State<Simulation>,
+    Query(q): Query<ResultQuery>,
+) -> ApiResult<ResultPage> {
+    Ok(Json(results::page(&sim.engine.db, &q).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
+    /// `csv` (the default) or `json`.
     #[serde(default)]
     format: Option<String>,
 }
 
-async fn export(
+/// A run's result rows as a CSV or JSON download.
+#[utoipa::path(get, path = "/api/v1/llm/tests/runs/{id}/export", tag = "simulation",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "The rows, as an attachment",
+            content((String = "text/csv"), (Vec<ResultRow> = "application/json"))),
+        (status = 404, description = "No run has this id", body = ApiErrorResponse),
+        (status = 422, description = "`format` is neither `csv` nor `json`", body = ApiErrorResponse),
+    ))]
+async fn export_run(
     State(sim): State<Simulation>,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
-) -> ApiResult {
+) -> Result<Response, AppError> {
     sim.engine.snapshot(&id)?;
     let csv = match q.format.as_deref().unwrap_or("csv") {
         "csv" => true,

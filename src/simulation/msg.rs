@@ -99,6 +99,7 @@ impl SimMsg {
 
 /// Why a stop policy ended a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StopReason {
     FirstError {

@@ -86,7 +86,7 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
     .bind(success)
     .bind(&text)
     .bind(i64::from(per_page))
-    .bind(i64::from((page - 1) * per_page))
+    .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(db)
     .await?;
     Ok(ResultPage {

@@ -27,6 +27,11 @@ pub const USERS_MAX: u32 = 10_000;
 pub const MESSAGE_MAX: usize = 8_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(example = json!({"sub": "user-1", "role": "user", "tenant": "acme", "expires_in_minutes": 60}))
+)]
 pub struct MintRequest {
     pub sub: String,
     #[serde(default)]
@@ -38,6 +43,7 @@ pub struct MintRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MintedToken {
     pub token: String,
     pub claims: serde_json::Value,
@@ -46,6 +52,7 @@ pub struct MintedToken {
 
 /// The scope a simulated chat carries (sent as `X-Scope-*` headers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatScope {
     #[serde(default)]
     pub prompt_id: Option<i64>,
@@ -56,9 +63,14 @@ pub struct ChatScope {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(example = json!({"token": "<a JWT from POST /api/v1/llm/tests/mint>", "scope": {"tenant": "acme"}, "message": "Hello! Please reply briefly.", "stream": false}))
+)]
 pub struct DialogRequest {
     pub token: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub scope: ChatScope,
     #[serde(default)]
     pub model: Option<String>,
@@ -71,6 +83,7 @@ pub struct DialogRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DialogResult {
     pub request: serde_json::Value,
     pub status: Option<u16>,
@@ -87,6 +100,7 @@ pub struct DialogResult {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StopPolicy {
     Never,
@@ -111,6 +125,11 @@ pub enum StopPolicy {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(example = json!({"total": 10, "concurrency": 2, "users": 2, "stream": false, "stop": {"kind": "never"}, "message": "Hello! Please reply briefly."}))
+)]
 pub struct RunConfig {
     pub total: u32,
     pub concurrency: u32,
@@ -120,9 +139,9 @@ pub struct RunConfig {
     pub users: u32,
     #[serde(default)]
     pub stream: bool,
-    #[serde(default = "never")]
+    #[serde(default = "never", deserialize_with = "object")]
     pub stop: StopPolicy,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub scope: ChatScope,
     #[serde(default)]
     pub model: Option<String>,
@@ -232,6 +251,7 @@ impl RunConfig {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -246,6 +266,7 @@ pub enum RunStatus {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Percentiles {
     pub p50: f64,
     pub p90: f64,
@@ -257,6 +278,7 @@ pub struct Percentiles {
 
 /// A run as the live panel and the run list see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RunSnapshot {
     pub id: String,
     pub config: RunConfig,
@@ -288,6 +310,7 @@ pub struct RunSnapshot {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ResultQuery {
     #[serde(default)]
     pub run_id: Option<String>,
@@ -302,6 +325,7 @@ pub struct ResultQuery {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResultRow {
     pub id: i64,
     pub run_id: Option<String>,
@@ -320,11 +344,28 @@ pub struct ResultRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResultPage {
     pub items: Vec<ResultRow>,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
+}
+
+/// Reads a nested struct only from a JSON object, as the API documents it
+/// (serde alone would also take an array of its fields in order).
+fn object<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        v @ serde_json::Value::Object(_) => T::deserialize(v).map_err(D::Error::custom),
+        other => Err(D::Error::custom(format!(
+            "expected a JSON object, got {other}"
+        ))),
+    }
 }
 
 fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<StopReason>, D::Error> {
