@@ -11,13 +11,17 @@ use model_suite::simulation::records::{insert_batch, Record};
 use model_suite::upstream::sim::SimOptions;
 
 fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_owned))
         .and_then(|l| {
             l.split_whitespace()
                 .nth(1)
@@ -182,6 +186,24 @@ async fn bench() {
     table.push((
         "   of which queue p95, ms".into(),
         format!("{:.1}", run["queue_ms"]["p95"].as_f64().unwrap_or(0.0)),
+    ));
+
+    // Memory stays flat: finished runs leave the live map.
+    let mem = app_on(0).await;
+    for _ in 0..10 {
+        engine_run(&mem, 1, 1).await;
+    }
+    let after_10 = rss_mb();
+    for _ in 10..500 {
+        engine_run(&mem, 1, 1).await;
+    }
+    let after_500 = rss_mb();
+    table.push((
+        "RSS after 10 one-request runs → after 500, MB".into(),
+        format!(
+            "{after_10:.0} → {after_500:.0} ({:+.1})",
+            after_500 - after_10
+        ),
     ));
 
     println!("\n| {} | {} |\n|---|---|", table[0].0, table[0].1);

@@ -174,3 +174,58 @@ async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
         "the row still says who served it"
     );
 }
+
+#[tokio::test]
+async fn a_single_chat_takes_the_same_write_path_and_fallback() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    let minted: Value = app
+        .api(Method::POST, "/api/v1/llm/tests/mint")
+        .json(&json!({"sub": "dialog-user", "expires_in_minutes": 5}))
+        .send()
+        .await
+        .expect("mint")
+        .json()
+        .await
+        .expect("json");
+    // Resolving the prompt row first, so the lock below only meets the write.
+    model_suite::simulation::records::row_targets(&app.state.db, None)
+        .await
+        .expect("targets");
+    let mut locker =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().display()))
+            .await
+            .expect("connect");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut locker)
+        .await
+        .expect("lock");
+    let dialog: Value = app
+        .api(Method::POST, "/api/v1/llm/tests/dialog")
+        .json(&json!({"token": minted["token"], "message": "kept while locked"}))
+        .send()
+        .await
+        .expect("dialog")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(dialog["status"], 200, "{dialog}");
+    assert_eq!(dialog["row_id"], Value::Null, "SQLite was locked: {dialog}");
+    let dir = app.dir.path().join("ai_runtime");
+    let waiting = fallback_records(&dir).expect("records");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].user, "dialog-user");
+    sqlx::query("ROLLBACK")
+        .execute(&mut locker)
+        .await
+        .expect("unlock");
+    replay(&app.state.db, &dir).await.expect("replay");
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE json_extract(request_message, '$.user') = 'dialog-user'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .expect("count");
+    assert_eq!(stored, 1);
+}

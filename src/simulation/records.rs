@@ -90,13 +90,16 @@ pub async fn insert(conn: &mut sqlx::SqliteConnection, r: &Record) -> Result<i64
     .await
 }
 
-/// Writes a batch in one transaction: all rows or none.
-pub async fn insert_batch(pool: &SqlitePool, batch: &[Record]) -> Result<(), sqlx::Error> {
+/// Writes a batch in one transaction: all rows or none. Returns the row
+/// ids in the batch's order.
+pub async fn insert_batch(pool: &SqlitePool, batch: &[Record]) -> Result<Vec<i64>, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    let mut ids = Vec::with_capacity(batch.len());
     for r in batch {
-        insert(&mut tx, r).await?;
+        ids.push(insert(&mut tx, r).await?);
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(ids)
 }
 
 /// Name of the built-in prompt row simulated chats are filed under when no

@@ -6,9 +6,7 @@ use serde_json::json;
 
 use super::client::{send_chat_live, CallOpts};
 use super::engine::{dialog_record, Engine};
-use super::fallback::write_fallback;
 use super::msg::SimMsg;
-use super::records::insert;
 use super::records::row_targets;
 use super::types::{
     DialogRequest, DialogResult, Limits, MintRequest, MintedToken, RunConfig, RunSnapshot,
@@ -180,22 +178,15 @@ pub async fn dialog_live(
         &attempt,
         &user,
     );
-    let row_id = match engine.db.acquire().await {
-        Ok(mut conn) => insert(&mut conn, &record).await.ok(),
-        Err(_) => None,
-    };
-    if row_id.is_none() {
-        write_fallback(&engine.writer.fallback_dir, std::slice::from_ref(&record)).map_err(
-            |e| {
-                AppError::Internal(
-                    SimMsg::NotStored {
-                        detail: e.to_string(),
-                    }
-                    .into(),
-                )
-            },
-        )?;
-    }
+    // The same batched writer and fallback as every load-test record.
+    let row_id = engine.writer.store(record).await.map_err(|e| {
+        AppError::Internal(
+            SimMsg::NotStored {
+                detail: e.to_string(),
+            }
+            .into(),
+        )
+    })?;
     Ok(DialogResult {
         request: body,
         status: attempt.status,

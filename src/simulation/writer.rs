@@ -24,11 +24,15 @@ const LINGER: Duration = Duration::from_millis(100);
 /// After SQLite refused a batch, how long batches skip it.
 const BYPASS: Duration = Duration::from_secs(1);
 
-/// What reaches the writer task: a record to store, or a request to flush.
+/// What reaches the writer task: a record to store (with, for a caller
+/// that waits, where to say which row it became), or a request to flush.
 enum WriterInput {
-    Record(Box<Record>),
+    Record(Box<Record>, Option<Receipt>),
     Flush(oneshot::Sender<()>),
 }
+
+/// Answers with the row id, or `None` when the record went to the fallback.
+type Receipt = oneshot::Sender<Option<i64>>;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Written {
@@ -57,13 +61,33 @@ impl ResultsWriter {
     }
 
     pub async fn send(&self, record: Record) {
-        if let Err(mpsc::error::SendError(WriterInput::Record(r))) =
-            self.tx.send(WriterInput::Record(Box::new(record))).await
+        if let Err(mpsc::error::SendError(WriterInput::Record(r, _))) = self
+            .tx
+            .send(WriterInput::Record(Box::new(record), None))
+            .await
         {
             // The writer is gone (shutting down): keep the record anyway.
             if let Err(e) = write_fallback(&self.fallback_dir, &[*r]) {
                 tracing::error!(error = %e, "results writer stopped and the fallback write failed");
             }
+        }
+    }
+
+    /// Stores one record through the same batches and fallback as every
+    /// other, and waits for it: the row id, or `None` when it went to the
+    /// fallback (the replay writes it back later).
+    pub async fn store(&self, record: Record) -> Result<Option<i64>, std::io::Error> {
+        let (receipt, answer) = oneshot::channel();
+        match self
+            .tx
+            .send(WriterInput::Record(Box::new(record), Some(receipt)))
+            .await
+        {
+            Ok(()) => Ok(answer.await.unwrap_or(None)),
+            Err(mpsc::error::SendError(WriterInput::Record(r, _))) => {
+                write_fallback(&self.fallback_dir, &[*r]).map(|_| None)
+            }
+            Err(_) => Ok(None),
         }
     }
 
@@ -114,6 +138,7 @@ async fn run(
     counts: Arc<Mutex<HashMap<String, Written>>>,
 ) {
     let mut batch: Vec<Record> = Vec::with_capacity(BATCH_MAX);
+    let mut receipts: Vec<Option<Receipt>> = Vec::with_capacity(BATCH_MAX);
     let mut sink = Sink {
         pool,
         dir,
@@ -130,24 +155,25 @@ async fn run(
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(m) => m,
                 Err(_) => {
-                    sink.write(&mut batch, &counts).await;
+                    sink.write(&mut batch, &mut receipts, &counts).await;
                     continue;
                 }
             }
         };
         match msg {
-            Some(WriterInput::Record(r)) => {
+            Some(WriterInput::Record(r, receipt)) => {
                 batch.push(*r);
+                receipts.push(receipt);
                 if batch.len() >= BATCH_MAX {
-                    sink.write(&mut batch, &counts).await;
+                    sink.write(&mut batch, &mut receipts, &counts).await;
                 }
             }
             Some(WriterInput::Flush(done)) => {
-                sink.write(&mut batch, &counts).await;
+                sink.write(&mut batch, &mut receipts, &counts).await;
                 let _ = done.send(());
             }
             None => {
-                sink.write(&mut batch, &counts).await;
+                sink.write(&mut batch, &mut receipts, &counts).await;
                 return;
             }
         }
@@ -162,16 +188,23 @@ struct Sink {
 }
 
 impl Sink {
-    async fn write(&mut self, batch: &mut Vec<Record>, counts: &Mutex<HashMap<String, Written>>) {
+    async fn write(
+        &mut self,
+        batch: &mut Vec<Record>,
+        receipts: &mut Vec<Option<Receipt>>,
+        counts: &Mutex<HashMap<String, Written>>,
+    ) {
         if batch.is_empty() {
             return;
         }
+        let mut ids: Vec<i64> = Vec::new();
         let now = tokio::time::Instant::now();
         let try_sqlite = self.bypass_until.is_none_or(|until| now >= until);
         let to_sqlite = try_sqlite
             && match insert_batch(&self.pool, batch).await {
-                Ok(()) => {
+                Ok(stored) => {
                     self.bypass_until = None;
+                    ids = stored;
                     true
                 }
                 Err(e) => {
@@ -198,6 +231,11 @@ impl Sink {
                 } else {
                     entry.fallback += 1;
                 }
+            }
+        }
+        for (i, receipt) in receipts.drain(..).enumerate() {
+            if let Some(r) = receipt {
+                let _ = r.send(ids.get(i).copied());
             }
         }
         batch.clear();
