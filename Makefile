@@ -12,8 +12,10 @@ export PATH := $(CARGO_BIN):$(NODE_BIN):$(PATH)
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
 CARGO_LEPTOS_VERSION := 0.3.11
 WASM_TARGET := wasm32-unknown-unknown
+# The release bundle `make run` serves, and the debug bundle the tests use:
+# two folders, so `make test` never touches a running release server.
 SITE := target/site
-PKG := $(SITE)/pkg
+TEST_SITE := target/site-debug
 E2E_PORT ?= 3100
 SCHEMATHESIS_VERSION := 4.32.5
 VENV := target/venv
@@ -82,18 +84,18 @@ fuzz-tools:
 # then style and assets into the site root the server reads.
 site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
-	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm
-	wasm-opt -Oz $(WASM_FEATURES) $(PKG)/model-suite_bg.wasm -o $(PKG)/model-suite_bg.wasm
+	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
+	wasm-opt -Oz $(WASM_FEATURES) $(SITE)/pkg/model-suite_bg.wasm -o $(SITE)/pkg/model-suite_bg.wasm
 
 site-debug: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
-	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/debug/model_suite.wasm
+	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/debug/model_suite.wasm OUT=$(TEST_SITE)
 
 bundle:
-	rm -rf $(PKG) && mkdir -p $(PKG)
-	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(PKG) --out-name model-suite
-	cp style/main.css $(PKG)/model-suite.css
-	cp -R public/. $(SITE)/
+	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg
+	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(OUT)/pkg --out-name model-suite
+	cp style/main.css $(OUT)/pkg/model-suite.css
+	cp -R public/. $(OUT)/
 
 server:
 	cargo build --release --bin model-suite --features ssr

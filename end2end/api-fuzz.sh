@@ -48,7 +48,7 @@ ADMIN_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
 
 # Small load-test limits keep fuzzed runs cheap; no background probes or syncs.
 APP_ENV=dev STORAGE_DIR="$dir" SQLITE_PATH="$dir/model_suite.db" LOG_DIR="$dir/logs" \
-  LISTEN_ADDR="127.0.0.1:$port" DEMO_UPSTREAM_PORT="$sim_port" SITE_ROOT="$root/target/site" \
+  LISTEN_ADDR="127.0.0.1:$port" DEMO_UPSTREAM_PORT="$sim_port" SITE_ROOT="$root/target/site-debug" \
   ADMIN_USERNAME=admin LOADTEST_MAX_REQUESTS=20 LOADTEST_MAX_CONCURRENCY=5 LOADTEST_MAX_INFLIGHT=10 \
   MINT_MAX_MINUTES=60 MONITOR_INTERVAL_SECS=0 SYNC_INTERVAL_MINUTES=0 LOG_LEVEL=warn \
   "$bin" serve >"$dir/server.log" 2>&1 &

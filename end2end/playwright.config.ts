@@ -7,6 +7,9 @@ const root = path.resolve(__dirname, "..");
 const port = Number(process.env.E2E_PORT ?? 3100);
 const storage = process.env.E2E_STORAGE ?? path.join(root, "target", "e2e-storage");
 const serverBin = process.env.E2E_SERVER_BIN ?? path.join(root, "target", "debug", "model-suite");
+// The debug bundle `make build-debug` writes (the release one in target/site
+// stays with `make run`).
+const site = process.env.E2E_SITE_ROOT ?? path.join(root, "target", "site-debug");
 
 export const ADMIN_PASSWORD = "e2e-admin-password";
 /** The upstream simulator the browser tests point endpoints at. */
@@ -74,7 +77,7 @@ export default defineConfig({
       APP_ENV: "dev",
       LISTEN_ADDR: `127.0.0.1:${port}`,
       STORAGE_DIR: storage,
-      SITE_ROOT: path.join(root, "target", "site"),
+      SITE_ROOT: site,
       ADMIN_USERNAME: "admin",
       ADMIN_PASSWORD,
       LOG_LEVEL: "info",
@@ -90,7 +93,7 @@ export default defineConfig({
         APP_ENV: "dev",
         LISTEN_ADDR: `127.0.0.1:${SMOKE_PORT}`,
         STORAGE_DIR: smokeStorage,
-        SITE_ROOT: path.join(root, "target", "site"),
+        SITE_ROOT: site,
         ADMIN_USERNAME: "admin",
         ADMIN_PASSWORD,
         MONITOR_INTERVAL_SECS: "0",

@@ -300,7 +300,7 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         engine.drain(grace).await;
         tracing::info!("load tests drained; closing connections");
     };
-    axum::serve(listener, app)
+    axum::serve(upstream::without_nagle(listener), app)
         .with_graceful_shutdown(stopping)
         .await
         .map_err(StartError::Serve)

@@ -25,4 +25,5 @@ mod security;
 mod simulation;
 mod simulation_fallback;
 mod supabase;
+mod ttft;
 mod upstream_sim;

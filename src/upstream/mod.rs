@@ -10,6 +10,21 @@ use serde::Deserialize;
 
 use crate::error::{AppError, Common};
 
+/// Sets `TCP_NODELAY` on every connection a listener accepts. Without it a
+/// small write that follows another (a streamed chunk after the headers)
+/// waits for the peer's delayed ACK, up to 40 ms: Nagle's algorithm. It
+/// would add that to every time-to-first-token this product measures.
+pub fn without_nagle(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    fn no_delay(stream: &mut tokio::net::TcpStream) {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    }
+    axum::serve::ListenerExt::tap_io(listener, no_delay as fn(&mut tokio::net::TcpStream))
+}
+
 /// The process-wide client. Per-request timeouts come from each endpoint's
 /// `timeout`; this only bounds connecting.
 pub fn shared_client() -> reqwest::Result<reqwest::Client> {
@@ -17,6 +32,7 @@ pub fn shared_client() -> reqwest::Result<reqwest::Client> {
         .connect_timeout(Duration::from_secs(10))
         .pool_idle_timeout(Duration::from_secs(90))
         .pool_max_idle_per_host(1024)
+        .tcp_nodelay(true)
         .user_agent(concat!("model-suite/", env!("CARGO_PKG_VERSION")))
         .build()
 }

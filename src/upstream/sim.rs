@@ -55,7 +55,7 @@ pub fn router(options: SimOptions) -> Router {
 pub async fn serve(addr: SocketAddr, options: SimOptions) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, models = ?options.models, "upstream simulator listening");
-    axum::serve(listener, router(options)).await
+    axum::serve(super::without_nagle(listener), router(options)).await
 }
 
 /// Starts the simulator on `addr` in the background; returns the bound address.
@@ -63,7 +63,7 @@ pub async fn spawn(addr: SocketAddr, options: SimOptions) -> std::io::Result<Soc
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router(options)).await {
+        if let Err(e) = axum::serve(super::without_nagle(listener), router(options)).await {
             tracing::error!(error = %e, "upstream simulator stopped");
         }
     });
@@ -120,13 +120,30 @@ fn reply_words(messages: &[Value]) -> Vec<String> {
     let last = messages
         .iter()
         .rev()
-        .find_map(|m| m.get("content").and_then(Value::as_str))
-        .unwrap_or("");
+        .find_map(|m| text_of(m.get("content")?))
+        .unwrap_or_default();
     let echo: String = last.chars().take(60).collect();
     format!("Simulated reply to: {echo}")
         .split_inclusive(' ')
         .map(str::to_owned)
         .collect()
+}
+
+/// A message's text: a plain string, or OpenAI's list of content parts
+/// (`[{"type": "text", "text": "…"}, …]`) with its text parts joined.
+fn text_of(content: &Value) -> Option<String> {
+    match content {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(parts) => Some(
+            parts
+                .iter()
+                .filter(|p| p["type"] == "text")
+                .filter_map(|p| p["text"].as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    }
 }
 
 async fn chat(
@@ -208,4 +225,21 @@ async fn chat(
         Ok::<_, Infallible>(Event::default().data(data))
     });
     Sse::new(stream).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_words;
+    use serde_json::json;
+
+    #[test]
+    fn content_parts_are_read_like_a_plain_string() {
+        let plain = reply_words(&[json!({"role": "user", "content": "hello there"})]);
+        let parts = reply_words(&[json!({"role": "user", "content": [
+            {"type": "text", "text": "hello"}, {"type": "image_url", "image_url": {"url": "x"}},
+            {"type": "text", "text": "there"}
+        ]})]);
+        assert_eq!(plain, parts);
+        assert_eq!(plain.concat(), "Simulated reply to: hello there");
+    }
 }

@@ -55,7 +55,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let _ = state.self_url.set(base.clone());
     tokio::spawn(async move {
         let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, router).await.expect("server runs");
+        axum::serve(model_suite::upstream::without_nagle(listener), router)
+            .await
+            .expect("server runs");
     });
     let http = reqwest::Client::builder()
         .redirect(Policy::none())
@@ -219,7 +221,9 @@ pub async fn serve_upstream(router: axum::Router) -> String {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(async move {
+        axum::serve(model_suite::upstream::without_nagle(listener), router).await
+    });
     format!("http://{addr}/v1")
 }
 
