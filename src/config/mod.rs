@@ -2,6 +2,7 @@
 //! defaults. Parsing is pure — it takes a lookup function — so every rule is
 //! tested without touching the process environment.
 
+pub mod files;
 mod secrets;
 
 use std::net::SocketAddr;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -243,6 +245,16 @@ impl Auth<'_> {
             Auth::Cookie(c) => req.header("cookie", *c),
         }
     }
+}
+
+/// The permission bits of a file or folder.
+pub fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 pub fn chrono_now() -> i64 {
