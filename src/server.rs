@@ -183,11 +183,11 @@ pub async fn build_app(
 /// columns are named in the log; an unreachable Supabase is reported and
 /// retried on use, while reads keep coming from SQLite.
 async fn supabase_at_start(url: &str) -> Result<sqlx::PgPool, StartError> {
+    let options = storage::supabase::connect_options(url).map_err(StartError::SupabaseUrl)?;
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(5)
         .acquire_timeout(std::time::Duration::from_secs(5))
-        .connect_lazy(url)
-        .map_err(StartError::SupabaseUrl)?;
+        .connect_lazy_with(options);
     match storage::supabase::missing_columns(&pool).await {
         Ok(missing) if missing.is_empty() => tracing::info!("Supabase schema check passed"),
         Ok(missing) => tracing::error!(
