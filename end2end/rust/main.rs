@@ -10,6 +10,7 @@ mod catalog_supabase;
 mod chat;
 mod cli;
 mod config;
+mod connections;
 mod file_modes;
 mod mapping;
 mod mapping_supabase;

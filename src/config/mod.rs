@@ -3,11 +3,13 @@
 //! tested without touching the process environment.
 
 pub mod files;
+mod http;
 mod secrets;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use http::{HttpLimits, DEFAULT_MAX_CONNECTIONS};
 pub use secrets::{prepare_secrets, Secrets};
 
 /// Shortest JWT secret accepted in production: 32 bytes, HS256's key size.
@@ -73,6 +75,8 @@ pub struct Config {
     pub demo_upstream_port: Option<u16>,
     /// Longest lifetime of a minted test-user JWT, in minutes.
     pub mint_max_minutes: u32,
+    /// Timeouts and the connection cap of the server.
+    pub http: HttpLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -258,6 +262,7 @@ impl Config {
                 None => None,
                 Some(_) => Some(number(&get, "DEMO_UPSTREAM_PORT", 0, 1, 65_535)? as u16),
             },
+            http: HttpLimits::from_lookup(&get)?,
         })
     }
 }

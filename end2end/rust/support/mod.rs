@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use model_suite::auth::jwt::{Claims, JwtKeys};
 use model_suite::config::{prepare_secrets, Config};
 use model_suite::server::build_app;
+use model_suite::server::listen::{bind, serve, ServeOptions};
 use model_suite::state::AppState;
 use reqwest::redirect::Policy;
 use tempfile::TempDir;
@@ -48,17 +49,18 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         env.insert((*k).into(), (*v).into());
     }
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+    let serve_options = ServeOptions::from_limits(&config.http);
     let secrets = prepare_secrets(&config).expect("secrets");
     let (router, state) = build_app(config, &secrets).await.expect("app builds");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let _ = state.self_url.set(base.clone());
-    tokio::spawn(async move {
-        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, router).await.expect("server runs");
-    });
+    tokio::spawn(serve(
+        listener,
+        router,
+        serve_options,
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder()
         .redirect(Policy::none())
         .build()

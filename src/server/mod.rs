@@ -1,5 +1,7 @@
 //! Assembles the axum application: state, routes, the admin gate, request
-//! ids and tracing; and runs it.
+//! ids and tracing; and serves it.
+
+pub mod listen;
 
 use std::sync::Arc;
 
@@ -51,8 +53,6 @@ pub enum StartError {
     Http(String),
     #[error("DEMO_UPSTREAM_PORT: cannot start the upstream simulator: {0}")]
     Demo(String),
-    #[error("server stopped: {0}")]
-    Serve(std::io::Error),
 }
 
 /// Opens the stores and builds the router; no socket yet, so tests can
@@ -242,14 +242,13 @@ fn router(state: AppState) -> Router {
 /// Serves until Ctrl-C / SIGTERM.
 pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> {
     let addr = config.listen_addr;
+    let options = listen::ServeOptions::from_limits(&config.http);
     let (app, state) = build_app(config, secrets).await?;
     start_background_work(&state).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: addr.to_string(),
-            source,
-        })?;
+    let listener = listen::bind(addr).map_err(|source| StartError::Bind {
+        addr: addr.to_string(),
+        source,
+    })?;
     if let Ok(bound) = listener.local_addr() {
         let _ = state.self_url.set(format!("http://{bound}"));
     }
@@ -257,13 +256,12 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         %addr,
         sqlite = %state.config.sqlite_path.display(),
         audit = %state.audit.path().display(),
+        max_connections = options.max_connections,
+        header_timeout_secs = options.header_timeout.as_secs(),
         "Model Suite is listening"
     );
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartError::Serve)
+    listen::serve(listener, app, options, shutdown_signal()).await;
+    Ok(())
 }
 
 /// The demo upstream (when asked for), the probe interval and the sync
