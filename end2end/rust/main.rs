@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod connections;
 mod file_modes;
+mod limits;
 mod mapping;
 mod mapping_supabase;
 mod model_checks;

@@ -75,7 +75,7 @@ pub struct Config {
     pub demo_upstream_port: Option<u16>,
     /// Longest lifetime of a minted test-user JWT, in minutes.
     pub mint_max_minutes: u32,
-    /// Timeouts and the connection cap of the server.
+    /// Timeouts, the connection cap and body size limits of the server.
     pub http: HttpLimits,
 }
 

@@ -1,8 +1,8 @@
 //! Serving the router over TCP, so that slow or idle clients cannot hold the
-//! server: HTTP/1.1 with a header-read timeout, a stall timeout on
-//! responses, a cap on open connections (more wait in the kernel's queue),
-//! accept errors that back off instead of ending or spinning the loop, and a
-//! graceful drain on shutdown.
+//! server: HTTP/1.1 with a header-read timeout, a stall timeout on responses
+//! (request bodies have theirs in `body_guard`), a cap on open connections
+//! (more wait in the kernel's queue), accept errors that back off instead of
+//! ending or spinning the loop, and a graceful drain on shutdown.
 
 use std::future::Future;
 use std::io;

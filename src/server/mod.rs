@@ -1,10 +1,12 @@
-//! Assembles the axum application: state, routes, the admin gate, request
-//! ids and tracing; and serves it.
+//! Assembles the axum application: state, routes, the admin gate, body
+//! limits, request ids and tracing; and serves it.
 
+pub mod body_guard;
 pub mod listen;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::routing::get;
 use axum::Router;
@@ -205,6 +207,12 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let limits = &state.config.http;
+    let body_limits = body_guard::BodyLimits {
+        max_bytes: limits.max_body_bytes,
+        chat_max_bytes: limits.chat_max_body_bytes,
+        idle: limits.idle_timeout,
+    };
 
     Router::new()
         .route("/healthz", get(monitor::healthz))
@@ -219,6 +227,11 @@ fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limits,
+            body_guard::guard_body,
+        ))
+        .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             state.auth.clone(),
             gate::admin_gate,
