@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod connections;
 mod file_modes;
+mod headers;
 mod limits;
 mod mapping;
 mod mapping_supabase;

@@ -1,7 +1,8 @@
 //! Assembles the axum application: state, routes, the admin gate, body
-//! limits, request ids and tracing; and serves it.
+//! limits, security headers, request ids and tracing; and runs it.
 
 pub mod body_guard;
+pub mod headers;
 pub mod listen;
 
 use std::sync::Arc;
@@ -213,8 +214,9 @@ fn router(state: AppState) -> Router {
         chat_max_bytes: limits.chat_max_body_bytes,
         idle: limits.idle_timeout,
     };
+    let production = state.config.mode == Mode::Production;
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(monitor::healthz))
         .merge(crate::auth::routes::router())
         .merge(crate::catalog::api::routes())
@@ -248,8 +250,8 @@ fn router(state: AppState) -> Router {
                     tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id()),
-        )
-        .with_state(state)
+        );
+    headers::with_security_headers(router, production).with_state(state)
 }
 
 /// Serves until Ctrl-C / SIGTERM.
