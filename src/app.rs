@@ -20,6 +20,8 @@ use crate::ui::{use_lang, NotFound, SignedIn};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
     provide_context(lang);
+    #[cfg(feature = "ssr")]
+    send_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -62,6 +64,34 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/simulation") view=SimulationPage/>
             </Routes>
         </Router>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts from this site and the inline
+/// hydration script carrying this response's nonce (leptos adds it to every
+/// inline script it writes), WebAssembly, styles from this site only, no
+/// framing. Under `cargo leptos watch` the reload socket may connect too.
+#[cfg(feature = "ssr")]
+fn send_page_policy() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let reload = if std::env::var("LEPTOS_WATCH").is_ok() {
+        " ws: wss:"
+    } else {
+        ""
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self'; connect-src 'self'{reload}; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -188,6 +188,7 @@ mod cli {
     }
 
     pub async fn run() -> std::process::ExitCode {
+        model_suite::config::files::restrict_new_files();
         let cli = Cli::parse();
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve().await,

@@ -8,6 +8,7 @@ use futures::StreamExt;
 
 use crate::config::{prepare_secrets, Config};
 use crate::server::build_app;
+use crate::server::listen::{bind, serve, ServeOptions};
 use crate::simulation::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 
 /// `sync`: Supabase → SQLite once; prints the counts.
@@ -75,17 +76,19 @@ pub struct LoadtestArgs {
 /// same engine as the page), runs, shows progress, prints the summary.
 pub async fn loadtest(config: Config, args: LoadtestArgs) -> Result<RunSnapshot, String> {
     let secrets = prepare_secrets(&config).map_err(|e| e.to_string())?;
+    let serve_options = ServeOptions::from_limits(&config.http);
     let (router, state) = build_app(config, &secrets)
         .await
         .map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
+    let listener = bind(([127, 0, 0, 1], 0).into()).map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let _ = state.self_url.set(format!("http://{addr}"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    tokio::spawn(serve(
+        listener,
+        router,
+        serve_options,
+        std::future::pending(),
+    ));
     let run = state
         .engine
         .start(RunConfig {

@@ -126,4 +126,6 @@ async fn results_are_mirrored_with_supabase_ids_and_wait_for_their_endpoint() {
         0,
         "the cursor moved past it"
     );
+    let cursor = app.dir.path().join("supabase-results.cursor");
+    assert_eq!(crate::support::mode_of(&cursor), 0o600, "the cursor file");
 }

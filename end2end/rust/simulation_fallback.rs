@@ -84,6 +84,8 @@ async fn rows_plus_fallback_equal_completed_and_replay_leaves_no_file() {
     assert_eq!(run["fallback_records"].as_u64(), Some(kept));
 
     let first = fallback_files(&dir).expect("list")[0].clone();
+    assert_eq!(crate::support::mode_of(&dir), 0o700, "the fallback folder");
+    assert_eq!(crate::support::mode_of(&first), 0o600, "a fallback file");
     let saved = std::fs::read(&first).expect("copy of a fallback file");
     let report = replay(&app.state.db, &dir).await.expect("replay");
     assert_eq!(report.inserted, kept);

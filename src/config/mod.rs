@@ -2,11 +2,14 @@
 //! defaults. Parsing is pure — it takes a lookup function — so every rule is
 //! tested without touching the process environment.
 
+pub mod files;
+mod http;
 mod secrets;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use http::{HttpLimits, DEFAULT_MAX_CONNECTIONS};
 pub use secrets::{prepare_secrets, Secrets};
 
 /// Shortest JWT secret accepted in production: 32 bytes, HS256's key size.
@@ -78,6 +81,8 @@ pub struct Config {
     pub chat_requests_per_minute: u32,
     /// Largest `max_tokens` a chat request may ask for (none = no cap).
     pub chat_max_tokens: Option<u32>,
+    /// Timeouts, the connection cap and body size limits of the server.
+    pub http: HttpLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -269,6 +274,7 @@ impl Config {
                 None => None,
                 Some(_) => Some(number(&get, "DEMO_UPSTREAM_PORT", 0, 1, 65_535)? as u16),
             },
+            http: HttpLimits::from_lookup(&get)?,
         })
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rand::distributions::{Alphanumeric, DistString};
 use rand::RngCore;
 
+use super::files::{create_private_dir_all, private_options};
 use super::{Config, Mode};
 use crate::auth::password::hash_password;
 
@@ -113,13 +114,13 @@ fn write_private(path: &Path, contents: &str) -> Result<(), SecretsError> {
         source,
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        create_private_dir_all(dir).map_err(io)?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io)?;
+    let mut file = private_options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io)?;
     file.write_all(contents.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)
 }

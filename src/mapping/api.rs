@@ -53,7 +53,7 @@ where
         .route("/api/v1/llm/mappings/{id}/active", put(set_mapping_active))
         .route("/api/v1/llm/resolve", post(resolve))
         .route(
-            "/api/v1/chat/completions",
+            super::chat::CHAT_COMPLETIONS_PATH,
             post(super::chat::chat_completions),
         )
 }

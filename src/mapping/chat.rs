@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,6 +21,8 @@ use crate::error::ApiErrorResponse;
 use crate::monitor::traffic::Traffic;
 use crate::upstream::describe;
 
+/// Where the chat API is served; its body limit is its own (`CHAT_MAX_BODY_BYTES`).
+pub const CHAT_COMPLETIONS_PATH: &str = "/api/v1/chat/completions";
 pub const HEADER_MODEL: &str = "x-model-suite-model";
 pub const HEADER_ENDPOINT: &str = "x-model-suite-endpoint-id";
 pub const HEADER_SCOPE: &str = "x-model-suite-scope";
@@ -130,10 +132,12 @@ pub struct ChatGateway {
         (status = 504, description = "The endpoint did not answer in time", body = ApiErrorResponse),
     ),
     security(("user_jwt" = [])))]
+// The token (and the user's rate) is checked before a byte of the body is
+// read, so a caller without one cannot make the server take in a large body.
 pub async fn chat_completions(
     State(state): State<ChatGateway>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let claims = match session_token(&headers).map(|t| state.jwt.verify_user(&t)) {
         Some(Ok(c)) => c,
@@ -167,6 +171,16 @@ pub async fn chat_completions(
         }
         return res;
     }
+    // The size and stall limits are the server's (`body_guard`); a read they
+    // cut short is answered 413 or 408 there.
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "unreadable_body",
+            "the request body could not be read",
+            None,
+        );
+    };
     let Ok(Value::Object(mut request)) = serde_json::from_slice::<Value>(&body) else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,

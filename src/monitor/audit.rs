@@ -2,12 +2,14 @@
 //! dir, and as `audit`-target tracing events. Never carries secrets: callers
 //! pass names and ids, not keys, passwords or tokens.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
+
+use crate::config::files::open_private_append;
 
 #[derive(Clone)]
 pub struct AuditLog {
@@ -17,9 +19,8 @@ pub struct AuditLog {
 
 impl AuditLog {
     pub fn open(log_dir: &Path) -> std::io::Result<AuditLog> {
-        std::fs::create_dir_all(log_dir)?;
         let path = log_dir.join("audit.log");
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = open_private_append(&path)?;
         Ok(AuditLog {
             path,
             file: Arc::new(Mutex::new(file)),

@@ -9,7 +9,7 @@ use crate::config::Config;
 /// Installs the global subscriber; keep the guard alive until exit so the
 /// file writer flushes.
 pub fn init(config: &Config) -> Result<WorkerGuard, String> {
-    std::fs::create_dir_all(&config.log_dir)
+    crate::config::files::create_private_dir_all(&config.log_dir)
         .map_err(|e| format!("LOG_DIR: cannot create {}: {e}", config.log_dir.display()))?;
     let filter = EnvFilter::try_new(&config.log_level).map_err(|e| {
         format!(

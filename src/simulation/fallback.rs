@@ -9,25 +9,23 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 use super::records::{insert, row_targets, Record};
+use crate::config::files::write_private_atomic;
 
 pub const FALLBACK_PREFIX: &str = "ai_prompt_tests-";
 
 /// Writes records to a new fallback file (written whole, then renamed, so a
 /// reader never sees half a file).
 pub fn write_fallback(dir: &Path, batch: &[Record]) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let name = format!(
         "{FALLBACK_PREFIX}{stamp}-{}.json",
         uuid::Uuid::new_v4().simple()
     );
     let path = dir.join(name);
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec(batch).map_err(std::io::Error::other)?,
+    write_private_atomic(
+        &path,
+        &serde_json::to_vec(batch).map_err(std::io::Error::other)?,
     )?;
-    std::fs::rename(&tmp, &path)?;
     Ok(path)
 }
 

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::types::{RunSnapshot, RunStatus};
+use crate::config::files::{open_private_append, write_private_atomic};
 
 struct Index {
     /// The folder's modification time when it was read.
@@ -64,13 +65,10 @@ impl RunStore {
 
     pub fn save(&self, run: &RunSnapshot) {
         let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(&self.dir)?;
-            let tmp = self.path(&run.id).with_extension("json.tmp");
-            std::fs::write(
-                &tmp,
-                serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?,
-            )?;
-            std::fs::rename(tmp, self.path(&run.id))
+            write_private_atomic(
+                &self.path(&run.id),
+                &serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?,
+            )
         };
         if let Err(e) = write() {
             tracing::error!(error = %e, run = %run.id, "cannot save the run summary");
@@ -144,10 +142,7 @@ impl RunStore {
         crate::monitor::metrics::loadtest_finished(&format!("{:?}", run.status).to_lowercase());
         if let Some(log_dir) = &self.log_dir {
             use std::io::Write;
-            let written = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log_dir.join("loadtest.log"))
+            let written = open_private_append(&log_dir.join("loadtest.log"))
                 .and_then(|mut f| writeln!(f, "{line}"));
             if let Err(e) = written {
                 tracing::error!(error = %e, "cannot write loadtest.log");

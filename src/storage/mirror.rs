@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sqlx::{PgPool, SqlitePool};
 
+use crate::config::files::{create_private_dir_all, private_options, write_private_atomic};
 use crate::error::{AppError, Write};
 
 const BATCH: i64 = 500;
@@ -100,10 +101,7 @@ impl ResultsMirror {
     }
 
     fn mark_sent(&self, id: i64) -> Result<(), AppError> {
-        let tmp = self.cursor.with_extension("tmp");
-        std::fs::write(&tmp, format!("{id}\n"))
-            .and_then(|_| std::fs::rename(&tmp, &self.cursor))
-            .map_err(AppError::internal)
+        write_private_atomic(&self.cursor, format!("{id}\n").as_bytes()).map_err(AppError::internal)
     }
 
     /// Sends everything not sent yet, batch by batch.
@@ -205,9 +203,9 @@ impl ResultsMirror {
     /// holds it.
     fn lock_file(&self) -> Result<Option<std::fs::File>, AppError> {
         if let Some(dir) = self.cursor.parent() {
-            std::fs::create_dir_all(dir).map_err(AppError::internal)?;
+            create_private_dir_all(dir).map_err(AppError::internal)?;
         }
-        let file = std::fs::OpenOptions::new()
+        let file = private_options()
             .create(true)
             .truncate(false)
             .write(true)

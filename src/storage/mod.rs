@@ -13,10 +13,17 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use crate::config::files::{create_private_dir_all, private_options};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("SQLITE_PATH: cannot create the folder {path}: {source}")]
     Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("SQLITE_PATH: cannot create {path}: {source}")]
+    Create {
         path: String,
         source: std::io::Error,
     },
@@ -30,11 +37,15 @@ pub enum StorageError {
 pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StorageError> {
     let shown = path.display().to_string();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StorageError::Folder {
+        create_private_dir_all(dir).map_err(|source| StorageError::Folder {
             path: shown.clone(),
             source,
         })?;
     }
+    create_private_file(path).map_err(|source| StorageError::Create {
+        path: shown.clone(),
+        source,
+    })?;
     let options = SqliteConnectOptions::from_str("sqlite:")
         .map_err(|source| StorageError::Open {
             path: shown.clone(),
@@ -56,6 +67,16 @@ pub async fn open_sqlite(path: &Path) -> Result<SqlitePool, StorageError> {
         })?;
     schema::ensure_schema(&pool).await?;
     Ok(pool)
+}
+
+/// Creates a new store file as 0600 before SQLite opens it (its `-wal` and
+/// `-shm` files take the same mode); an existing file is left as it is.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    match private_options().write(true).create_new(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// A second, single-connection pool on the same file for the results

@@ -3,9 +3,10 @@
 //! Suite needs, naming exactly what is missing. It never creates or alters
 //! remote tables; [`REFERENCE_SCHEMA`] is shipped for tests and new installs.
 
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::PgPool;
 
 /// The reference schema of `ai_model`, `ai_prompt` and `ai_prompt_tests`.
@@ -58,12 +59,32 @@ pub enum SupabaseError {
     MissingColumns(Vec<String>),
 }
 
+/// How to reach `SUPABASE_DB_URL`: over TLS (`sslmode=require`) unless the
+/// URL names its own `sslmode` (or `PGSSLMODE` is set), which is kept.
+pub fn connect_options(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    if names_ssl_mode(url) || std::env::var_os("PGSSLMODE").is_some() {
+        Ok(options)
+    } else {
+        Ok(options.ssl_mode(PgSslMode::Require))
+    }
+}
+
+/// Whether the connection string says `sslmode=` (sqlx also reads `ssl-mode`).
+fn names_ssl_mode(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        u.query_pairs()
+            .any(|(key, _)| key == "sslmode" || key == "ssl-mode")
+    })
+}
+
 /// Connects with a short timeout, so a down Supabase is reported, not waited on.
 pub async fn connect(url: &str) -> Result<PgPool, SupabaseError> {
+    let options = connect_options(url).map_err(SupabaseError::Connect)?;
     PgPoolOptions::new()
         .max_connections(5)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect_with(options)
         .await
         .map_err(SupabaseError::Connect)
 }
@@ -87,5 +108,41 @@ pub async fn connect_checked(url: &str) -> Result<PgPool, SupabaseError> {
         Ok(pool)
     } else {
         Err(SupabaseError::MissingColumns(missing))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(url: &str) -> PgSslMode {
+        connect_options(url).expect("a valid URL").get_ssl_mode()
+    }
+
+    #[test]
+    fn tls_is_required_unless_the_url_names_its_own_sslmode() {
+        if std::env::var_os("PGSSLMODE").is_some() {
+            eprintln!("PGSSLMODE is set; it decides the default, skipping");
+            return;
+        }
+        let base = "postgres://app:secret@db.example.supabase.co:5432/postgres";
+        assert!(matches!(mode(base), PgSslMode::Require));
+        assert!(matches!(
+            mode(&format!("{base}?application_name=ms")),
+            PgSslMode::Require
+        ));
+        assert!(matches!(
+            mode(&format!("{base}?sslmode=disable")),
+            PgSslMode::Disable
+        ));
+        assert!(matches!(
+            mode(&format!("{base}?application_name=ms&sslmode=verify-full")),
+            PgSslMode::VerifyFull
+        ));
+        assert!(matches!(
+            mode(&format!("{base}?ssl-mode=prefer")),
+            PgSslMode::Prefer
+        ));
+        assert!(connect_options("postgres://app@[bad").is_err());
     }
 }

@@ -3,12 +3,15 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use model_suite::auth::jwt::{Claims, JwtKeys, ADMIN_AUDIENCE, ISSUER};
 use model_suite::config::{prepare_secrets, Config};
 use model_suite::server::build_app;
+use model_suite::server::listen::{bind, serve, ServeOptions};
 use model_suite::state::AppState;
 use reqwest::redirect::Policy;
 use tempfile::TempDir;
@@ -46,19 +49,18 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         env.insert((*k).into(), (*v).into());
     }
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+    let serve_options = ServeOptions::from_limits(&config.http);
     let secrets = prepare_secrets(&config).expect("secrets");
     let (router, state) = build_app(config, &secrets).await.expect("app builds");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let _ = state.self_url.set(base.clone());
-    tokio::spawn(async move {
-        let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(model_suite::upstream::without_nagle(listener), router)
-            .await
-            .expect("server runs");
-    });
+    tokio::spawn(serve(
+        listener,
+        router,
+        serve_options,
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -260,6 +262,16 @@ impl Auth<'_> {
             Auth::Cookie(c) => req.header("cookie", *c),
         }
     }
+}
+
+/// The permission bits of a file or folder.
+pub fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 pub fn chrono_now() -> i64 {

@@ -1,8 +1,13 @@
-//! Assembles the axum application: state, routes, the admin gate, request
-//! ids and tracing; and runs it.
+//! Assembles the axum application: state, routes, the admin gate, body
+//! limits, security headers, request ids and tracing; and runs it.
+
+pub mod body_guard;
+pub mod headers;
+pub mod listen;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::routing::get;
 use axum::Router;
@@ -56,8 +61,6 @@ pub enum StartError {
     Http(String),
     #[error("DEMO_UPSTREAM_PORT: cannot start the upstream simulator: {0}")]
     Demo(String),
-    #[error("server stopped: {0}")]
-    Serve(std::io::Error),
 }
 
 /// Opens the stores and builds the router; no socket yet, so tests can
@@ -208,11 +211,11 @@ pub async fn build_app(
 /// columns are named in the log; an unreachable Supabase is reported and
 /// retried on use, while reads keep coming from SQLite.
 async fn supabase_at_start(url: &str) -> Result<sqlx::PgPool, StartError> {
+    let options = storage::supabase::connect_options(url).map_err(StartError::SupabaseUrl)?;
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(5)
         .acquire_timeout(std::time::Duration::from_secs(5))
-        .connect_lazy(url)
-        .map_err(StartError::SupabaseUrl)?;
+        .connect_lazy_with(options);
     match storage::supabase::missing_columns(&pool).await {
         Ok(missing) if missing.is_empty() => tracing::info!("Supabase schema check passed"),
         Ok(missing) => tracing::error!(
@@ -230,8 +233,15 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let limits = &state.config.http;
+    let body_limits = body_guard::BodyLimits {
+        max_bytes: limits.max_body_bytes,
+        chat_max_bytes: limits.chat_max_body_bytes,
+        idle: limits.idle_timeout,
+    };
+    let production = state.config.mode == Mode::Production;
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(monitor::healthz))
         .route(openapi::DOCUMENT_PATH, get(openapi::serve_document))
         .merge(crate::auth::routes::router())
@@ -245,6 +255,11 @@ fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limits,
+            body_guard::guard_body,
+        ))
+        .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             state.auth.clone(),
             gate::admin_gate,
@@ -266,21 +281,20 @@ fn router(state: AppState) -> Router {
                     tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id()),
-        )
-        .with_state(state)
+        );
+    headers::with_security_headers(router, production).with_state(state)
 }
 
 /// Serves until Ctrl-C / SIGTERM.
 pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> {
     let addr = config.listen_addr;
+    let options = listen::ServeOptions::from_limits(&config.http);
     let (app, state) = build_app(config, secrets).await?;
     start_background_work(&state).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: addr.to_string(),
-            source,
-        })?;
+    let listener = listen::bind(addr).map_err(|source| StartError::Bind {
+        addr: addr.to_string(),
+        source,
+    })?;
     if let Ok(bound) = listener.local_addr() {
         let _ = state.self_url.set(format!("http://{bound}"));
     }
@@ -288,9 +302,10 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         %addr,
         sqlite = %state.config.sqlite_path.display(),
         audit = %state.audit.path().display(),
+        max_connections = options.max_connections,
+        header_timeout_secs = options.header_timeout.as_secs(),
         "Model Suite is listening"
     );
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let grace = std::time::Duration::from_secs(u64::from(state.config.shutdown_grace_secs));
     let engine = state.engine.clone();
     // On SIGTERM / Ctrl-C the load tests drain first (their requests go
@@ -300,10 +315,8 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
         engine.drain(grace).await;
         tracing::info!("load tests drained; closing connections");
     };
-    axum::serve(upstream::without_nagle(listener), app)
-        .with_graceful_shutdown(stopping)
-        .await
-        .map_err(StartError::Serve)
+    listen::serve(listener, app, options, stopping).await;
+    Ok(())
 }
 
 /// The demo upstream (when asked for), the probe interval and the sync
