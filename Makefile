@@ -24,7 +24,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 
-.PHONY: bench run test lint dev build build-debug tools test-tools wasm-target wasm-bindgen node-deps \
+.PHONY: bench run test lint dev build build-debug tools brotli compress test-tools wasm-target wasm-bindgen node-deps \
         chromium postgres fuzz-tools site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
@@ -41,7 +41,10 @@ test: test-tools build-debug rust-tests api-fuzz e2e
 
 ## ── pieces ──────────────────────────────────────────────────────────────────
 
-tools: wasm-target wasm-bindgen node-deps
+tools: wasm-target wasm-bindgen node-deps brotli
+
+brotli:
+	@command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli; }
 test-tools: tools chromium postgres fuzz-tools
 
 wasm-target:
@@ -86,6 +89,7 @@ site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
 	wasm-opt -Oz $(WASM_FEATURES) $(SITE)/pkg/model-suite_bg.wasm -o $(SITE)/pkg/model-suite_bg.wasm
+	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg
 
 site-debug: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
@@ -96,6 +100,14 @@ bundle:
 	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(OUT)/pkg --out-name model-suite
 	cp style/main.css $(OUT)/pkg/model-suite.css
 	cp -R public/. $(OUT)/
+	$(MAKE) --no-print-directory compress DIR=$(OUT)/pkg
+
+# Precompressed copies the server sends to browsers that accept them.
+compress:
+	@for f in $(DIR)/*.wasm $(DIR)/*.js $(DIR)/*.css; do \
+	  gzip -9 -k -f "$$f"; \
+	  if command -v brotli >/dev/null; then brotli -q 11 -k -f "$$f"; fi; \
+	done
 
 server:
 	cargo build --release --bin model-suite --features ssr

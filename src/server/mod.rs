@@ -1,6 +1,7 @@
 //! Assembles the axum application: state, routes, the admin gate, body
 //! limits, security headers, request ids and tracing; and runs it.
 
+pub mod assets;
 pub mod body_guard;
 pub mod headers;
 pub mod listen;
@@ -248,6 +249,7 @@ fn router(state: AppState) -> Router {
         .merge(crate::catalog::api::routes())
         .merge(crate::mapping::api::routes())
         .merge(crate::simulation::api::routes())
+        .merge(assets::bundle(&state.config.site_root))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -282,6 +284,7 @@ fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         );
+    let router = assets::revalidate_pages(router);
     headers::with_security_headers(router, production).with_state(state)
 }
 
