@@ -100,7 +100,7 @@ impl Text for MappingText {
                 "Enter a scope (and optionally a model) to see which model and endpoint the chat API would use, and why.",
             ),
             ResolveButton => ("解析", "Resolve"),
-            PromptId => ("Prompt ID", "Prompt id"),
+            PromptId => ("提示词 ID", "Prompt id"),
             TenantKey => ("租户", "Tenant"),
             ModuleKey => ("模块", "Module"),
             RequestedModel => ("请求的模型", "Requested model"),

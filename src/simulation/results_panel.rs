@@ -65,7 +65,7 @@ pub fn ResultsPanel() -> impl IntoView {
                                         <td><button class="btn btn-small" on:click=move |_| { selected.set(Some(id2.clone())); page.set(1); }>{r.id.clone()}</button></td>
                                         <td><span class="tag">{status_text(lang, r.status)}</span></td>
                                         <td class="num">{r.done}</td>
-                                        <td class="num">{format!("{:.1} req/s", r.rps)}</td>
+                                        <td class="num">{format!("{:.1} {}", r.rps, t(lang, SimText::Rps))}</td>
                                         <td class="num">{format!("p95 {:.1} ms", r.latency_ms.p95)}</td>
                                     </tr>
                                 }
