@@ -22,9 +22,10 @@ use crate::catalog::sync::FullSync;
 use crate::config::{Config, Mode, Secrets};
 use crate::mapping::chat::ChatGateway;
 use crate::mapping::chat_guard::ChatLimits;
+use crate::mapping::proxy::Relay;
 use crate::mapping::service::MappingService;
 use crate::mapping::sync::sync_everything;
-use crate::monitor::health::ProbeRule;
+use crate::monitor::health::{PassiveRule, ProbeRule};
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
 use crate::openapi;
@@ -100,6 +101,10 @@ pub async fn build_app(
             failures: config.monitor_failures as usize,
             window: config.monitor_window as usize,
             kind: config.monitor_probe,
+        },
+        PassiveRule {
+            degraded_after: config.passive_degraded_after,
+            offline_after: config.passive_offline_after,
         },
         catalog.epoch_handle(),
     );
@@ -178,7 +183,11 @@ pub async fn build_app(
             jwt,
             limits: chat_limits,
             mappings: mappings.clone(),
-            traffic: traffic.clone(),
+            relay: Relay {
+                http: http.clone(),
+                traffic: traffic.clone(),
+                monitor: monitor.clone(),
+            },
         },
         simulation: Simulation {
             engine: engine.clone(),

@@ -18,6 +18,7 @@ mod monitor;
 mod openai_client;
 mod openapi;
 mod pages;
+mod passive_health;
 mod results_mirror;
 mod run_control;
 mod schema;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::server_fns::resolve_route;
 use super::text::MappingText;
 use super::types::ResolveRequest;
+use crate::catalog::live::follow_catalog_changes;
 use crate::i18n::t;
 use crate::ui::use_lang;
 
@@ -18,14 +19,23 @@ pub fn ResolveBox() -> impl IntoView {
     let resolve = Action::new(|req: &ResolveRequest| resolve_route(req.clone()));
     let opt =
         |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
+    let asked = StoredValue::new(None::<ResolveRequest>);
     let submit = move || {
-        resolve.dispatch(ResolveRequest {
+        let req = ResolveRequest {
             prompt_id: opt(prompt).and_then(|p| p.parse().ok()),
             tenant: opt(tenant),
             module: opt(module),
             model: opt(model),
-        });
+        };
+        asked.set_value(Some(req.clone()));
+        resolve.dispatch(req);
     };
+    // The answer follows health as it changes (a probe, failing traffic).
+    follow_catalog_changes(move || {
+        if let Some(req) = asked.get_value() {
+            resolve.dispatch(req);
+        }
+    });
 
     view! {
         <section class="card resolve" data-testid="resolve-box">

@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 
 use super::msg::Reason;
 use super::types::{Resolution, ResolveRequest, Scope};
+use crate::monitor::health::health_rank;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteEndpoint {
@@ -164,11 +165,11 @@ pub fn resolve(
     })
 }
 
-/// Online before anything else, then the global default, then the fastest.
+/// Healthier first (online, not yet checked, degraded, offline), then the
+/// global default, then the fastest.
 fn preference(a: &RouteEndpoint, b: &RouteEndpoint) -> Ordering {
-    let online = |e: &RouteEndpoint| e.status != "online";
-    online(a)
-        .cmp(&online(b))
+    health_rank(&a.status)
+        .cmp(&health_rank(&b.status))
         .then_with(|| b.is_default.cmp(&a.is_default))
         .then_with(|| {
             let l = |e: &RouteEndpoint| e.latency_ms.unwrap_or(f64::INFINITY);
@@ -269,6 +270,21 @@ mod tests {
             ep(3, &["m"], "online", false, Some(20.0)),
         ];
         assert_eq!(resolve(&eps2, &[], &req).expect("route").endpoint_id, 1);
+    }
+
+    #[test]
+    fn a_degraded_endpoint_comes_before_an_offline_one_whatever_its_latency() {
+        let eps = [
+            ep(1, &["m"], "offline", true, Some(1.0)),
+            ep(2, &["m"], "degraded", false, Some(90.0)),
+        ];
+        let req = ResolveRequest::default();
+        assert_eq!(resolve(&eps, &[], &req).expect("route").endpoint_id, 2);
+        let eps = [
+            ep(1, &["m"], "degraded", true, Some(1.0)),
+            ep(2, &["m"], "unknown", false, Some(90.0)),
+        ];
+        assert_eq!(resolve(&eps, &[], &req).expect("route").endpoint_id, 2);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod switchable;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
