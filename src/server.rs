@@ -22,7 +22,7 @@ use crate::catalog::sync::FullSync;
 use crate::config::{Config, Mode, Secrets};
 use crate::mapping::chat::ChatGateway;
 use crate::mapping::chat_guard::ChatLimits;
-use crate::mapping::proxy::Relay;
+use crate::mapping::proxy::{FailoverBudget, Relay};
 use crate::mapping::service::MappingService;
 use crate::mapping::sync::sync_everything;
 use crate::monitor::health::{PassiveRule, ProbeRule};
@@ -171,6 +171,10 @@ pub async fn build_app(
         })
     };
     let traffic = Traffic::default();
+    let failover = FailoverBudget {
+        attempts: config.failover_attempts,
+        within: std::time::Duration::from_secs(u64::from(config.failover_budget_secs)),
+    };
     let chat_limits = ChatLimits::new(config.chat_requests_per_minute, config.chat_max_tokens);
     let state = AppState {
         leptos_options,
@@ -187,6 +191,7 @@ pub async fn build_app(
                 http: http.clone(),
                 traffic: traffic.clone(),
                 monitor: monitor.clone(),
+                budget: failover,
             },
         },
         simulation: Simulation {

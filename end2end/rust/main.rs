@@ -11,6 +11,7 @@ mod chat;
 mod cli;
 mod config;
 mod durability;
+mod failover;
 mod mapping;
 mod mapping_supabase;
 mod model_checks;

@@ -88,12 +88,14 @@ pub struct ChatGateway {
             content((serde_json::Value = "application/json"), (String = "text/event-stream")),
             headers(
                 ("x-model-suite-model" = String, description = "The model the request was routed to"),
-                ("x-model-suite-endpoint-id" = i64, description = "The endpoint it was sent to"),
+                ("x-model-suite-endpoint-id" = i64, description = "The endpoint that answered"),
+                ("x-model-suite-attempts" = u32, description = "How many endpoints the chat was sent to (more than one after a failover)"),
+                ("x-model-suite-failed-attempts" = String, description = "Each failed attempt before the answer, as `<endpoint id>=<unreachable|timeout|bad_body|HTTP status>`, comma-separated"),
             )),
         (status = 401, description = "No user JWT, or one that is not valid", body = ApiErrorResponse),
         (status = 422, description = "Not a chat request, a bad scope, or no route for it", body = ApiErrorResponse),
-        (status = 502, description = "The endpoint failed or could not be reached", body = ApiErrorResponse),
-        (status = 504, description = "The endpoint did not answer in time", body = ApiErrorResponse),
+        (status = 502, description = "Every endpoint tried failed or could not be reached; the headers name the last one and the attempts", body = ApiErrorResponse),
+        (status = 504, description = "The last endpoint tried did not answer in time", body = ApiErrorResponse),
     ),
     security(("user_jwt" = [])))]
 pub async fn chat_completions(

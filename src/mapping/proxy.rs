@@ -22,12 +22,23 @@ use crate::monitor::traffic::Traffic;
 use crate::upstream::describe;
 
 /// What sending a chat upstream needs: the shared HTTP client, the traffic
-/// counters and the monitor every outcome is reported to.
+/// counters and the monitor every outcome is reported to, and how far a
+/// chat may fail over.
 #[derive(Clone)]
 pub struct Relay {
     pub http: reqwest::Client,
     pub traffic: Traffic,
     pub monitor: EndpointMonitor,
+    pub budget: FailoverBudget,
+}
+
+/// How far one chat may fail over: at most `attempts` endpoints, and a next
+/// one only while less than `within` has passed since the chat arrived
+/// (an attempt under way always gets its endpoint's whole timeout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailoverBudget {
+    pub attempts: u32,
+    pub within: Duration,
 }
 
 /// An upstream answer whose headers said success: from here on bytes go to
@@ -48,6 +59,8 @@ pub struct Failure {
     pub upstream_status: Option<u16>,
     /// Another endpoint may be tried: no answer, a timeout, a 5xx or a 429.
     pub retryable: bool,
+    /// In a word: `unreachable`, `timeout`, `bad_body` or the HTTP status.
+    pub tag: String,
 }
 
 fn ms(started: Instant) -> f64 {
@@ -114,6 +127,12 @@ impl Relay {
                     .into(),
                     upstream_status: None,
                     retryable: true,
+                    tag: if err.is_timeout() {
+                        "timeout"
+                    } else {
+                        "unreachable"
+                    }
+                    .into(),
                 });
             }
         };
@@ -148,6 +167,7 @@ impl Relay {
                 .into(),
                 upstream_status: Some(code),
                 retryable: status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS,
+                tag: code.to_string(),
             });
         }
         let content_type = res
@@ -185,6 +205,7 @@ impl Relay {
                         .into(),
                         upstream_status: Some(status.as_u16()),
                         retryable: true,
+                        tag: "bad_body".into(),
                     });
                 }
             }

@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 
 use super::msg::Reason;
-use super::types::{Resolution, ResolveRequest, Scope};
+use super::types::{Candidate, Resolution, ResolveRequest, Scope};
 use crate::monitor::health::health_rank;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -162,6 +162,16 @@ pub fn resolve(
         endpoint_name: chosen.name.clone(),
         scope: applied.map(|m| m.scope.name()),
         reasons,
+        candidates: candidates
+            .iter()
+            .map(|e| Candidate {
+                endpoint_id: e.id,
+                endpoint_name: e.name.clone(),
+                status: e.status.clone(),
+                is_default: e.is_default,
+                latency_ms: e.latency_ms,
+            })
+            .collect(),
     })
 }
 
@@ -373,6 +383,10 @@ mod tests {
         ) {
             match resolve(&eps, &maps, &req) {
                 Ok(r) => {
+                    prop_assert_eq!(r.candidates.first().map(|c| c.endpoint_id), Some(r.endpoint_id));
+                    let serving = eps.iter().filter(|e| e.is_active && e.models.contains(&r.model)).count();
+                    prop_assert_eq!(r.candidates.len(), serving, "every active endpoint serving the model is a candidate");
+                    prop_assert!(r.candidates.windows(2).all(|w| health_rank(&w[0].status) <= health_rank(&w[1].status)), "healthier first");
                     let chosen = eps.iter().find(|e| e.id == r.endpoint_id).expect("chosen endpoint exists");
                     prop_assert!(eps.iter().any(|e| e.id == r.endpoint_id && e.is_active && e.models.contains(&r.model)));
                     prop_assert!(chosen.is_active || eps.iter().filter(|e| e.id == r.endpoint_id).any(|e| e.is_active));

@@ -372,19 +372,29 @@ impl MappingService {
         Ok(self.route(req).await?.0)
     }
 
-    /// The resolution and the row of the endpoint it chose, from memory
-    /// while nothing changed: the chat path's only read.
-    pub async fn route(&self, req: &ResolveRequest) -> Result<(Resolution, EndpointRow), AppError> {
+    /// The resolution and the rows of its candidate endpoints in the order
+    /// a chat tries them, from memory while nothing changed: the chat
+    /// path's only read.
+    pub async fn route(
+        &self,
+        req: &ResolveRequest,
+    ) -> Result<(Resolution, Vec<EndpointRow>), AppError> {
         let tables = self.cached_route_tables().await?;
         let resolution = resolver::resolve(&tables.endpoints, &tables.mappings, req)
             .map_err(|e| AppError::NoRoute(MappingMsg::NoRoute(e.reason).into()))?;
-        let row = tables
-            .rows
+        let rows = resolution
+            .candidates
             .iter()
-            .find(|r| r.id == resolution.endpoint_id)
-            .cloned()
-            .ok_or_else(|| AppError::missing(Thing::Endpoint, resolution.endpoint_id))?;
-        Ok((resolution, row))
+            .map(|c| {
+                tables
+                    .rows
+                    .iter()
+                    .find(|r| r.id == c.endpoint_id)
+                    .cloned()
+                    .ok_or_else(|| AppError::missing(Thing::Endpoint, c.endpoint_id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((resolution, rows))
     }
 
     /// The route tables from memory when nothing changed since they were read.

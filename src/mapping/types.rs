@@ -200,6 +200,20 @@ pub struct Resolution {
     /// The mapping that applied, if any.
     pub scope: Option<String>,
     pub reasons: Vec<Reason>,
+    /// Every active endpoint serving the model, in the order a chat tries
+    /// them (the first is the one chosen; the rest are its failover).
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// An endpoint that serves the routed model, as routing saw it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    pub status: String,
+    pub is_default: bool,
+    pub latency_ms: Option<f64>,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::routing::{get, post};
+use futures::StreamExt;
 use serde_json::json;
 
 pub struct Switchable {
@@ -62,4 +63,55 @@ pub async fn switchable_upstream() -> Switchable {
         status,
         chats,
     }
+}
+
+/// A port nothing listens on: connections to it are refused at once.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/v1")
+}
+
+/// Accepts connections and never answers.
+pub async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}/v1")
+}
+
+/// Answers every chat 200 with one server-sent event, then breaks the
+/// connection.
+pub async fn breaks_mid_stream() -> String {
+    let router = axum::Router::new().route(
+        "/v1/chat/completions",
+        post(|| async {
+            // The break comes a moment later, so the first event is sent.
+            let events = futures::stream::iter([
+                Ok(axum::body::Bytes::from_static(
+                    b"data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\n",
+                )),
+                Err(std::io::Error::other("upstream broke")),
+            ])
+            .then(|item| async move {
+                if item.is_err() {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                item
+            });
+            axum::response::Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(axum::body::Body::from_stream(events))
+                .expect("response")
+        }),
+    );
+    super::serve_upstream(router).await
 }
