@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use super::chat_error::{caller_lang, error, worded};
 use super::proxy::{FailoverBudget, Failure, Relay};
 use super::service::MappingService;
-use super::types::ResolveRequest;
+use super::types::{LastUsed, ResolveRequest};
 
 pub const HEADER_MODEL: &str = "x-model-suite-model";
 /// The endpoint that answered (or, when none did, the last one tried).
@@ -84,6 +84,9 @@ pub async fn forward(
             h.insert(HEADER_SCOPE, v);
         }
         name_attempts(h, endpoint.id, &failed, 1);
+        mappings
+            .last_used
+            .note(&route, used(endpoint, &failed, true));
         return response;
     }
     let Some((last, f)) = failed.last() else {
@@ -92,6 +95,11 @@ pub async fn forward(
             headers,
         );
     };
+    if let Some(endpoint) = candidates.iter().find(|e| e.id == *last) {
+        mappings
+            .last_used
+            .note(&route, used(endpoint, &failed, false));
+    }
     let message = f.message.render(caller_lang(headers));
     let extra = f.upstream_status.map(|s| ("upstream_status", json!(s)));
     let mut response = error(f.status, f.code, message, extra);
@@ -100,6 +108,21 @@ pub async fn forward(
     }
     name_attempts(response.headers_mut(), *last, &failed, 0);
     response
+}
+
+/// What this chat did, for the resolve box.
+fn used(
+    endpoint: &crate::catalog::repo::EndpointRow,
+    failed: &[(i64, Failure)],
+    answered: bool,
+) -> LastUsed {
+    LastUsed {
+        endpoint_id: endpoint.id,
+        endpoint_name: endpoint.name.clone(),
+        at: crate::catalog::repo::now(),
+        attempts: (failed.len() + usize::from(answered)) as u32,
+        answered,
+    }
 }
 
 /// A next attempt may start while the budget's time is not spent.

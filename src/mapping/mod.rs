@@ -22,6 +22,8 @@ pub mod chat_guard;
 #[cfg(feature = "ssr")]
 pub mod failover;
 #[cfg(feature = "ssr")]
+pub mod last_used;
+#[cfg(feature = "ssr")]
 pub mod proxy;
 #[cfg(feature = "ssr")]
 pub mod remote;

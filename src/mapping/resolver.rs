@@ -9,7 +9,7 @@
 
 use std::cmp::Ordering;
 
-use super::msg::Reason;
+use super::msg::{Placed, Reason};
 use super::types::{Candidate, Resolution, ResolveRequest, Scope};
 use crate::monitor::health::health_rank;
 
@@ -164,15 +164,41 @@ pub fn resolve(
         reasons,
         candidates: candidates
             .iter()
-            .map(|e| Candidate {
+            .enumerate()
+            .map(|(i, e)| Candidate {
                 endpoint_id: e.id,
                 endpoint_name: e.name.clone(),
                 status: e.status.clone(),
                 is_default: e.is_default,
                 latency_ms: e.latency_ms,
+                placed: placed(e, candidates.get(i + 1).copied(), candidates.len()),
             })
             .collect(),
     })
+}
+
+/// What puts `e` ahead of `next` (the key [`preference`] decided on).
+fn placed(e: &RouteEndpoint, next: Option<&RouteEndpoint>, count: usize) -> Placed {
+    let Some(next) = next else {
+        return if count == 1 {
+            Placed::Only
+        } else {
+            Placed::Last
+        };
+    };
+    if health_rank(&e.status) != health_rank(&next.status) {
+        return Placed::Healthier {
+            status: e.status.clone(),
+            next: next.status.clone(),
+        };
+    }
+    if e.is_default != next.is_default {
+        return Placed::Default;
+    }
+    match (e.latency_ms, next.latency_ms) {
+        (Some(ms), other) if other.is_none_or(|n| ms < n) => Placed::Faster { ms, next: other },
+        _ => Placed::AddedFirst,
+    }
 }
 
 /// Healthier first (online, not yet checked, degraded, offline), then the
@@ -280,6 +306,60 @@ mod tests {
             ep(3, &["m"], "online", false, Some(20.0)),
         ];
         assert_eq!(resolve(&eps2, &[], &req).expect("route").endpoint_id, 1);
+    }
+
+    #[test]
+    fn each_candidate_says_what_puts_it_ahead_of_the_next() {
+        let eps = [
+            ep(1, &["m"], "offline", true, Some(1.0)),
+            ep(2, &["m"], "online", false, Some(50.0)),
+            ep(3, &["m"], "online", false, Some(20.0)),
+            ep(4, &["m"], "degraded", false, Some(9.0)),
+            ep(5, &["m"], "degraded", false, Some(9.0)),
+        ];
+        let r = resolve(&eps, &[], &ResolveRequest::default()).expect("route");
+        let order: Vec<(i64, Placed)> = r
+            .candidates
+            .iter()
+            .map(|c| (c.endpoint_id, c.placed.clone()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (
+                    3,
+                    Placed::Faster {
+                        ms: 20.0,
+                        next: Some(50.0)
+                    }
+                ),
+                (
+                    2,
+                    Placed::Healthier {
+                        status: "online".into(),
+                        next: "degraded".into()
+                    }
+                ),
+                (4, Placed::AddedFirst),
+                (
+                    5,
+                    Placed::Healthier {
+                        status: "degraded".into(),
+                        next: "offline".into()
+                    }
+                ),
+                (1, Placed::Last),
+            ]
+        );
+        let two = [
+            ep(1, &["m"], "online", true, Some(90.0)),
+            ep(2, &["m"], "online", false, Some(5.0)),
+        ];
+        let r = resolve(&two, &[], &ResolveRequest::default()).expect("route");
+        assert_eq!(r.candidates[0].placed, Placed::Default);
+        let one = [ep(1, &["m"], "unknown", true, None)];
+        let r = resolve(&one, &[], &ResolveRequest::default()).expect("route");
+        assert_eq!(r.candidates[0].placed, Placed::Only);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use sqlx::FromRow;
 
+use super::last_used::LastUsedLog;
 use super::msg::MappingMsg;
 use super::remote;
 use super::resolver::{self, RouteEndpoint, RouteMapping};
@@ -28,6 +29,8 @@ pub struct MappingService {
     /// The resolver's inputs, kept while the catalog's epoch stands (and at
     /// most [`ROUTES_TTL`], for edits made outside this process).
     routes: Arc<Mutex<Option<CachedRoutes>>>,
+    /// What real traffic did last per route.
+    pub last_used: LastUsedLog,
 }
 
 /// What routing reads: the resolver's inputs, and the endpoint rows (with
@@ -87,6 +90,7 @@ impl MappingService {
         MappingService {
             catalog,
             routes: Arc::default(),
+            last_used: LastUsedLog::default(),
         }
     }
 
@@ -355,6 +359,7 @@ impl MappingService {
             match resolver::resolve(&tables.endpoints, &tables.mappings, req) {
                 Ok(r) => super::types::ResolveOutcome {
                     reasons: r.reasons.clone(),
+                    last_used: self.last_used.last(&r),
                     resolution: Some(r),
                     error: None,
                 },
@@ -362,6 +367,7 @@ impl MappingService {
                     resolution: None,
                     error: Some(*e.reason),
                     reasons: e.reasons,
+                    last_used: None,
                 },
             },
         )

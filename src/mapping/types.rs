@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::msg::{MappingMsg, Reason};
+use super::msg::{MappingMsg, Placed, Reason};
 use crate::error::AppError;
 
 /// The category that marks an `ai_prompts` row as a mapping.
@@ -214,6 +214,23 @@ pub struct Candidate {
     pub status: String,
     pub is_default: bool,
     pub latency_ms: Option<f64>,
+    /// Why it is where it is in the order.
+    pub placed: Placed,
+}
+
+/// What real traffic did last for a route (the applied mapping and model):
+/// the endpoint that answered, or the last one tried when none did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LastUsed {
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// When the chat ended (RFC 3339).
+    pub at: String,
+    /// Endpoints it was sent to.
+    pub attempts: u32,
+    /// Whether an endpoint answered.
+    pub answered: bool,
 }
 
 #[cfg(test)]
@@ -250,4 +267,8 @@ pub struct ResolveOutcome {
     pub resolution: Option<Resolution>,
     pub error: Option<Reason>,
     pub reasons: Vec<Reason>,
+    /// What real traffic did last for the same route, since the server
+    /// started.
+    #[serde(default)]
+    pub last_used: Option<LastUsed>,
 }
