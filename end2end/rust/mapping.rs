@@ -188,3 +188,65 @@ async fn resolve_picks_the_most_specific_mapping_and_explains_why() {
         "{r}"
     );
 }
+
+async fn resolve_answer(app: &TestApp, body: Value) -> Value {
+    app.api(Method::POST, "/api/v1/llm/resolve")
+        .json(&body)
+        .send()
+        .await
+        .expect("resolve")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn the_resolve_box_orders_the_candidates_with_reasons_and_shows_what_traffic_used_last() {
+    let app = crate::support::spawn_app().await;
+    let dead = crate::failover::add(
+        &app,
+        "Dead",
+        &crate::support::switchable::refused_url(),
+        1.0,
+    )
+    .await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    let live = crate::failover::add(&app, "Live", &sim, 50.0).await;
+
+    let before = resolve_answer(&app, json!({})).await;
+    let order = &before["resolution"]["candidates"];
+    assert_eq!(order[0]["endpoint_id"], dead, "{before}");
+    assert_eq!(
+        order[0]["why"], "as healthy as the next, and the global default",
+        "{before}"
+    );
+    assert_eq!(order[1]["endpoint_id"], live);
+    assert_eq!(order[1]["why"], "tried last");
+    assert!(before["last_used"].is_null(), "no traffic yet: {before}");
+
+    let res = app
+        .http
+        .post(app.url("/api/v1/chat/completions"))
+        .bearer_auth(app.token("user", 600))
+        .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .expect("chat");
+    assert_eq!(res.status(), 200);
+    let after = resolve_answer(&app, json!({"tenant": "anyone"})).await;
+    let used = &after["last_used"];
+    assert_eq!(used["endpoint_id"], live, "{after}");
+    assert_eq!(used["endpoint_name"], "Live");
+    assert_eq!(used["attempts"], 2);
+    assert_eq!(used["answered"], true);
+    assert!(used["at"].is_string());
+
+    // Another route (another mapping, another model) has its own record.
+    app.create_mapping(
+        json!({"scope": "tenant:acme", "models": ["sim-large"], "default": "sim-large"}),
+    )
+    .await;
+    let acme = resolve_answer(&app, json!({"tenant": "acme"})).await;
+    assert_eq!(acme["resolution"]["model"], "sim-large");
+    assert!(acme["last_used"].is_null(), "{acme}");
+}

@@ -39,6 +39,22 @@ test("mapping: tenant:acme with two models, resolve to its endpoint, fall back t
   await box.getByTestId("resolve").click();
   await expect(box.getByTestId("resolved-model")).toHaveText("acme-smart");
   await expect(box.getByTestId("resolved-endpoint")).toContainText("Acme upstream");
+  // Every endpoint a chat would try, in order, with why; and what traffic did.
+  await expect(box.getByTestId("candidate")).toHaveCount(1);
+  await expect(box.getByTestId("why")).toHaveText("the only active endpoint serving the model");
+  await expect(box.getByTestId("last-used")).toContainText("No chat was routed this way");
+  const minted = await page.request.post("/api/v1/llm/tests/mint", { data: { sub: "e2e-user", expires_in_minutes: 5 } });
+  expect(minted.status()).toBe(200);
+  const token = (await minted.json()).token;
+  const chat = await page.request.post("/api/v1/chat/completions", {
+    headers: { authorization: `Bearer ${token}`, "x-scope-tenant": "acme" },
+    data: { messages: [{ role: "user", content: "hi" }] },
+  });
+  // The simulator does not serve acme's models: the one endpoint tried answers 404.
+  expect(chat.status()).toBe(502);
+  await box.getByTestId("resolve").click();
+  await expect(box.getByTestId("last-used")).toContainText("Acme upstream");
+  await expect(box.getByTestId("last-used")).toContainText("every attempt failed · 1 attempt(s)");
 
   await box.locator('input[name="model"]').fill("sim-small");
   await box.getByTestId("resolve").click();

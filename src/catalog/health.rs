@@ -2,7 +2,10 @@
 //! URL, or one tiny chat, with its key and timeout) on an interval and on
 //! demand. Probes run concurrently up to a bound, and each result is written
 //! as soon as it arrives, so one hanging endpoint delays no other's result.
-//! What a result means is the monitor's [`HealthHistory`].
+//! What a result means is the monitor's [`HealthHistory`]. Real traffic
+//! reports here too ([`EndpointMonitor::report`]): chats failing in a row
+//! take an endpoint down at once, a success brings it back
+//! ([`PassiveHealth`] decides).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -14,7 +17,10 @@ use sqlx::SqlitePool;
 use super::repo::{self, EndpointRow};
 use crate::config::ProbeKind;
 use crate::error::{AppError, Thing};
-use crate::monitor::health::{chat_outcome, HealthHistory, Previous, ProbeRecord, ProbeRule};
+use crate::monitor::health::{
+    chat_outcome, HealthHistory, PassiveHealth, PassiveRule, Previous, ProbeRecord, ProbeRule,
+    TrafficOutcome,
+};
 use crate::upstream::{chat_probe, probe};
 
 #[derive(Clone)]
@@ -23,6 +29,8 @@ pub struct EndpointMonitor {
     http: reqwest::Client,
     concurrency: usize,
     history: HealthHistory,
+    passive: PassiveHealth,
+    traffic_writes: Arc<tokio::sync::Mutex<()>>,
     /// The catalog's change counter: a probe changes what routing reads.
     epoch: Arc<AtomicU64>,
 }
@@ -33,6 +41,7 @@ impl EndpointMonitor {
         http: reqwest::Client,
         concurrency: usize,
         rule: ProbeRule,
+        passive: PassiveRule,
         epoch: Arc<AtomicU64>,
     ) -> EndpointMonitor {
         EndpointMonitor {
@@ -40,8 +49,42 @@ impl EndpointMonitor {
             http,
             concurrency: concurrency.max(1),
             history: HealthHistory::new(rule),
+            passive: PassiveHealth::new(passive),
+            traffic_writes: Arc::default(),
             epoch,
         }
+    }
+
+    /// What one chat attempt did to endpoint `id` (which routing saw as
+    /// `seen`). When traffic changes its status, the change is stored
+    /// right away, in the background.
+    pub fn report(&self, id: i64, seen: &str, outcome: TrafficOutcome) {
+        if let Some(verdict) = self.passive.judge(id, seen, &outcome) {
+            tracing::info!(
+                endpoint = id,
+                status = verdict.status,
+                failures = verdict.failures,
+                "traffic changed an endpoint's status"
+            );
+            let monitor = self.clone();
+            tokio::spawn(async move { monitor.store_decided(id).await });
+        }
+    }
+
+    /// Writes what traffic decided last (writes run one at a time, and each
+    /// writes the latest decision, so the stored status is never stale).
+    async fn store_decided(&self, id: i64) {
+        let _one_at_a_time = self.traffic_writes.lock().await;
+        let Some(verdict) = self.passive.decided(id) else {
+            return;
+        };
+        if let Err(e) =
+            repo::record_traffic_status(&self.db, id, verdict.status, verdict.error.as_deref())
+                .await
+        {
+            tracing::warn!(error = %e, endpoint = id, "cannot store the status traffic decided");
+        }
+        self.epoch.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Probes every active endpoint; returns when all have answered or
@@ -91,6 +134,7 @@ impl EndpointMonitor {
             record.error.as_deref(),
         )
         .await?;
+        self.passive.probed(row.id, record.status);
         self.epoch.fetch_add(1, Ordering::SeqCst);
         tracing::debug!(
             endpoint = row.id,

@@ -5,6 +5,7 @@ pub mod checks_panel;
 pub mod context;
 pub mod dialogs;
 pub mod drawer;
+pub mod live;
 pub mod msg;
 pub mod page;
 pub mod server_fns;

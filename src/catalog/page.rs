@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::context::CatalogCtx;
 use super::dialogs::{DeleteDialog, SwitchDefaultDialog};
 use super::drawer::EndpointDrawer;
+use super::live::follow_catalog_changes;
 use super::server_fns::{
     check_all_endpoints, check_endpoint, list_endpoints, set_endpoint_active, supabase_configured,
     sync_catalog,
@@ -21,6 +22,7 @@ pub fn CatalogPage() -> impl IntoView {
     let lang = use_lang();
     let ctx = CatalogCtx::new(lang);
     provide_context(ctx);
+    follow_catalog_changes(move || ctx.refresh());
     let search = RwSignal::new(String::new());
     let endpoints = Resource::new(
         move || (search.get(), ctx.version.get()),

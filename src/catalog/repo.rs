@@ -317,6 +317,25 @@ pub async fn record_probe(
     Ok(())
 }
 
+/// Records a status real traffic decided (latency stays the probe's).
+pub async fn record_traffic_status(
+    pool: &SqlitePool,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE ai_endpoints SET status = ?2, last_checked_at = ?3, last_error = ?4 WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(now())
+    .bind(error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }

@@ -99,3 +99,11 @@ pub async fn sync_catalog() -> Result<SyncReport, AppError> {
 pub async fn supabase_configured() -> Result<bool, AppError> {
     as_admin(async |_, catalog: Catalog| Ok(catalog.supabase.is_some())).await
 }
+
+/// A number that changes whenever what the catalog shows may have changed
+/// (a write, a probe, traffic changing a status): pages poll it to follow
+/// endpoint health live.
+#[server(prefix = "/api/catalog", endpoint = "stamp", input = leptos::server_fn::codec::Json)]
+pub async fn catalog_stamp() -> Result<u64, AppError> {
+    as_admin(async |_, catalog: Catalog| Ok(catalog.epoch())).await
+}

@@ -68,6 +68,15 @@ pub struct Config {
     pub monitor_window: u32,
     /// What a probe does: list the models, or chat with the default model.
     pub monitor_probe: ProbeKind,
+    /// Chats in a row that failed (connect error, timeout, 5xx) after
+    /// which traffic marks an endpoint degraded, and offline.
+    pub passive_degraded_after: u32,
+    pub passive_offline_after: u32,
+    /// Most endpoints one chat is sent to (1 = no failover).
+    pub failover_attempts: u32,
+    /// Another endpoint is tried only while less than this has passed
+    /// since the chat arrived.
+    pub failover_budget_secs: u32,
     /// Minutes between Supabase syncs; 0 turns the interval off.
     pub sync_interval_minutes: u32,
     /// When set, `serve` also runs the upstream simulator on this port and
@@ -233,6 +242,16 @@ impl Config {
                 ),
             ));
         }
+        let passive_degraded_after = number(&get, "PASSIVE_DEGRADED_AFTER", 3, 1, 1000)?;
+        let passive_offline_after = number(&get, "PASSIVE_OFFLINE_AFTER", 5, 1, 1000)?;
+        if passive_offline_after < passive_degraded_after {
+            return Err(invalid(
+                "PASSIVE_OFFLINE_AFTER",
+                format!(
+                    "must be at least PASSIVE_DEGRADED_AFTER ({passive_degraded_after}), got {passive_offline_after}"
+                ),
+            ));
+        }
         Ok(Config {
             mode,
             listen_addr,
@@ -262,6 +281,10 @@ impl Config {
             monitor_failures,
             monitor_window,
             monitor_probe,
+            passive_degraded_after,
+            passive_offline_after,
+            failover_attempts: number(&get, "FAILOVER_ATTEMPTS", 3, 1, 10)?,
+            failover_budget_secs: number(&get, "FAILOVER_BUDGET_SECS", 30, 1, 600)?,
             sync_interval_minutes: number(&get, "SYNC_INTERVAL_MINUTES", 10, 0, 10_080)?,
             mint_max_minutes: number(&get, "MINT_MAX_MINUTES", 1440, 1, 43_200)?,
             shutdown_grace_secs: number(&get, "SHUTDOWN_GRACE_SECS", 10, 0, 300)?,
@@ -382,6 +405,22 @@ mod tests {
         let err = parse(&[("MONITOR_FAILURES", "4"), ("MONITOR_WINDOW", "3")]).unwrap_err();
         assert_eq!(err.var, "MONITOR_FAILURES");
         assert!(err.reason.contains("MONITOR_WINDOW (3)"), "{err}");
+        let err = parse(&[("FAILOVER_ATTEMPTS", "11")]).unwrap_err();
+        assert_eq!(err.var, "FAILOVER_ATTEMPTS");
+        assert!(err.reason.contains("1 to 10"), "{err}");
+        let err = parse(&[("FAILOVER_BUDGET_SECS", "0")]).unwrap_err();
+        assert_eq!(err.var, "FAILOVER_BUDGET_SECS");
+        assert!(err.reason.contains("1 to 600"), "{err}");
+        let err = parse(&[("PASSIVE_DEGRADED_AFTER", "0")]).unwrap_err();
+        assert_eq!(err.var, "PASSIVE_DEGRADED_AFTER");
+        assert!(err.reason.contains("1 to 1000"), "{err}");
+        let err = parse(&[
+            ("PASSIVE_DEGRADED_AFTER", "4"),
+            ("PASSIVE_OFFLINE_AFTER", "2"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "PASSIVE_OFFLINE_AFTER");
+        assert!(err.reason.contains("PASSIVE_DEGRADED_AFTER (4)"), "{err}");
         assert_eq!(
             parse(&[("SUPABASE_DB_URL", "mysql://x")]).unwrap_err().var,
             "SUPABASE_DB_URL"

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::server_fns::{load_dashboard, CoverageState, DashboardData};
 use super::text::DashboardText;
+use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::{short_time, status_label};
 use crate::i18n::{t, Key, Lang};
 use crate::ui::{use_lang, AdminLayout, EmptyState};
@@ -20,6 +21,9 @@ pub fn DashboardPage() -> impl IntoView {
         if let Ok(handle) = set_interval_with_handle(bump, std::time::Duration::from_secs(5)) {
             on_cleanup(move || handle.clear());
         }
+    });
+    follow_catalog_changes(move || {
+        tick.try_update(|t| *t += 1);
     });
     let data = Resource::new(move || tick.get(), |_| load_dashboard());
     view! {

@@ -17,6 +17,11 @@ pub fn reason_text(lang: Lang, raw: &str) -> String {
         ("no choices[0] in the reply", "回复中没有 choices[0]"),
         ("response is not JSON", "响应不是 JSON"),
     ];
+    if let Some((n, rest)) = raw.split_once(" chats in a row failed: ") {
+        if n.parse::<u32>().is_ok() {
+            return format!("连续 {n} 次对话失败：{}", reason_text(lang, rest));
+        }
+    }
     if let Some((_, zh)) = known.iter().find(|(en, _)| *en == raw) {
         return (*zh).to_owned();
     }

@@ -102,9 +102,14 @@ fn probe_reasons_of_our_own_read_in_chinese() {
         "HTTP 500: no error message",
         "HTTP 404: model `ghost` does not exist",
         "response is not JSON: eof",
+        "5 chats in a row failed: connection refused or unreachable",
     ] {
         assert_bilingual(&reason_text(Lang::Zh, raw), &reason_text(Lang::En, raw));
     }
+    assert_eq!(
+        reason_text(Lang::Zh, "3 chats in a row failed: timed out"),
+        "连续 3 次对话失败：超时"
+    );
     assert_eq!(
         reason_text(Lang::Zh, "upstream said no"),
         "upstream said no"

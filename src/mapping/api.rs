@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::chat::ChatGateway;
 use super::msg::Reason;
 use super::service::MappingService;
-use super::types::{Mapping, MappingDraft, MappingView, ResolveRequest};
+use super::types::{LastUsed, Mapping, MappingDraft, MappingView, ResolveRequest};
 use crate::auth::jwt::Claims;
 use crate::catalog::api::ActiveBody;
 use crate::error::extract::{Json, Path};
@@ -157,6 +157,23 @@ pub struct ResolveAnswer {
     /// Why there is no route (then `resolution` is null).
     pub error: Option<String>,
     pub reasons: Vec<String>,
+    /// What real chats routed the same way (same mapping, same model) did
+    /// last since the server started: the endpoint that answered, or the
+    /// last one tried when none did.
+    pub last_used: Option<LastUsed>,
+}
+
+/// An endpoint serving the routed model, in the order a chat tries them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RouteCandidate {
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// `online`, `degraded`, `offline` or `unknown`, as routing sees it.
+    pub status: String,
+    pub is_default: bool,
+    pub latency_ms: Option<f64>,
+    /// What puts it ahead of the next one.
+    pub why: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -167,6 +184,9 @@ pub struct ResolvedRoute {
     /// The mapping that applied, if any.
     pub scope: Option<String>,
     pub reasons: Vec<String>,
+    /// Every active endpoint serving the model, first the one chosen, then
+    /// the ones a failing chat goes on to.
+    pub candidates: Vec<RouteCandidate>,
 }
 
 /// The resolver's answer for a scope and model, with its reasons.
@@ -181,6 +201,18 @@ async fn resolve(
     Ok(Json(ResolveAnswer {
         resolution: outcome.resolution.map(|r| ResolvedRoute {
             reasons: words(&r.reasons),
+            candidates: r
+                .candidates
+                .into_iter()
+                .map(|c| RouteCandidate {
+                    why: c.placed.render(crate::i18n::Lang::En),
+                    endpoint_id: c.endpoint_id,
+                    endpoint_name: c.endpoint_name,
+                    status: c.status,
+                    is_default: c.is_default,
+                    latency_ms: c.latency_ms,
+                })
+                .collect(),
             model: r.model,
             endpoint_id: r.endpoint_id,
             endpoint_name: r.endpoint_name,
@@ -188,5 +220,6 @@ async fn resolve(
         }),
         error: outcome.error.map(|e| e.to_string()),
         reasons: words(&outcome.reasons),
+        last_used: outcome.last_used,
     }))
 }

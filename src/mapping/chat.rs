@@ -2,57 +2,24 @@
 //! in and out, authenticated by a user JWT, routed by the resolver, proxied
 //! to the chosen endpoint (SSE passed through as it arrives).
 
-use std::time::{Duration, Instant};
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use futures::StreamExt;
+use axum::response::Response;
 use serde_json::{json, Map, Value};
 
+use super::chat_error::error;
 use super::chat_guard::{bind_scope, ChatLimits};
+use super::failover::forward;
+use super::proxy::Relay;
 use super::service::MappingService;
 use super::types::ResolveRequest;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::session::session_token;
 use crate::error::ApiErrorResponse;
-use crate::monitor::traffic::Traffic;
-use crate::upstream::describe;
 
 /// Where the chat API is served; its body limit is its own (`CHAT_MAX_BODY_BYTES`).
 pub const CHAT_COMPLETIONS_PATH: &str = "/api/v1/chat/completions";
-pub const HEADER_MODEL: &str = "x-model-suite-model";
-pub const HEADER_ENDPOINT: &str = "x-model-suite-endpoint-id";
-pub const HEADER_SCOPE: &str = "x-model-suite-scope";
-
-fn error(
-    status: StatusCode,
-    code: &str,
-    message: impl Into<String>,
-    extra: Option<(&str, Value)>,
-) -> Response {
-    let mut body = json!({ "error": { "code": code, "message": message.into() } });
-    if let (Some((k, v)), Some(obj)) = (extra, body["error"].as_object_mut()) {
-        obj.insert(k.to_owned(), v);
-    }
-    (status, Json(body)).into_response()
-}
-
-/// A refusal worded in the caller's `Accept-Language` (English without one).
-fn worded(e: crate::error::AppError, headers: &HeaderMap) -> Response {
-    let lang = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map_or(
-            crate::i18n::Lang::En,
-            crate::i18n::Lang::from_accept_language,
-        );
-    let mut api = crate::error::ApiError::from(e.clone());
-    api.body.message = e.text(lang);
-    api.into_response()
-}
 
 /// Scope from `X-Scope-*` headers, else from the body's `metadata` object.
 fn scope_of(
@@ -98,14 +65,14 @@ fn scope_of(
     })
 }
 
-/// What the chat API needs: the keys of user tokens, the routes (and through
-/// them the HTTP client), and the per-endpoint traffic counters.
+/// What the chat API needs: the keys of user tokens, the routes, and the
+/// relay that sends chats upstream and reports each outcome.
 #[derive(Clone)]
 pub struct ChatGateway {
     pub jwt: JwtKeys,
     pub limits: ChatLimits,
     pub mappings: MappingService,
-    pub traffic: Traffic,
+    pub relay: Relay,
 }
 
 /// OpenAI-compatible chat completions for end users: routed by the
@@ -124,12 +91,14 @@ pub struct ChatGateway {
             content((serde_json::Value = "application/json"), (String = "text/event-stream")),
             headers(
                 ("x-model-suite-model" = String, description = "The model the request was routed to"),
-                ("x-model-suite-endpoint-id" = i64, description = "The endpoint it was sent to"),
+                ("x-model-suite-endpoint-id" = i64, description = "The endpoint that answered"),
+                ("x-model-suite-attempts" = u32, description = "How many endpoints the chat was sent to (more than one after a failover)"),
+                ("x-model-suite-failed-attempts" = String, description = "Each failed attempt before the answer, as `<endpoint id>=<unreachable|timeout|bad_body|HTTP status>`, comma-separated"),
             )),
         (status = 401, description = "No user JWT, or one that is not valid", body = ApiErrorResponse),
         (status = 422, description = "Not a chat request, a bad scope, or no route for it", body = ApiErrorResponse),
-        (status = 502, description = "The endpoint failed or could not be reached", body = ApiErrorResponse),
-        (status = 504, description = "The endpoint did not answer in time", body = ApiErrorResponse),
+        (status = 502, description = "Every endpoint tried failed or could not be reached; the headers name the last one and the attempts", body = ApiErrorResponse),
+        (status = 504, description = "The last endpoint tried did not answer in time", body = ApiErrorResponse),
     ),
     security(("user_jwt" = [])))]
 // The token (and the user's rate) is checked before a byte of the body is
@@ -221,155 +190,14 @@ pub async fn chat_completions(
         .get("model")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let (route, endpoint) = match state.mappings.route(&scope).await {
-        Ok(r) => r,
-        Err(e) => return worded(e, &headers),
-    };
-    request.insert("model".into(), Value::String(route.model.clone()));
-    let streaming = request
-        .get("stream")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    tracing::info!(user = %crate::monitor::logging::loggable(&claims.sub, 128), model = %route.model, endpoint = endpoint.id, streaming, "chat request routed");
-
-    let timeout = endpoint.timeout_secs();
-    let mut upstream = state
-        .mappings
-        .catalog()
-        .http
-        .post(endpoint.resolved().chat_completions)
-        .timeout(Duration::from_secs(timeout))
-        .json(&request);
-    if let Some(key) = endpoint.api_key.as_deref().filter(|k| !k.is_empty()) {
-        upstream = upstream.bearer_auth(key);
-    }
-    let started = Instant::now();
-    let traffic = state.traffic.clone();
-    let eid = endpoint.id;
-    let res = match upstream.send().await {
-        Ok(r) => r,
-        Err(e) => {
-            traffic.record(eid, None, false, started.elapsed().as_secs_f64() * 1000.0);
-            let (status, code) = if e.is_timeout() {
-                (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout")
-            } else {
-                (StatusCode::BAD_GATEWAY, "upstream_unreachable")
-            };
-            let msg = format!(
-                "endpoint `{}` {} (timeout {timeout} s)",
-                endpoint.name,
-                describe(&e)
-            );
-            return error(status, code, msg, None);
-        }
-    };
-    let status = res.status();
-    if !status.is_success() {
-        let text = res.text().await.unwrap_or_default();
-        traffic.record(
-            eid,
-            Some(status.as_u16()),
-            false,
-            started.elapsed().as_secs_f64() * 1000.0,
-        );
-        let reason = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| text.chars().take(200).collect());
-        let msg = format!("endpoint `{}` answered {status}: {reason}", endpoint.name);
-        let code = if status == StatusCode::GATEWAY_TIMEOUT {
-            StatusCode::GATEWAY_TIMEOUT
-        } else {
-            StatusCode::BAD_GATEWAY
-        };
-        return error(
-            code,
-            "upstream_error",
-            msg,
-            Some(("upstream_status", json!(status.as_u16()))),
-        );
-    }
-
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .cloned()
-        .unwrap_or_else(|| {
-            HeaderValue::from_static(if streaming {
-                "text/event-stream"
-            } else {
-                "application/json"
-            })
-        });
-    let body = if streaming {
-        // Recorded when the stream ends, so latency covers the whole reply.
-        let failed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let seen = failed.clone();
-        let mut recorded = false;
-        let stream = res.bytes_stream().map(move |chunk| {
-            if chunk.is_err() {
-                seen.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            chunk.map_err(std::io::Error::other)
-        });
-        let stream = stream.chain(futures::stream::poll_fn(move |_| {
-            if !recorded {
-                recorded = true;
-                let ok = !failed.load(std::sync::atomic::Ordering::Relaxed);
-                traffic.record(
-                    eid,
-                    Some(status.as_u16()),
-                    ok,
-                    started.elapsed().as_secs_f64() * 1000.0,
-                );
-            }
-            std::task::Poll::Ready(None)
-        }));
-        Body::from_stream(stream)
-    } else {
-        match res.bytes().await {
-            Ok(bytes) => {
-                traffic.record(
-                    eid,
-                    Some(status.as_u16()),
-                    true,
-                    started.elapsed().as_secs_f64() * 1000.0,
-                );
-                Body::from(bytes)
-            }
-            Err(e) => {
-                traffic.record(
-                    eid,
-                    Some(status.as_u16()),
-                    false,
-                    started.elapsed().as_secs_f64() * 1000.0,
-                );
-                return error(
-                    StatusCode::BAD_GATEWAY,
-                    "upstream_error",
-                    format!("endpoint `{}`: {}", endpoint.name, describe(&e)),
-                    None,
-                );
-            }
-        }
-    };
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, content_type);
-    if streaming {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    }
-    if let Ok(v) = HeaderValue::from_str(&route.model) {
-        h.insert(HEADER_MODEL, v);
-    }
-    h.insert(HEADER_ENDPOINT, HeaderValue::from(route.endpoint_id));
-    if let Some(v) = route
-        .scope
-        .as_deref()
-        .and_then(|s| HeaderValue::from_str(s).ok())
-    {
-        h.insert(HEADER_SCOPE, v);
-    }
-    response
+    let user = claims.sub.as_str();
+    forward(
+        &state.relay,
+        &state.mappings,
+        &headers,
+        &scope,
+        request,
+        user,
+    )
+    .await
 }

@@ -16,7 +16,15 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod chat;
 #[cfg(feature = "ssr")]
+pub mod chat_error;
+#[cfg(feature = "ssr")]
 pub mod chat_guard;
+#[cfg(feature = "ssr")]
+pub mod failover;
+#[cfg(feature = "ssr")]
+pub mod last_used;
+#[cfg(feature = "ssr")]
+pub mod proxy;
 #[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]

@@ -195,6 +195,136 @@ impl Reason {
     }
 }
 
+/// Why a candidate endpoint sits where it is in the order a chat tries
+/// them: what puts it ahead of the next one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Placed {
+    /// The only active endpoint serving the model.
+    Only,
+    /// Healthier than the next (`online` before `degraded`, …).
+    Healthier { status: String, next: String },
+    /// As healthy as the next, and the global default.
+    Default,
+    /// As healthy, neither or both the default, and faster.
+    Faster { ms: f64, next: Option<f64> },
+    /// Nothing else tells them apart: the one added first goes first.
+    AddedFirst,
+    /// Tried after every other one.
+    Last,
+}
+
+fn zh_status(status: &str) -> &'static str {
+    match status {
+        "online" => "在线",
+        "offline" => "离线",
+        "degraded" => "降级",
+        _ => "未检测",
+    }
+}
+
+impl Placed {
+    pub fn render(&self, lang: Lang) -> String {
+        let ms = |v: &Option<f64>, none: &str| {
+            v.map_or_else(|| none.to_owned(), |v| format!("{v:.0} ms"))
+        };
+        let pair = match self {
+            Placed::Only => (
+                "唯一提供该模型的启用端点".into(),
+                "the only active endpoint serving the model".into(),
+            ),
+            Placed::Healthier { status, next } => (
+                format!(
+                    "健康状态优于下一个（{} 先于 {}）",
+                    zh_status(status),
+                    zh_status(next)
+                ),
+                format!("healthier than the next ({status} before {next})"),
+            ),
+            Placed::Default => (
+                "健康状态相同，且是全局默认端点".into(),
+                "as healthy as the next, and the global default".into(),
+            ),
+            Placed::Faster { ms: mine, next } => (
+                format!(
+                    "健康状态相同，延迟更低（{mine:.0} ms，下一个 {}）",
+                    ms(next, "未测")
+                ),
+                format!(
+                    "as healthy, and faster ({mine:.0} ms; the next {})",
+                    ms(next, "not measured")
+                ),
+            ),
+            Placed::AddedFirst => (
+                "其余条件相同，较早添加".into(),
+                "nothing else tells them apart; added first".into(),
+            ),
+            Placed::Last => ("最后尝试".into(), "tried last".into()),
+        };
+        pick(lang, pair)
+    }
+}
+
+/// What the chat API says when an endpoint fails it, in the caller's
+/// language. `detail` is this product's phrase or the upstream's own words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ChatMsg {
+    /// No answer: refused, unreachable or timed out.
+    Unreachable {
+        endpoint: String,
+        detail: String,
+        timeout_secs: u64,
+    },
+    /// It answered with an error status.
+    Answered {
+        endpoint: String,
+        status: u16,
+        detail: String,
+    },
+    /// Its success answer could not be read.
+    BadBody { endpoint: String, detail: String },
+}
+
+impl ChatMsg {
+    pub fn render(&self, lang: Lang) -> String {
+        use crate::error::reason_text;
+        let pair = match self {
+            ChatMsg::Unreachable {
+                endpoint,
+                detail,
+                timeout_secs,
+            } => (
+                format!(
+                    "端点 `{endpoint}` {}（超时设置 {timeout_secs} 秒）",
+                    reason_text(Lang::Zh, detail)
+                ),
+                format!("endpoint `{endpoint}` {detail} (timeout {timeout_secs} s)"),
+            ),
+            ChatMsg::Answered {
+                endpoint,
+                status,
+                detail,
+            } => (
+                format!("端点 `{endpoint}` 返回 HTTP {status}：{detail}"),
+                format!("endpoint `{endpoint}` answered HTTP {status}: {detail}"),
+            ),
+            ChatMsg::BadBody { endpoint, detail } => (
+                format!(
+                    "端点 `{endpoint}` 的应答无法读取：{}",
+                    reason_text(Lang::Zh, detail)
+                ),
+                format!("endpoint `{endpoint}`: {detail}"),
+            ),
+        };
+        pick(lang, pair)
+    }
+}
+
+impl From<ChatMsg> for Msg {
+    fn from(m: ChatMsg) -> Msg {
+        Msg::in_both(|lang| m.render(lang))
+    }
+}
+
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.render(Lang::En))
@@ -245,6 +375,53 @@ mod tests {
             MappingMsg::NoRoute(Box::new(chose)),
         ];
         assert_messages(mapping.to_vec(), 10);
+    }
+
+    #[test]
+    fn every_position_reason_reads_in_both_languages() {
+        for p in [
+            Placed::Only,
+            Placed::Healthier {
+                status: s("online"),
+                next: s("offline"),
+            },
+            Placed::Default,
+            Placed::Faster {
+                ms: 12.0,
+                next: Some(40.0),
+            },
+            Placed::Faster {
+                ms: 12.0,
+                next: None,
+            },
+            Placed::AddedFirst,
+            Placed::Last,
+        ] {
+            assert_bilingual(&p.render(Lang::Zh), &p.render(Lang::En));
+        }
+    }
+
+    #[test]
+    fn every_chat_message_reads_in_both_languages() {
+        let chat = [
+            ChatMsg::Unreachable {
+                endpoint: s("A"),
+                detail: s("timed out"),
+                timeout_secs: 5,
+            },
+            ChatMsg::Answered {
+                endpoint: s("A"),
+                status: 503,
+                detail: s("busy"),
+            },
+            ChatMsg::BadBody {
+                endpoint: s("A"),
+                detail: s("bad response body: eof"),
+            },
+        ];
+        for m in chat {
+            assert_bilingual(&m.render(Lang::Zh), &m.render(Lang::En));
+        }
     }
 
     #[test]

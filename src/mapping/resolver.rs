@@ -9,8 +9,9 @@
 
 use std::cmp::Ordering;
 
-use super::msg::Reason;
-use super::types::{Resolution, ResolveRequest, Scope};
+use super::msg::{Placed, Reason};
+use super::types::{Candidate, Resolution, ResolveRequest, Scope};
+use crate::monitor::health::health_rank;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteEndpoint {
@@ -161,14 +162,50 @@ pub fn resolve(
         endpoint_name: chosen.name.clone(),
         scope: applied.map(|m| m.scope.name()),
         reasons,
+        candidates: candidates
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Candidate {
+                endpoint_id: e.id,
+                endpoint_name: e.name.clone(),
+                status: e.status.clone(),
+                is_default: e.is_default,
+                latency_ms: e.latency_ms,
+                placed: placed(e, candidates.get(i + 1).copied(), candidates.len()),
+            })
+            .collect(),
     })
 }
 
-/// Online before anything else, then the global default, then the fastest.
+/// What puts `e` ahead of `next` (the key [`preference`] decided on).
+fn placed(e: &RouteEndpoint, next: Option<&RouteEndpoint>, count: usize) -> Placed {
+    let Some(next) = next else {
+        return if count == 1 {
+            Placed::Only
+        } else {
+            Placed::Last
+        };
+    };
+    if health_rank(&e.status) != health_rank(&next.status) {
+        return Placed::Healthier {
+            status: e.status.clone(),
+            next: next.status.clone(),
+        };
+    }
+    if e.is_default != next.is_default {
+        return Placed::Default;
+    }
+    match (e.latency_ms, next.latency_ms) {
+        (Some(ms), other) if other.is_none_or(|n| ms < n) => Placed::Faster { ms, next: other },
+        _ => Placed::AddedFirst,
+    }
+}
+
+/// Healthier first (online, not yet checked, degraded, offline), then the
+/// global default, then the fastest.
 fn preference(a: &RouteEndpoint, b: &RouteEndpoint) -> Ordering {
-    let online = |e: &RouteEndpoint| e.status != "online";
-    online(a)
-        .cmp(&online(b))
+    health_rank(&a.status)
+        .cmp(&health_rank(&b.status))
         .then_with(|| b.is_default.cmp(&a.is_default))
         .then_with(|| {
             let l = |e: &RouteEndpoint| e.latency_ms.unwrap_or(f64::INFINITY);
@@ -272,6 +309,75 @@ mod tests {
     }
 
     #[test]
+    fn each_candidate_says_what_puts_it_ahead_of_the_next() {
+        let eps = [
+            ep(1, &["m"], "offline", true, Some(1.0)),
+            ep(2, &["m"], "online", false, Some(50.0)),
+            ep(3, &["m"], "online", false, Some(20.0)),
+            ep(4, &["m"], "degraded", false, Some(9.0)),
+            ep(5, &["m"], "degraded", false, Some(9.0)),
+        ];
+        let r = resolve(&eps, &[], &ResolveRequest::default()).expect("route");
+        let order: Vec<(i64, Placed)> = r
+            .candidates
+            .iter()
+            .map(|c| (c.endpoint_id, c.placed.clone()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (
+                    3,
+                    Placed::Faster {
+                        ms: 20.0,
+                        next: Some(50.0)
+                    }
+                ),
+                (
+                    2,
+                    Placed::Healthier {
+                        status: "online".into(),
+                        next: "degraded".into()
+                    }
+                ),
+                (4, Placed::AddedFirst),
+                (
+                    5,
+                    Placed::Healthier {
+                        status: "degraded".into(),
+                        next: "offline".into()
+                    }
+                ),
+                (1, Placed::Last),
+            ]
+        );
+        let two = [
+            ep(1, &["m"], "online", true, Some(90.0)),
+            ep(2, &["m"], "online", false, Some(5.0)),
+        ];
+        let r = resolve(&two, &[], &ResolveRequest::default()).expect("route");
+        assert_eq!(r.candidates[0].placed, Placed::Default);
+        let one = [ep(1, &["m"], "unknown", true, None)];
+        let r = resolve(&one, &[], &ResolveRequest::default()).expect("route");
+        assert_eq!(r.candidates[0].placed, Placed::Only);
+    }
+
+    #[test]
+    fn a_degraded_endpoint_comes_before_an_offline_one_whatever_its_latency() {
+        let eps = [
+            ep(1, &["m"], "offline", true, Some(1.0)),
+            ep(2, &["m"], "degraded", false, Some(90.0)),
+        ];
+        let req = ResolveRequest::default();
+        assert_eq!(resolve(&eps, &[], &req).expect("route").endpoint_id, 2);
+        let eps = [
+            ep(1, &["m"], "degraded", true, Some(1.0)),
+            ep(2, &["m"], "unknown", false, Some(90.0)),
+        ];
+        assert_eq!(resolve(&eps, &[], &req).expect("route").endpoint_id, 2);
+    }
+
+    #[test]
     fn no_route_names_what_is_missing() {
         let err = resolve(&[], &[], &ResolveRequest::default()).unwrap_err();
         assert_eq!(*err.reason, Reason::NoGlobalDefault);
@@ -357,6 +463,10 @@ mod tests {
         ) {
             match resolve(&eps, &maps, &req) {
                 Ok(r) => {
+                    prop_assert_eq!(r.candidates.first().map(|c| c.endpoint_id), Some(r.endpoint_id));
+                    let serving = eps.iter().filter(|e| e.is_active && e.models.contains(&r.model)).count();
+                    prop_assert_eq!(r.candidates.len(), serving, "every active endpoint serving the model is a candidate");
+                    prop_assert!(r.candidates.windows(2).all(|w| health_rank(&w[0].status) <= health_rank(&w[1].status)), "healthier first");
                     let chosen = eps.iter().find(|e| e.id == r.endpoint_id).expect("chosen endpoint exists");
                     prop_assert!(eps.iter().any(|e| e.id == r.endpoint_id && e.is_active && e.models.contains(&r.model)));
                     prop_assert!(chosen.is_active || eps.iter().filter(|e| e.id == r.endpoint_id).any(|e| e.is_active));

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use sqlx::FromRow;
 
+use super::last_used::LastUsedLog;
 use super::msg::MappingMsg;
 use super::remote;
 use super::resolver::{self, RouteEndpoint, RouteMapping};
@@ -28,6 +29,8 @@ pub struct MappingService {
     /// The resolver's inputs, kept while the catalog's epoch stands (and at
     /// most [`ROUTES_TTL`], for edits made outside this process).
     routes: Arc<Mutex<Option<CachedRoutes>>>,
+    /// What real traffic did last per route.
+    pub last_used: LastUsedLog,
 }
 
 /// What routing reads: the resolver's inputs, and the endpoint rows (with
@@ -87,6 +90,7 @@ impl MappingService {
         MappingService {
             catalog,
             routes: Arc::default(),
+            last_used: LastUsedLog::default(),
         }
     }
 
@@ -355,6 +359,7 @@ impl MappingService {
             match resolver::resolve(&tables.endpoints, &tables.mappings, req) {
                 Ok(r) => super::types::ResolveOutcome {
                     reasons: r.reasons.clone(),
+                    last_used: self.last_used.last(&r),
                     resolution: Some(r),
                     error: None,
                 },
@@ -362,6 +367,7 @@ impl MappingService {
                     resolution: None,
                     error: Some(*e.reason),
                     reasons: e.reasons,
+                    last_used: None,
                 },
             },
         )
@@ -372,19 +378,29 @@ impl MappingService {
         Ok(self.route(req).await?.0)
     }
 
-    /// The resolution and the row of the endpoint it chose, from memory
-    /// while nothing changed: the chat path's only read.
-    pub async fn route(&self, req: &ResolveRequest) -> Result<(Resolution, EndpointRow), AppError> {
+    /// The resolution and the rows of its candidate endpoints in the order
+    /// a chat tries them, from memory while nothing changed: the chat
+    /// path's only read.
+    pub async fn route(
+        &self,
+        req: &ResolveRequest,
+    ) -> Result<(Resolution, Vec<EndpointRow>), AppError> {
         let tables = self.cached_route_tables().await?;
         let resolution = resolver::resolve(&tables.endpoints, &tables.mappings, req)
             .map_err(|e| AppError::NoRoute(MappingMsg::NoRoute(e.reason).into()))?;
-        let row = tables
-            .rows
+        let rows = resolution
+            .candidates
             .iter()
-            .find(|r| r.id == resolution.endpoint_id)
-            .cloned()
-            .ok_or_else(|| AppError::missing(Thing::Endpoint, resolution.endpoint_id))?;
-        Ok((resolution, row))
+            .map(|c| {
+                tables
+                    .rows
+                    .iter()
+                    .find(|r| r.id == c.endpoint_id)
+                    .cloned()
+                    .ok_or_else(|| AppError::missing(Thing::Endpoint, c.endpoint_id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((resolution, rows))
     }
 
     /// The route tables from memory when nothing changed since they were read.

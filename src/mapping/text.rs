@@ -51,6 +51,16 @@ pub enum MappingText {
     NoMapping,
     NoRoute,
     Why,
+    Candidates,
+    ColStatus,
+    ColLatency,
+    ColWhy,
+    GlobalDefault,
+    LastUsedTitle,
+    NoTrafficYet,
+    Answered,
+    AllFailed,
+    Attempts,
 }
 
 impl Text for MappingText {
@@ -110,6 +120,22 @@ impl Text for MappingText {
             NoMapping => ("（无，使用全局默认）", "(none: the global default)"),
             NoRoute => ("无可用路由", "No route"),
             Why => ("原因", "Why"),
+            Candidates => (
+                "提供该模型的端点（对话依此顺序尝试，失败时转到下一个）",
+                "Endpoints serving the model, in the order a chat tries them (a failing one passes the chat on to the next)",
+            ),
+            ColStatus => ("状态", "Status"),
+            ColLatency => ("延迟", "Latency"),
+            ColWhy => ("为何排在此处", "Why here"),
+            GlobalDefault => ("全局默认", "global default"),
+            LastUsedTitle => ("真实流量最近一次使用", "Real traffic last used"),
+            NoTrafficYet => (
+                "自服务启动以来，还没有按此路由（同一映射、同一模型）的对话。",
+                "No chat was routed this way (same mapping, same model) since the server started.",
+            ),
+            Answered => ("已应答", "answered"),
+            AllFailed => ("全部尝试均失败", "every attempt failed"),
+            Attempts => ("次尝试", "attempt(s)"),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::msg::{MappingMsg, Reason};
+use super::msg::{MappingMsg, Placed, Reason};
 use crate::error::AppError;
 
 /// The category that marks an `ai_prompts` row as a mapping.
@@ -200,6 +200,37 @@ pub struct Resolution {
     /// The mapping that applied, if any.
     pub scope: Option<String>,
     pub reasons: Vec<Reason>,
+    /// Every active endpoint serving the model, in the order a chat tries
+    /// them (the first is the one chosen; the rest are its failover).
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+}
+
+/// An endpoint that serves the routed model, as routing saw it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    pub status: String,
+    pub is_default: bool,
+    pub latency_ms: Option<f64>,
+    /// Why it is where it is in the order.
+    pub placed: Placed,
+}
+
+/// What real traffic did last for a route (the applied mapping and model):
+/// the endpoint that answered, or the last one tried when none did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LastUsed {
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// When the chat ended (RFC 3339).
+    pub at: String,
+    /// Endpoints it was sent to.
+    pub attempts: u32,
+    /// Whether an endpoint answered.
+    pub answered: bool,
 }
 
 #[cfg(test)]
@@ -236,4 +267,8 @@ pub struct ResolveOutcome {
     pub resolution: Option<Resolution>,
     pub error: Option<Reason>,
     pub reasons: Vec<Reason>,
+    /// What real traffic did last for the same route, since the server
+    /// started.
+    #[serde(default)]
+    pub last_used: Option<LastUsed>,
 }

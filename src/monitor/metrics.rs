@@ -33,6 +33,12 @@ pub fn chat_request(endpoint: i64, ok: bool, seconds: f64) {
     metrics::histogram!("model_suite_chat_request_duration_seconds").record(seconds);
 }
 
+/// A chat that another endpoint answered after `failed` attempts failed.
+pub fn chat_failover(failed: usize) {
+    metrics::counter!("model_suite_chat_failovers_total").increment(1);
+    metrics::counter!("model_suite_chat_failed_attempts_total").increment(failed as u64);
+}
+
 pub fn loadtest_request(ok: bool, cancelled: bool, latency_ms: f64) {
     let outcome = if cancelled {
         "cancelled"

@@ -28,9 +28,10 @@ use crate::catalog::sync::FullSync;
 use crate::config::{Config, Mode, Secrets};
 use crate::mapping::chat::ChatGateway;
 use crate::mapping::chat_guard::ChatLimits;
+use crate::mapping::proxy::{FailoverBudget, Relay};
 use crate::mapping::service::MappingService;
 use crate::mapping::sync::sync_everything;
-use crate::monitor::health::ProbeRule;
+use crate::monitor::health::{PassiveRule, ProbeRule};
 use crate::monitor::traffic::Traffic;
 use crate::monitor::{self, audit::AuditLog};
 use crate::openapi;
@@ -105,6 +106,10 @@ pub async fn build_app(
             window: config.monitor_window as usize,
             kind: config.monitor_probe,
         },
+        PassiveRule {
+            degraded_after: config.passive_degraded_after,
+            offline_after: config.passive_offline_after,
+        },
         catalog.epoch_handle(),
     );
     crate::monitor::metrics::install();
@@ -170,6 +175,10 @@ pub async fn build_app(
         })
     };
     let traffic = Traffic::default();
+    let failover = FailoverBudget {
+        attempts: config.failover_attempts,
+        within: std::time::Duration::from_secs(u64::from(config.failover_budget_secs)),
+    };
     let chat_limits = ChatLimits::new(config.chat_requests_per_minute, config.chat_max_tokens);
     let state = AppState {
         leptos_options,
@@ -182,7 +191,12 @@ pub async fn build_app(
             jwt,
             limits: chat_limits,
             mappings: mappings.clone(),
-            traffic: traffic.clone(),
+            relay: Relay {
+                http: http.clone(),
+                traffic: traffic.clone(),
+                monitor: monitor.clone(),
+                budget: failover,
+            },
         },
         simulation: Simulation {
             engine: engine.clone(),

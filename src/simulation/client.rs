@@ -58,6 +58,10 @@ pub struct Attempt {
     pub error: Option<String>,
     pub usage: Option<Value>,
     pub deltas: u32,
+    /// Endpoints the chat API sent it to (more than one after a failover).
+    pub attempts: Option<u32>,
+    /// The failed ones, as `<endpoint id>=<what happened>,…`.
+    pub failed_attempts: Option<String>,
 }
 
 impl Attempt {
@@ -153,6 +157,8 @@ pub async fn send_chat_live(
     };
     a.model = header("x-model-suite-model");
     a.endpoint_id = header("x-model-suite-endpoint-id").and_then(|v| v.parse().ok());
+    a.attempts = header("x-model-suite-attempts").and_then(|v| v.parse().ok());
+    a.failed_attempts = header("x-model-suite-failed-attempts");
     let streaming = header("content-type").is_some_and(|ct| ct.starts_with("text/event-stream"));
     let success = res.status().is_success();
 

@@ -40,6 +40,11 @@ pub struct Record {
     pub content: String,
     pub usage: Option<Value>,
     pub created_at: String,
+    /// Endpoints the chat API tried, and the failed ones (`id=what,…`).
+    #[serde(default)]
+    pub attempts: Option<u32>,
+    #[serde(default)]
+    pub failed_attempts: Option<String>,
 }
 
 impl Record {
@@ -67,6 +72,8 @@ impl Record {
             "queue_ms": self.queue_ms,
             "error_kind": self.error_kind,
             "usage": self.usage,
+            "attempts": self.attempts,
+            "failed_attempts": self.failed_attempts,
         })
         .to_string()
     }
@@ -182,5 +189,7 @@ pub fn record_of(
         content: a.content.chars().take(2000).collect(),
         usage: a.usage.clone(),
         created_at: crate::catalog::repo::now(),
+        attempts: a.attempts,
+        failed_attempts: a.failed_attempts.clone(),
     }
 }

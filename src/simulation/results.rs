@@ -45,6 +45,8 @@ impl Raw {
             error_kind: res["error_kind"].as_str().map(str::to_owned),
             error: self.error.clone(),
             created_at: self.created_at.clone(),
+            attempts: res["attempts"].as_u64().map(|n| n as u32),
+            failed_attempts: res["failed_attempts"].as_str().map(str::to_owned),
         }
     }
 }
@@ -106,7 +108,7 @@ pub fn neutralize(cell: &str) -> String {
     }
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 16] = [
     "id",
     "run_id",
     "seq",
@@ -121,6 +123,8 @@ const CSV_HEADER: [&str; 14] = [
     "error_kind",
     "error",
     "created_at",
+    "attempts",
+    "failed_attempts",
 ];
 
 fn csv_line(fields: &[String]) -> Vec<u8> {
@@ -149,6 +153,8 @@ fn csv_fields(r: &ResultRow) -> Vec<String> {
         o(r.error_kind.clone()),
         o(r.error.clone()),
         o(r.created_at.clone()),
+        o(r.attempts.map(|n| n.to_string())),
+        o(r.failed_attempts.clone()),
     ]
 }
 

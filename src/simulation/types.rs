@@ -341,6 +341,12 @@ pub struct ResultRow {
     pub error_kind: Option<String>,
     pub error: Option<String>,
     pub created_at: Option<String>,
+    /// Endpoints the chat API tried (more than one after a failover).
+    #[serde(default)]
+    pub attempts: Option<u32>,
+    /// The failed attempts, as `<endpoint id>=<what happened>,…`.
+    #[serde(default)]
+    pub failed_attempts: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

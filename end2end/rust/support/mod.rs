@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod switchable;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
