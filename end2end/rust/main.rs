@@ -3,6 +3,7 @@
 
 mod support;
 
+mod attribution;
 mod auth;
 mod bench;
 mod catalog;

@@ -30,13 +30,21 @@ impl Raw {
             .as_deref()
             .and_then(|r| serde_json::from_str(r).ok())
             .unwrap_or_default();
+        // A simulated request's row names the endpoint that served it in its
+        // response (the column holds a stand-in when none did); other rows
+        // (model checks) went straight to the column's endpoint.
+        let endpoint_id = if req.get("record_id").is_some() {
+            res["endpoint_id"].as_i64()
+        } else {
+            Some(self.endpoint_id)
+        };
         ResultRow {
             id: self.id,
             run_id: req["run_id"].as_str().map(str::to_owned),
             seq: req["seq"].as_u64(),
             user: req["user"].as_str().map(str::to_owned),
             model: self.model.clone(),
-            endpoint_id: self.endpoint_id,
+            endpoint_id,
             success: self.success.unwrap_or(0) != 0,
             status: res["status"].as_u64().map(|s| s as u16),
             latency_ms: self.latency_ms,
@@ -108,13 +116,14 @@ pub fn neutralize(cell: &str) -> String {
     }
 }
 
-const CSV_HEADER: [&str; 16] = [
+const CSV_HEADER: [&str; 17] = [
     "id",
     "run_id",
     "seq",
     "user",
     "model",
     "endpoint_id",
+    "routed",
     "success",
     "status",
     "latency_ms",
@@ -144,7 +153,8 @@ fn csv_fields(r: &ResultRow) -> Vec<String> {
         o(r.seq.map(|s| s.to_string())),
         o(r.user.clone()),
         o(r.model.clone()),
-        r.endpoint_id.to_string(),
+        o(r.endpoint_id.map(|e| e.to_string())),
+        r.endpoint_id.is_some().to_string(),
         r.success.to_string(),
         o(r.status.map(|s| s.to_string())),
         o(r.latency_ms.map(|v| format!("{v:.3}"))),
