@@ -21,6 +21,7 @@ mod openai_client;
 mod openapi;
 mod pages;
 mod passive_health;
+mod removal;
 mod results_mirror;
 mod run_control;
 mod schema;

@@ -168,21 +168,45 @@ fn csv_fields(r: &ResultRow) -> Vec<String> {
     ]
 }
 
-/// The run's rows, 1000 at a time by id, as a stream of encoded chunks.
-pub fn export(db: SqlitePool, run_id: String, csv: bool) -> Body {
+/// Which rows an export holds.
+#[derive(Clone, Debug)]
+pub enum ExportOf {
+    /// A run's rows.
+    Run(String),
+    /// The chat and load-test rows that refer to an endpoint (model checks
+    /// aside): what deleting it with its results would delete.
+    Endpoint(i64),
+}
+
+impl ExportOf {
+    /// The rows' condition after `id > ?1`, and its one parameter.
+    fn filter(&self) -> (&'static str, String) {
+        match self {
+            ExportOf::Run(run) => ("json_extract(request_message, '$.run_id') = ?2", run.clone()),
+            ExportOf::Endpoint(id) => (
+                "endpoint_id = CAST(?2 AS INTEGER) AND prompt_id NOT IN (SELECT id FROM ai_prompts WHERE category = 'model_check')",
+                id.to_string(),
+            ),
+        }
+    }
+}
+
+/// The rows, 1000 at a time by id, as a stream of encoded chunks.
+pub fn export(db: SqlitePool, of: ExportOf, csv: bool) -> Body {
+    let (filter, param) = of.filter();
     let head = if csv {
         csv_line(&CSV_HEADER.map(str::to_owned))
     } else {
         b"[".to_vec()
     };
     let pages = futures::stream::unfold((0i64, true), move |(after, first)| {
-        let (db, run_id) = (db.clone(), run_id.clone());
+        let (db, param) = (db.clone(), param.clone());
         async move {
             let rows: Vec<Raw> = match sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND json_extract(request_message, '$.run_id') = ?2 ORDER BY id LIMIT 1000"
+                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND {filter} ORDER BY id LIMIT 1000"
             )))
             .bind(after)
-            .bind(&run_id)
+            .bind(&param)
             .fetch_all(&db)
             .await
             {
