@@ -47,8 +47,12 @@ pub async fn export(
         }
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut stream =
-        crate::simulation::results::export(pool, run.to_owned(), csv).into_data_stream();
+    let mut stream = crate::simulation::results::export(
+        pool,
+        crate::simulation::results::ExportOf::Run(run.to_owned()),
+        csv,
+    )
+    .into_data_stream();
     let mut bytes = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| e.to_string())?;

@@ -86,6 +86,13 @@ async fn storage_files_are_0600_and_folders_0700_after_a_run() {
     assert_eq!(status, "completed");
 
     let mut found = vec![storage.clone()];
+    // The summary line is appended just after the run reads finished.
+    for _ in 0..100 {
+        if storage.join("logs/loadtest.log").exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     walk(&storage, &mut found);
     let names: Vec<String> = found
         .iter()

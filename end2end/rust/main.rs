@@ -4,6 +4,7 @@
 mod support;
 
 mod assets;
+mod attribution;
 mod auth;
 mod bench;
 mod catalog;
@@ -25,6 +26,7 @@ mod openai_client;
 mod openapi;
 mod pages;
 mod passive_health;
+mod removal;
 mod results_mirror;
 mod run_control;
 mod schema;

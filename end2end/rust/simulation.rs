@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
 use model_suite::upstream::sim::SimOptions;
 
-async fn start(app: &TestApp, body: Value) -> reqwest::Response {
+pub async fn start(app: &TestApp, body: Value) -> reqwest::Response {
     app.api(Method::POST, "/api/v1/llm/tests/runs")
         .json(&body)
         .send()
@@ -14,7 +14,7 @@ async fn start(app: &TestApp, body: Value) -> reqwest::Response {
         .expect("start run")
 }
 
-async fn wait_finished(app: &TestApp, id: &str) -> Value {
+pub async fn wait_finished(app: &TestApp, id: &str) -> Value {
     for _ in 0..600 {
         let run: Value = app
             .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))

@@ -101,3 +101,49 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   await expect(page.getByTestId("endpoint-row")).toHaveCount(1);
   expect(errors).toEqual([]);
 });
+
+test("catalog: the delete dialog counts the results; keep it disabled, or export them and delete both", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/models");
+  await page.goto("/lang/en?next=/models");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  // "Doomed" alone serves sim-large, which tenant doomed uses; one chat there leaves one result.
+  const list = await (await page.request.get("/api/v1/llm/models?q=Sim%20B")).json();
+  const b = list.items[0];
+  expect((await page.request.put(`/api/v1/llm/models/${b.id}/model-list`, { data: { models: ["sim-small"] } })).status()).toBe(200);
+  const created = await page.request.post("/api/v1/llm/models", {
+    data: { name: "Doomed", base_url: SIM_URL, model: "sim-large", model_list: ["sim-large"], timeout: 5 },
+  });
+  expect(created.status()).toBe(201);
+  const twin = await page.request.post("/api/v1/llm/models", {
+    data: { name: "doomed", base_url: SIM_URL, model: "sim-large", model_list: ["sim-large"], timeout: 5 },
+  });
+  expect(twin.status()).toBe(409);
+  expect((await twin.json()).error.message).toContain("an endpoint named `Doomed` already exists");
+  expect((await page.request.post("/api/v1/llm/mappings", { data: { scope: "tenant:doomed", models: ["sim-large"], default: "sim-large" } })).status()).toBe(201);
+  const token = (await (await page.request.post("/api/v1/llm/tests/mint", { data: { sub: "e2e-del", expires_in_minutes: 5 } })).json()).token;
+  const chat = await page.request.post("/api/v1/llm/tests/dialog", { data: { token, scope: { tenant: "doomed" }, message: "hi" } });
+  expect((await chat.json()).status).toBe(200);
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+  const row = page.locator('[data-testid="endpoint-row"][data-name="Doomed"]');
+  const dialog = page.locator(".modal");
+  await row.getByRole("button", { name: "Delete" }).click();
+  await expect(dialog.getByTestId("delete-usage")).toHaveAttribute("data-results", "1");
+  await expect(dialog.getByTestId("delete-usage")).toContainText("1 stored results refer to it");
+  await expect(dialog.getByTestId("confirm-delete")).toBeDisabled();
+  await dialog.getByTestId("keep-disabled").click();
+  await expect(page.getByTestId("toast")).toContainText("Disabled; its results are kept");
+  await expect(row.getByTestId("active-toggle")).not.toBeChecked();
+
+  await row.getByRole("button", { name: "Delete" }).click();
+  const [download] = await Promise.all([page.waitForEvent("download"), dialog.getByTestId("export-results").click()]);
+  expect(download.suggestedFilename()).toMatch(/^endpoint-\d+-results\.csv$/);
+  await expect(dialog.getByTestId("confirm-delete")).toBeEnabled();
+  await dialog.getByTestId("confirm-delete").click();
+  await expect(page.getByTestId("toast")).toContainText("Deleted");
+  await expect(row).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -47,9 +47,13 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   await expect(run.getByTestId("count-ok")).toHaveText("200");
   await expect(run.getByTestId("count-failed")).toHaveText("0");
   await expect(run.getByTestId("latency-chart")).toBeVisible();
+  // Every request reached the simulator's endpoint: none is "not routed".
+  await expect(run.getByTestId("served-by")).toContainText(": 200 ✓ / 0 ✕");
+  await expect(run.getByTestId("served-by")).not.toContainText("not routed");
 
   const results = page.getByTestId("results-panel");
   await expect(results.getByTestId("page-info")).toContainText("· 200");
+  await expect(results.locator('[data-testid="result-endpoint"][data-routed="true"]').first()).toContainText("#");
   const [download] = await Promise.all([page.waitForEvent("download"), results.getByTestId("download-csv").click()]);
   const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\n");
   expect(csv[0]).toContain("run_id");

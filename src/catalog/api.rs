@@ -12,8 +12,8 @@ use super::health::EndpointMonitor;
 use super::service::Catalog;
 use super::sync::FullSync;
 use super::types::{
-    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelCheck, ModelDiff,
-    SyncReport,
+    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, EndpointUsage, ListQuery,
+    ModelCheck, ModelDiff, SyncReport,
 };
 use crate::auth::jwt::Claims;
 use crate::error::extract::{Json, Path, Query};
@@ -24,6 +24,17 @@ use crate::monitor::health::ProbeRecord;
 #[schema(example = json!({"is_active": false}))]
 pub struct ActiveBody {
     pub is_active: bool,
+}
+
+/// How to delete an endpoint that results refer to.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteQuery {
+    /// Delete the results that refer to it too (here and in Supabase);
+    /// without it such an endpoint is refused with 409. Export them first:
+    /// `GET /api/v1/llm/tests/results/export?endpoint_id=…`.
+    #[serde(default)]
+    pub with_results: bool,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -42,6 +53,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     read_endpoint,
     update_endpoint,
     delete_endpoint,
+    endpoint_usage,
     set_default,
     default_preview,
     set_endpoint_active,
@@ -78,6 +90,7 @@ where
                     .delete(delete_endpoint),
             )
             .route(&format!("{base}/{{id}}/default"), post(set_default))
+            .route(&format!("{base}/{{id}}/usage"), get(endpoint_usage))
             .route(
                 &format!("{base}/{{id}}/default-preview"),
                 get(default_preview),
@@ -130,7 +143,9 @@ async fn read_endpoint(State(catalog): State<Catalog>, Path(id): Path<i64>) -> A
             ("check_endpoint" = (operation_id = "check_endpoint", parameters(("id" = "$response.body#/id")))),
             ("check_models" = (operation_id = "check_models", parameters(("id" = "$response.body#/id")))),
             ("model_checks" = (operation_id = "model_checks", parameters(("id" = "$response.body#/id")))),
+            ("endpoint_usage" = (operation_id = "endpoint_usage", parameters(("id" = "$response.body#/id")))),
         )),
+        (status = 409, description = "Another endpoint has this name (the message names it)", body = ApiErrorResponse),
         (status = 503, description = "Supabase refused or could not be reached; nothing was saved", body = ApiErrorResponse),
     ))]
 async fn create_endpoint(
@@ -146,7 +161,7 @@ async fn create_endpoint(
     responses(
         (status = 200, description = "The endpoint as saved", body = Endpoint),
         (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
-        (status = 409, description = "The default endpoint cannot be disabled or lose its model, or the row is gone from Supabase", body = ApiErrorResponse),
+        (status = 409, description = "Another endpoint has this name (the message names it), the default endpoint cannot be disabled or lose its model, or the row is gone from Supabase", body = ApiErrorResponse),
         (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
     ))]
 async fn update_endpoint(
@@ -158,21 +173,38 @@ async fn update_endpoint(
     Ok(Json(catalog.update(&c.sub, id, d).await?))
 }
 
-/// Deletes an endpoint that is not the default and has no stored results.
+/// Deletes an endpoint that is not the default — with the results that
+/// refer to it when `with_results` is set (here and in Supabase).
 #[utoipa::path(delete, path = "/api/v1/llm/models/{id}", tag = "catalog",
+    params(DeleteQuery),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
-        (status = 409, description = "The endpoint is the default or has stored results", body = ApiErrorResponse),
+        (status = 409, description = "The endpoint is the default, or results refer to it and `with_results` was not set (the message says how many)", body = ApiErrorResponse),
         (status = 503, description = "Supabase refused or could not be reached; nothing changed", body = ApiErrorResponse),
     ))]
 async fn delete_endpoint(
     State(catalog): State<Catalog>,
     Extension(c): Extension<Claims>,
     Path(id): Path<i64>,
+    Query(q): Query<DeleteQuery>,
 ) -> Result<StatusCode, AppError> {
-    catalog.delete(&c.sub, id).await?;
+    catalog.delete(&c.sub, id, q.with_results).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What refers to an endpoint, to ask before deleting it: its stored
+/// results (how many of them never reached an endpoint) and Supabase's.
+#[utoipa::path(get, path = "/api/v1/llm/models/{id}/usage", tag = "catalog",
+    responses(
+        (status = 200, description = "The results that refer to it", body = EndpointUsage),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+    ))]
+async fn endpoint_usage(
+    State(catalog): State<Catalog>,
+    Path(id): Path<i64>,
+) -> ApiResult<EndpointUsage> {
+    Ok(Json(catalog.usage(id).await?))
 }
 
 /// Makes this endpoint (and its model) the one default.

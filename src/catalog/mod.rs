@@ -23,6 +23,8 @@ pub mod model_check;
 #[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]
+pub mod removal;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;

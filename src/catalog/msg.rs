@@ -21,6 +21,7 @@ pub enum CatalogMsg {
     DefaultNeedsModel,
     RemovesDefaultModel { model: String },
     HasResults { name: String, results: i64 },
+    NameTaken { name: String, id: i64 },
     DisabledDefault { name: String },
     NoModelDefault { name: String },
     NotInSupabase { name: String },
@@ -88,8 +89,12 @@ impl CatalogMsg {
                 format!("`{model}` is this endpoint's default model; choose another default before removing it"),
             ),
             HasResults { name, results } => (
-                format!("`{name}` 已有 {results} 条测试结果；请停用而不是删除"),
-                format!("`{name}` has {results} stored test results; disable it instead of deleting it"),
+                format!("`{name}` 有 {results} 条测试结果引用它；请导出后连同结果一起删除，或保留并停用"),
+                format!("{results} stored results refer to `{name}`; export them and delete both, or keep it disabled"),
+            ),
+            NameTaken { name, id } => (
+                format!("已有名为 `{name}` 的端点（#{id}）；请换一个名称"),
+                format!("an endpoint named `{name}` already exists (#{id}); choose another name"),
             ),
             DisabledDefault { name } => (
                 format!("`{name}` 已停用；请先启用再设为默认"),
@@ -170,6 +175,10 @@ mod tests {
                 name: s("A"),
                 results: 3,
             },
+            CatalogMsg::NameTaken {
+                name: s("A"),
+                id: 2,
+            },
             CatalogMsg::DisabledDefault { name: s("A") },
             CatalogMsg::NoModelDefault { name: s("A") },
             CatalogMsg::NotInSupabase { name: s("A") },
@@ -182,6 +191,6 @@ mod tests {
             CatalogMsg::SaveFirst,
             CatalogMsg::NoModelsToCheck,
         ];
-        assert_messages(catalog.to_vec(), 20);
+        assert_messages(catalog.to_vec(), 21);
     }
 }

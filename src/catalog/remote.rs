@@ -82,15 +82,17 @@ pub async fn update(pg: &PgPool, id: i64, v: &ValidEndpoint) -> Result<bool, App
     Ok(done.rows_affected() == 1)
 }
 
-/// Deletes the row with its mirrored model checks, in one transaction.
-pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
+/// Deletes the row with its mirrored model checks — and, `with_results`,
+/// every result row that refers to it — in one transaction.
+pub async fn delete(pg: &PgPool, id: i64, with_results: bool) -> Result<(), AppError> {
     let gone = async {
         let mut tx = pg.begin().await?;
         sqlx::query(
             "DELETE FROM ai_prompt_tests WHERE endpoint_id = $1
-                AND prompt_id IN (SELECT id FROM ai_prompt WHERE category = 'model_check')",
+                AND ($2 OR prompt_id IN (SELECT id FROM ai_prompt WHERE category = 'model_check'))",
         )
         .bind(id)
+        .bind(with_results)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM ai_model WHERE id = $1")
@@ -100,6 +102,18 @@ pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
         tx.commit().await
     };
     gone.await.map_err(|e| refused(Write::DeleteEndpoint, e))
+}
+
+/// Result rows (model checks aside) that refer to `ai_model` row `id`.
+pub async fn result_count(pg: &PgPool, id: i64) -> Result<i64, AppError> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE endpoint_id = $1
+            AND prompt_id NOT IN (SELECT id FROM ai_prompt WHERE category = 'model_check')",
+    )
+    .bind(id)
+    .fetch_one(pg)
+    .await
+    .map_err(AppError::unreadable)
 }
 
 /// The remote twin of `repo::set_default`: one statement, one transaction.

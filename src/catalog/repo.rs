@@ -237,13 +237,19 @@ pub async fn update(
     Ok(())
 }
 
-/// Deletes the endpoint with its model checks (other results refuse the
-/// delete before it gets here).
-pub async fn delete(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+/// Deletes the endpoint with its model checks — and, `with_results`, every
+/// result row that refers to it (otherwise they refuse the delete before it
+/// gets here).
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    id: i64,
+    with_results: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM ai_prompt_tests WHERE endpoint_id = ?1 AND prompt_id IN ({CHECK_PROMPTS})"
+        "DELETE FROM ai_prompt_tests WHERE endpoint_id = ?1 AND (?2 OR prompt_id IN ({CHECK_PROMPTS}))"
     )))
     .bind(id)
+    .bind(with_results)
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM ai_endpoints WHERE id = ?1")
@@ -277,6 +283,34 @@ pub async fn result_count(conn: &mut SqliteConnection, id: i64) -> Result<i64, s
     )))
     .bind(id)
     .fetch_one(conn)
+    .await
+}
+
+/// Of the endpoint's results, the requests that never reached an endpoint
+/// (filed under it as the default then): their response names none.
+pub async fn not_routed_count(conn: &mut SqliteConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE endpoint_id = ?1 AND prompt_id NOT IN ({CHECK_PROMPTS})
+            AND json_extract(request_message, '$.record_id') IS NOT NULL
+            AND json_extract(response_message, '$.endpoint_id') IS NULL"
+    )))
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Another endpoint with this name (letter case aside), if any.
+pub async fn same_name(
+    pool: &SqlitePool,
+    name: &str,
+    except: Option<i64>,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name FROM ai_endpoints WHERE name = ?1 COLLATE NOCASE AND (?2 IS NULL OR id != ?2) LIMIT 1",
+    )
+    .bind(name.trim())
+    .bind(except)
+    .fetch_optional(pool)
     .await
 }
 

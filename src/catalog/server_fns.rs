@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::types::{
-    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelCheck, ModelDiff,
-    SyncReport,
+    DefaultSwitchPreview, Endpoint, EndpointDraft, EndpointPage, EndpointUsage, ListQuery,
+    ModelCheck, ModelDiff, SyncReport,
 };
 use crate::error::AppError;
 
@@ -33,9 +33,17 @@ pub async fn update_endpoint(id: i64, draft: EndpointDraft) -> Result<Endpoint, 
     as_admin(async |who, catalog: Catalog| catalog.update(&who, id, draft).await).await
 }
 
+/// Deletes the endpoint; `with_results` deletes the results that refer to
+/// it too (otherwise they refuse the delete).
 #[server(prefix = "/api/catalog", endpoint = "delete", input = leptos::server_fn::codec::Json)]
-pub async fn delete_endpoint(id: i64) -> Result<(), AppError> {
-    as_admin(async |who, catalog: Catalog| catalog.delete(&who, id).await).await
+pub async fn delete_endpoint(id: i64, with_results: bool) -> Result<(), AppError> {
+    as_admin(async |who, catalog: Catalog| catalog.delete(&who, id, with_results).await).await
+}
+
+/// What refers to the endpoint, asked before deleting it.
+#[server(prefix = "/api/catalog", endpoint = "usage", input = leptos::server_fn::codec::Json)]
+pub async fn load_endpoint_usage(id: i64) -> Result<EndpointUsage, AppError> {
+    as_admin(async |_, catalog: Catalog| catalog.usage(id).await).await
 }
 
 #[server(prefix = "/api/catalog", endpoint = "set_default", input = leptos::server_fn::codec::Json)]

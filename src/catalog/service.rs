@@ -106,6 +106,7 @@ impl Catalog {
     pub async fn create(&self, actor: &str, draft: EndpointDraft) -> Result<Endpoint, AppError> {
         let v = validate(draft)?;
         let _guard = self.lock_writes().await;
+        self.refuse_taken_name(&v.name, None).await?;
         // The first active endpoint becomes the default, so there always is one.
         let has_default = repo::all(&self.db).await?.iter().any(|r| r.default());
         let make_default = v.is_active && !has_default && v.model.is_some();
@@ -147,6 +148,7 @@ impl Catalog {
         let mut v = validate(draft)?;
         let _guard = self.lock_writes().await;
         let before = self.row(id).await?;
+        self.refuse_taken_name(&v.name, Some(id)).await?;
         // A key is only ever sent to the host it was entered for.
         let had_key = before.api_key.as_deref().is_some_and(|k| !k.is_empty());
         v.clear_key = had_key && v.api_key.is_none() && v.base_url != before.base_url;
@@ -202,38 +204,6 @@ impl Catalog {
         }
         draft.model_list = models;
         self.update(actor, id, draft).await
-    }
-
-    pub async fn delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
-        let _guard = self.lock_writes().await;
-        let before = self.row(id).await?;
-        if before.default() {
-            return Err(default_guard(&before, Guarded::Delete));
-        }
-        let mut conn = self.db.acquire().await?;
-        let results = repo::result_count(&mut conn, id).await?;
-        drop(conn);
-        if results > 0 {
-            return Err(AppError::Conflict(
-                CatalogMsg::HasResults {
-                    name: before.name,
-                    results,
-                }
-                .into(),
-            ));
-        }
-        if let (Some(pg), Some(sid)) = (&self.supabase, before.supabase_id) {
-            remote::delete(pg, sid).await?;
-        }
-        let mut tx = self.db.begin().await?;
-        repo::delete(&mut tx, id).await?;
-        tx.commit().await?;
-        self.audit.record(
-            actor,
-            "endpoint.delete",
-            json!({ "id": id, "before": before.view(), "after": null }),
-        );
-        Ok(())
     }
 
     /// Makes `id` the one global default, atomically in every store.
@@ -305,16 +275,27 @@ impl Catalog {
         }
     }
 
+    /// Two endpoints never share a name (letter case aside): 409 naming the
+    /// one that has it.
+    async fn refuse_taken_name(&self, name: &str, except: Option<i64>) -> Result<(), AppError> {
+        match repo::same_name(&self.db, name, except).await? {
+            Some((id, name)) => Err(AppError::Conflict(
+                CatalogMsg::NameTaken { name, id }.into(),
+            )),
+            None => Ok(()),
+        }
+    }
+
     async fn undo_remote_insert(&self, supabase_id: Option<i64>) {
         if let (Some(pg), Some(sid)) = (&self.supabase, supabase_id) {
-            if let Err(e) = remote::delete(pg, sid).await {
+            if let Err(e) = remote::delete(pg, sid, false).await {
                 tracing::error!(error = %e, supabase_id = sid, "could not undo a Supabase insert after a local failure");
             }
         }
     }
 }
 
-fn default_guard(row: &EndpointRow, action: Guarded) -> AppError {
+pub(super) fn default_guard(row: &EndpointRow, action: Guarded) -> AppError {
     AppError::Conflict(
         CatalogMsg::IsDefault {
             name: row.name.clone(),

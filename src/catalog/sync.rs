@@ -128,7 +128,7 @@ impl Catalog {
                 .await?;
                 report.endpoints.kept += 1;
             } else {
-                repo::delete(&mut tx, l.id).await?;
+                repo::delete(&mut tx, l.id, false).await?;
                 report.endpoints.removed += 1;
             }
         }

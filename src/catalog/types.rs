@@ -221,6 +221,22 @@ pub struct DefaultSwitchPreview {
     pub inheriting_domains: Vec<String>,
 }
 
+/// What refers to an endpoint, asked before deleting it: the stored chat
+/// and load-test results (model checks go with it), of which how many never
+/// reached an endpoint and are only filed under it, and the rows Supabase
+/// holds for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EndpointUsage {
+    pub results: i64,
+    /// Of `results`: requests that were not routed, filed here because it
+    /// was the default then.
+    pub not_routed: i64,
+    /// Result rows for it in Supabase's `ai_prompt_tests` (when configured
+    /// and reachable).
+    pub supabase_results: Option<i64>,
+}
+
 /// `sk-1…9f2c`: enough to recognise a key, never enough to use it.
 pub fn mask_api_key(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();

@@ -117,6 +117,7 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                                 <td class="num">{r.done}</td>
                                 <td class="num">{format!("{:.1} % {}", r.success_rate, t(lang, DashboardText::SuccessRate))}</td>
                                 <td class="num">{format!("p95 {:.1} ms", r.p95_ms)}</td>
+                                <td class="num" data-testid="not-routed">{(r.not_routed > 0).then(|| format!("{} {}", r.not_routed, t(lang, DashboardText::NotRouted)))}</td>
                                 <td><a href="/simulation">{t(lang, DashboardText::Open)}</a></td>
                             </tr>
                         }).collect_view()}</tbody>

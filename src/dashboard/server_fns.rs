@@ -33,6 +33,8 @@ pub struct RecentRun {
     pub p95_ms: f64,
     pub rps: f64,
     pub started_at: String,
+    /// Requests that never reached an endpoint (counted under none).
+    pub not_routed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,6 +115,7 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
                 p95_ms: r.latency_ms.p95,
                 rps: r.rps,
                 started_at: r.started_at,
+                not_routed: r.not_routed,
             })
             .collect();
         let traffic = provided::<Traffic>()?

@@ -24,6 +24,7 @@ pub enum DashboardText {
     SuccessRate,
     Open,
     NoEndpoints,
+    NotRouted,
 }
 
 impl Text for DashboardText {
@@ -50,6 +51,7 @@ impl Text for DashboardText {
             SuccessRate => ("成功率", "success"),
             Open => ("查看结果", "results"),
             NoEndpoints => ("还没有端点。", "No endpoints yet."),
+            NotRouted => ("个未路由", "not routed"),
         }
     }
 }

@@ -10,13 +10,14 @@ use axum::{Extension, Router};
 use serde::Deserialize;
 
 use super::msg::SimMsg;
-use super::results;
+use super::results::{self, ExportOf};
 use super::service::{self, Simulation};
 use super::types::{
     DialogRequest, DialogResult, MintRequest, MintedToken, ResultPage, ResultQuery, ResultRow,
     RunConfig, RunSnapshot,
 };
 use crate::auth::jwt::Claims;
+use crate::catalog::service::Catalog;
 use crate::error::extract::{Json, Path, Query};
 use crate::error::{ApiErrorResponse, AppError};
 
@@ -32,6 +33,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     get_run,
     cancel_run,
     export_run,
+    export_endpoint_results,
     list_results,
 ))]
 pub struct SimulationApi;
@@ -41,6 +43,7 @@ pub struct SimulationApi;
 pub fn routes<S>() -> Router<S>
 where
     Simulation: FromRef<S>,
+    Catalog: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
@@ -51,6 +54,10 @@ where
         .route("/api/v1/llm/tests/runs/{id}/cancel", post(cancel_run))
         .route("/api/v1/llm/tests/runs/{id}/export", get(export_run))
         .route("/api/v1/llm/tests/results", get(list_results))
+        .route(
+            "/api/v1/llm/tests/results/export",
+            get(export_endpoint_results),
+        )
         .route("/metrics", get(crate::monitor::metrics::metrics_route))
 }
 
@@ -166,7 +173,53 @@ async fn export_run(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     sim.engine.snapshot(&id)?;
-    let csv = match q.format.as_deref().unwrap_or("csv") {
+    download(&sim, ExportOf::Run(id.clone()), &id, q.format.as_deref())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct EndpointExportQuery {
+    /// The endpoint whose results to export.
+    endpoint_id: i64,
+    /// `csv` (the default) or `json`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The chat and load-test rows that refer to an endpoint (model checks
+/// aside) as a CSV or JSON download: what deleting it with its results
+/// would delete.
+#[utoipa::path(get, path = "/api/v1/llm/tests/results/export", tag = "simulation",
+    params(EndpointExportQuery),
+    responses(
+        (status = 200, description = "The rows, as an attachment",
+            content((String = "text/csv"), (Vec<ResultRow> = "application/json"))),
+        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 422, description = "`format` is neither `csv` nor `json`", body = ApiErrorResponse),
+    ))]
+async fn export_endpoint_results(
+    State(sim): State<Simulation>,
+    State(catalog): State<Catalog>,
+    Query(q): Query<EndpointExportQuery>,
+) -> Result<Response, AppError> {
+    let endpoint = catalog.get(q.endpoint_id).await?;
+    let name = format!("endpoint-{}-results", endpoint.id);
+    download(
+        &sim,
+        ExportOf::Endpoint(endpoint.id),
+        &name,
+        q.format.as_deref(),
+    )
+}
+
+/// Rows as an attachment named `name`, in `format` (`csv` unless said).
+fn download(
+    sim: &Simulation,
+    of: ExportOf,
+    name: &str,
+    format: Option<&str>,
+) -> Result<Response, AppError> {
+    let csv = match format.unwrap_or("csv") {
         "csv" => true,
         "json" => false,
         other => {
@@ -183,13 +236,13 @@ async fn export_run(
     } else {
         ("application/json", "json")
     };
-    let disposition = format!("attachment; filename=\"{id}.{ext}\"");
+    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
     Ok((
         [
             (header::CONTENT_TYPE, ct.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        results::export(sim.engine.db.clone(), id, csv),
+        results::export(sim.engine.db.clone(), of, csv),
     )
         .into_response())
 }

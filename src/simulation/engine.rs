@@ -462,6 +462,8 @@ impl Engine {
             histogram: s.chart(),
             rows_written: written.rows,
             fallback_records: written.fallback,
+            not_routed: s.not_routed,
+            by_endpoint: s.shares(),
         }
     }
 }

@@ -71,6 +71,7 @@ async fn figures_from_rows(
         let attempt = Attempt {
             latency_ms: r.latency_ms.unwrap_or(0.0),
             ttft_ms: response["ttft_ms"].as_f64(),
+            endpoint_id: response["endpoint_id"].as_i64(),
             error_kind: if r.success {
                 None
             } else {
@@ -113,6 +114,8 @@ async fn figures_from_rows(
     run.queue_ms = stats.queue();
     run.errors = stats.errors.iter().map(|(k, v)| (k.clone(), *v)).collect();
     run.histogram = stats.chart();
+    run.not_routed = stats.not_routed;
+    run.by_endpoint = stats.shares();
     run.rows_written = rows.len() as u64;
     run.fallback_records = 0;
     run.finished_at = last.or(run.finished_at);

@@ -30,13 +30,21 @@ impl Raw {
             .as_deref()
             .and_then(|r| serde_json::from_str(r).ok())
             .unwrap_or_default();
+        // A simulated request's row names the endpoint that served it in its
+        // response (the column holds a stand-in when none did); other rows
+        // (model checks) went straight to the column's endpoint.
+        let endpoint_id = if req.get("record_id").is_some() {
+            res["endpoint_id"].as_i64()
+        } else {
+            Some(self.endpoint_id)
+        };
         ResultRow {
             id: self.id,
             run_id: req["run_id"].as_str().map(str::to_owned),
             seq: req["seq"].as_u64(),
             user: req["user"].as_str().map(str::to_owned),
             model: self.model.clone(),
-            endpoint_id: self.endpoint_id,
+            endpoint_id,
             success: self.success.unwrap_or(0) != 0,
             status: res["status"].as_u64().map(|s| s as u16),
             latency_ms: self.latency_ms,
@@ -108,13 +116,14 @@ pub fn neutralize(cell: &str) -> String {
     }
 }
 
-const CSV_HEADER: [&str; 16] = [
+const CSV_HEADER: [&str; 17] = [
     "id",
     "run_id",
     "seq",
     "user",
     "model",
     "endpoint_id",
+    "routed",
     "success",
     "status",
     "latency_ms",
@@ -144,7 +153,8 @@ fn csv_fields(r: &ResultRow) -> Vec<String> {
         o(r.seq.map(|s| s.to_string())),
         o(r.user.clone()),
         o(r.model.clone()),
-        r.endpoint_id.to_string(),
+        o(r.endpoint_id.map(|e| e.to_string())),
+        r.endpoint_id.is_some().to_string(),
         r.success.to_string(),
         o(r.status.map(|s| s.to_string())),
         o(r.latency_ms.map(|v| format!("{v:.3}"))),
@@ -158,21 +168,45 @@ fn csv_fields(r: &ResultRow) -> Vec<String> {
     ]
 }
 
-/// The run's rows, 1000 at a time by id, as a stream of encoded chunks.
-pub fn export(db: SqlitePool, run_id: String, csv: bool) -> Body {
+/// Which rows an export holds.
+#[derive(Clone, Debug)]
+pub enum ExportOf {
+    /// A run's rows.
+    Run(String),
+    /// The chat and load-test rows that refer to an endpoint (model checks
+    /// aside): what deleting it with its results would delete.
+    Endpoint(i64),
+}
+
+impl ExportOf {
+    /// The rows' condition after `id > ?1`, and its one parameter.
+    fn filter(&self) -> (&'static str, String) {
+        match self {
+            ExportOf::Run(run) => ("json_extract(request_message, '$.run_id') = ?2", run.clone()),
+            ExportOf::Endpoint(id) => (
+                "endpoint_id = CAST(?2 AS INTEGER) AND prompt_id NOT IN (SELECT id FROM ai_prompts WHERE category = 'model_check')",
+                id.to_string(),
+            ),
+        }
+    }
+}
+
+/// The rows, 1000 at a time by id, as a stream of encoded chunks.
+pub fn export(db: SqlitePool, of: ExportOf, csv: bool) -> Body {
+    let (filter, param) = of.filter();
     let head = if csv {
         csv_line(&CSV_HEADER.map(str::to_owned))
     } else {
         b"[".to_vec()
     };
     let pages = futures::stream::unfold((0i64, true), move |(after, first)| {
-        let (db, run_id) = (db.clone(), run_id.clone());
+        let (db, param) = (db.clone(), param.clone());
         async move {
             let rows: Vec<Raw> = match sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND json_extract(request_message, '$.run_id') = ?2 ORDER BY id LIMIT 1000"
+                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND {filter} ORDER BY id LIMIT 1000"
             )))
             .bind(after)
-            .bind(&run_id)
+            .bind(&param)
             .fetch_all(&db)
             .await
             {

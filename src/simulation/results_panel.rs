@@ -96,7 +96,7 @@ pub fn ResultsPanel() -> impl IntoView {
                         view! {
                             <table class="data-table compact" data-testid="results-table">
                                 <thead><tr>
-                                    <th>"#"</th><th>{t(lang, SimText::Seq)}</th><th>{t(lang, SimText::User)}</th><th>{t(lang, SimText::Status)}</th>
+                                    <th>"#"</th><th>{t(lang, SimText::Seq)}</th><th>{t(lang, SimText::User)}</th><th>{t(lang, SimText::Status)}</th><th>{t(lang, SimText::Endpoint)}</th>
                                     <th>{t(lang, SimText::Latency)}</th><th>{t(lang, SimText::Ttft)}</th><th>{t(lang, SimText::Kind)}</th>
                                 </tr></thead>
                                 <tbody>{p.items.into_iter().map(|row| view! {
@@ -104,6 +104,10 @@ pub fn ResultsPanel() -> impl IntoView {
                                         <td>{row.id}</td><td>{row.seq.map(|s| s.to_string()).unwrap_or_default()}</td>
                                         <td>{row.user.unwrap_or_default()}</td>
                                         <td><span class=if row.success { "tag status-online" } else { "tag status-offline" }>{row.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</span></td>
+                                        <td data-testid="result-endpoint" data-routed=row.endpoint_id.is_some().to_string()>{match row.endpoint_id {
+                                            Some(id) => format!("#{id}"),
+                                            None => t(lang, SimText::NotRouted).to_owned(),
+                                        }}</td>
                                         <td class="num">{row.latency_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
                                         <td class="num">{row.ttft_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
                                         <td data-kind=row.error_kind.clone().unwrap_or_default()>{row.error_kind.as_deref().map(|k| kind_text(lang, k)).unwrap_or_default()}</td>

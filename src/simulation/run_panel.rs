@@ -240,10 +240,34 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
         <p class="mono small">{t(lang, SimText::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
         {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, SimText::Errors)} ": "</span>{errors}</p> })}
+        {served_by(lang, run)}
         {run.stop_reason.as_ref().map(|r| view! { <p class="form-error small">{r.render(lang)}</p> })}
         <p class="muted small">{t(lang, SimText::Chart)}</p>
         {chart(&run.histogram)}
     }
+}
+
+/// What each endpoint answered or failed, and what never reached one.
+fn served_by(lang: Lang, run: &RunSnapshot) -> impl IntoView {
+    let mut parts: Vec<String> = run
+        .by_endpoint
+        .iter()
+        .map(|e| format!("#{}: {} ✓ / {} ✕", e.endpoint_id, e.ok, e.failed))
+        .collect();
+    if run.not_routed > 0 {
+        parts.push(format!(
+            "{}: {}",
+            t(lang, SimText::NotRouted),
+            run.not_routed
+        ));
+    }
+    (!parts.is_empty()).then(|| {
+        view! {
+            <p class="small" data-testid="served-by">
+                <span class="muted">{t(lang, SimText::ServedBy)} ": "</span>{parts.join(" · ")}
+            </p>
+        }
+    })
 }
 
 /// A bar per latency bucket, drawn as SVG.

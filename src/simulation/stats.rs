@@ -31,6 +31,10 @@ pub struct LiveStats {
     pub in_flight: u64,
     pub queued: u64,
     pub errors: BTreeMap<String, u64>,
+    /// Finished requests that never reached an endpoint.
+    pub not_routed: u64,
+    /// Per endpoint that answered or failed: (ok, failed).
+    pub by_endpoint: BTreeMap<i64, (u64, u64)>,
     window: VecDeque<bool>,
     pub first_send: Option<Instant>,
     pub last_done: Option<Instant>,
@@ -56,6 +60,8 @@ impl Default for LiveStats {
             in_flight: 0,
             queued: 0,
             errors: BTreeMap::new(),
+            not_routed: 0,
+            by_endpoint: BTreeMap::new(),
             window: VecDeque::new(),
             first_send: None,
             last_done: None,
@@ -87,6 +93,17 @@ impl LiveStats {
             return None;
         }
         let ok = a.ok();
+        match a.endpoint_id {
+            Some(id) => {
+                let share = self.by_endpoint.entry(id).or_default();
+                if ok {
+                    share.0 += 1;
+                } else {
+                    share.1 += 1;
+                }
+            }
+            None => self.not_routed += 1,
+        }
         if ok {
             self.ok += 1;
             let _ = self.latency_us.record(us(a.latency_ms));
@@ -160,6 +177,18 @@ impl LiveStats {
         percentiles(&self.queue_us)
     }
 
+    /// What each endpoint did, by id.
+    pub fn shares(&self) -> Vec<super::types::EndpointShare> {
+        self.by_endpoint
+            .iter()
+            .map(|(id, (ok, failed))| super::types::EndpointShare {
+                endpoint_id: *id,
+                ok: *ok,
+                failed: *failed,
+            })
+            .collect()
+    }
+
     pub fn chart(&self) -> Vec<(f64, u64)> {
         let mut counts = vec![0u64; CHART_BUCKETS_MS.len()];
         for v in self.latency_us.iter_recorded() {
@@ -212,6 +241,28 @@ mod tests {
         assert!((p.p50 - 50.0).abs() < 0.5, "{p:?}");
         assert!((p.p99 - 99.0).abs() < 0.5, "{p:?}");
         assert_eq!(s.chart().iter().map(|(_, n)| n).sum::<u64>(), 100);
+    }
+
+    #[test]
+    fn requests_that_never_reached_an_endpoint_count_under_no_endpoint() {
+        let mut s = LiveStats::default();
+        let served = |id, ok| Attempt {
+            endpoint_id: Some(id),
+            ..attempt(ok, 5.0)
+        };
+        s.add(&served(3, true), 0.0, &StopPolicy::Never, 1);
+        s.add(&served(3, false), 0.0, &StopPolicy::Never, 1);
+        s.add(&served(4, true), 0.0, &StopPolicy::Never, 1);
+        s.add(&attempt(false, 1.0), 0.0, &StopPolicy::Never, 1);
+        s.add(&attempt(false, 1.0), 0.0, &StopPolicy::Never, 1);
+        assert_eq!(s.not_routed, 2);
+        let shares: Vec<(i64, u64, u64)> = s
+            .shares()
+            .iter()
+            .map(|e| (e.endpoint_id, e.ok, e.failed))
+            .collect();
+        assert_eq!(shares, [(3, 1, 1), (4, 1, 0)]);
+        assert_eq!(s.done(), 5);
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub enum SimText {
     Chart,
     Cancelled,
     QueueTime,
+    NotRouted,
+    ServedBy,
     InFallback,
     InflightCap,
 }
@@ -157,6 +159,8 @@ impl Text for SimText {
             Seq => ("序号", "seq"),
             User => ("用户", "user"),
             Endpoint => ("端点", "endpoint"),
+            NotRouted => ("未路由", "not routed"),
+            ServedBy => ("按端点", "By endpoint"),
             Kind => ("错误类型", "error kind"),
             NoRows => ("没有结果。", "No results."),
             Chart => ("延迟分布（ms）", "Latency distribution (ms)"),

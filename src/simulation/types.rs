@@ -307,6 +307,22 @@ pub struct RunSnapshot {
     pub histogram: Vec<(f64, u64)>,
     pub rows_written: u64,
     pub fallback_records: u64,
+    /// Requests that never reached an endpoint (a refused token, no route,
+    /// a rate limit, a local error): counted here, never under an endpoint.
+    #[serde(default)]
+    pub not_routed: u64,
+    /// Per endpoint that answered or failed them: its successes and failures.
+    #[serde(default)]
+    pub by_endpoint: Vec<EndpointShare>,
+}
+
+/// What one endpoint did in a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EndpointShare {
+    pub endpoint_id: i64,
+    pub ok: u64,
+    pub failed: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -332,7 +348,9 @@ pub struct ResultRow {
     pub seq: Option<u64>,
     pub user: Option<String>,
     pub model: Option<String>,
-    pub endpoint_id: i64,
+    /// The endpoint that answered or failed the request; none when it never
+    /// reached one ("not routed": a refused token, no route, a local error).
+    pub endpoint_id: Option<i64>,
     pub success: bool,
     pub status: Option<u16>,
     pub latency_ms: Option<f64>,
