@@ -34,7 +34,8 @@ const ADMIN_JWT: &str = "admin_jwt";
         title = "Model Suite",
         description = "The JSON API of the Model Suite admin console: the endpoint catalog, \
             model mappings and the resolver, JWT load tests, and the OpenAI-compatible chat API. \
-            Every error answer has one shape: `{\"error\": {\"code\", \"message\", \"field\"?}}`."
+            Every error answer of the admin routes has one shape: `{\"error\": {\"code\", \"message\", \"field\"?}}`; \
+            the chat API and `/api/v1/models` answer in OpenAI's: `{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`."
     ),
     paths(crate::monitor::healthz, crate::auth::routes::login_json),
     components(schemas(ApiErrorResponse)),

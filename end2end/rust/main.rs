@@ -23,6 +23,7 @@ mod mapping_supabase;
 mod model_checks;
 mod monitor;
 mod openai_client;
+mod openai_shape;
 mod openapi;
 mod pages;
 mod passive_health;

@@ -301,8 +301,9 @@ async fn the_chat_scope_is_the_tokens_and_each_user_has_a_rate() {
     let res = chat(acme.clone(), None, greedy).await.expect("chat");
     assert_eq!(res.status(), 422);
     assert_eq!(
-        res.json::<Value>().await.expect("json")["error"]["field"],
-        "max_tokens"
+        res.json::<Value>().await.expect("json")["error"]["param"],
+        "max_tokens",
+        "OpenAI's error shape names the field in `param`"
     );
     let ok = chat(acme.clone(), Some("acme"), hello.clone())
         .await

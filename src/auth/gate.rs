@@ -14,7 +14,8 @@ use super::AdminAuth;
 use crate::error::ApiError;
 
 /// Paths the admin gate lets through: signing in, liveness, the browser
-/// bundle, assets — and the chat API, which checks user JWTs itself.
+/// bundle, assets — and the chat API and its model list, which check user
+/// JWTs themselves.
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
@@ -23,6 +24,7 @@ pub fn is_public(path: &str) -> bool {
             | "/auth/logout"
             | "/api/v1/auth/login"
             | "/api/v1/chat/completions"
+            | "/api/v1/models"
             | "/healthz"
             | "/favicon.svg"
             | "/favicon.ico"

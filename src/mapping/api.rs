@@ -30,6 +30,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     set_mapping_active,
     resolve,
     super::chat::chat_completions,
+    super::openai_models::list_models,
 ))]
 pub struct MappingApi;
 
@@ -56,6 +57,7 @@ where
             super::chat::CHAT_COMPLETIONS_PATH,
             post(super::chat::chat_completions),
         )
+        .route("/api/v1/models", get(super::openai_models::list_models))
 }
 
 /// Every mapping, with which endpoints cover each of its models.

@@ -6,23 +6,22 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::chat_error::error;
-use super::chat_guard::{bind_scope, ChatLimits};
+use super::chat_error::{ChatError, OpenAiError};
+use super::chat_guard::{bind_scope, user_claims, ChatLimits};
+use super::chat_msg::ChatMsg;
 use super::failover::forward;
 use super::proxy::Relay;
 use super::service::MappingService;
 use super::types::ResolveRequest;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::session::session_token;
-use crate::error::ApiErrorResponse;
 
 /// Where the chat API is served; its body limit is its own (`CHAT_MAX_BODY_BYTES`).
 pub const CHAT_COMPLETIONS_PATH: &str = "/api/v1/chat/completions";
 
 /// Scope from `X-Scope-*` headers, else from the body's `metadata` object.
-fn scope_of(
+pub(super) fn scope_of(
     headers: &HeaderMap,
     metadata: Option<&Map<String, Value>>,
 ) -> Result<ResolveRequest, Box<Response>> {
@@ -48,12 +47,15 @@ fn scope_of(
         Some(p) => match p.parse::<i64>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
-                return Err(Box::new(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation",
-                    "X-Scope-Prompt must be a positive prompt id",
-                    None,
-                )))
+                return Err(Box::new(
+                    ChatError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation",
+                        ChatMsg::PromptScope,
+                    )
+                    .param("X-Scope-Prompt")
+                    .answer(headers),
+                ))
             }
         },
     };
@@ -95,10 +97,12 @@ pub struct ChatGateway {
                 ("x-model-suite-attempts" = u32, description = "How many endpoints the chat was sent to (more than one after a failover)"),
                 ("x-model-suite-failed-attempts" = String, description = "Each failed attempt before the answer, as `<endpoint id>=<unreachable|timeout|bad_body|HTTP status>`, comma-separated"),
             )),
-        (status = 401, description = "No user JWT, or one that is not valid", body = ApiErrorResponse),
-        (status = 422, description = "Not a chat request, a bad scope, or no route for it", body = ApiErrorResponse),
-        (status = 502, description = "Every endpoint tried failed or could not be reached; the headers name the last one and the attempts", body = ApiErrorResponse),
-        (status = 504, description = "The last endpoint tried did not answer in time", body = ApiErrorResponse),
+        (status = 401, description = "No user JWT, or one that is not valid (OpenAI's error shape, in the caller's language)", body = OpenAiError),
+        (status = 403, description = "The token is bound to another tenant or module than the request asks for", body = OpenAiError),
+        (status = 422, description = "Not a chat request, a bad scope, or no route for it (`param` names the field)", body = OpenAiError),
+        (status = 429, description = "Too many chat requests from this user (`Retry-After` says when to try again)", body = OpenAiError),
+        (status = 502, description = "Every endpoint tried failed or could not be reached; the headers name the last one and the attempts", body = OpenAiError),
+        (status = 504, description = "The last endpoint tried did not answer in time", body = OpenAiError),
     ),
     security(("user_jwt" = [])))]
 // The token (and the user's rate) is checked before a byte of the body is
@@ -108,33 +112,18 @@ pub async fn chat_completions(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let claims = match session_token(&headers).map(|t| state.jwt.verify_user(&t)) {
-        Some(Ok(c)) => c,
-        Some(Err(e)) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                format!("the bearer token is not accepted: {e}"),
-                None,
-            )
-        }
-        None => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "send a user JWT as `Authorization: Bearer <token>`",
-                None,
-            )
-        }
+    let claims = match user_claims(&state.jwt, &headers) {
+        Ok(c) => c,
+        Err(refused) => return *refused,
     };
     if let Err(wait) = state.limits.admit(&claims) {
         let secs = wait.as_secs() + 1;
-        let mut res = error(
+        let mut res = ChatError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!("too many chat requests from this user; try again in {secs} s"),
-            None,
-        );
+            ChatMsg::RateLimited { secs },
+        )
+        .answer(&headers);
         if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -151,28 +140,30 @@ pub async fn chat_completions(
         );
     };
     let Ok(Value::Object(mut request)) = serde_json::from_slice::<Value>(&body) else {
-        return error(
+        return ChatError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
-            "the body must be a JSON chat completion request",
-            None,
-        );
+            ChatMsg::NotJson,
+        )
+        .answer(&headers);
     };
     if !request.get("messages").is_some_and(Value::is_array) {
-        return error(
+        return ChatError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
-            "`messages` must be an array",
-            Some(("field", json!("messages"))),
-        );
+            ChatMsg::MessagesNotArray,
+        )
+        .param("messages")
+        .answer(&headers);
     }
     if let Some((field, cap)) = state.limits.over_cap(&request) {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
-            format!("`{field}` may be at most {cap}"),
-            Some(("field", json!(field))),
-        );
+        let over = ChatMsg::OverCap {
+            field: field.to_owned(),
+            cap,
+        };
+        return ChatError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", over)
+            .param(field)
+            .answer(&headers);
     }
     let metadata = match request.remove("metadata") {
         Some(Value::Object(m)) => Some(m),
@@ -184,7 +175,9 @@ pub async fn chat_completions(
     };
     scope = match bind_scope(&claims, scope) {
         Ok(s) => s,
-        Err(why) => return error(StatusCode::FORBIDDEN, "scope_forbidden", why, None),
+        Err(why) => {
+            return ChatError::new(StatusCode::FORBIDDEN, "scope_forbidden", why).answer(&headers)
+        }
     };
     scope.model = request
         .get("model")

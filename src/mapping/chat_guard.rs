@@ -1,16 +1,22 @@
-//! What the chat API checks about the caller before routing: the scope a
-//! user token is bound to, the per-user rate, and the `max_tokens` cap.
+//! What the chat API checks about the caller before routing: the user
+//! token, the scope it is bound to, the per-user rate, and the `max_tokens`
+//! cap.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{Map, Value};
 
+use super::chat_error::ChatError;
+use super::chat_msg::ChatMsg;
 use super::types::ResolveRequest;
-use crate::auth::jwt::Claims;
+use crate::auth::jwt::{Claims, JwtKeys};
+use crate::auth::session::session_token;
 
 /// Above this many tracked users, the ones back at full allowance are dropped.
 const USERS_KEPT: usize = 100_000;
@@ -66,10 +72,32 @@ impl ChatLimits {
     }
 }
 
+/// The caller's user token (an admin session is not one), or the 401 to
+/// answer, in the caller's language.
+pub fn user_claims(jwt: &JwtKeys, headers: &HeaderMap) -> Result<Claims, Box<Response>> {
+    match session_token(headers).map(|t| jwt.verify_user(&t)) {
+        Some(Ok(c)) => Ok(c),
+        Some(Err(e)) => Err(Box::new(
+            ChatError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                ChatMsg::BadToken {
+                    detail: e.to_string(),
+                },
+            )
+            .answer(headers),
+        )),
+        None => Err(Box::new(
+            ChatError::new(StatusCode::UNAUTHORIZED, "unauthorized", ChatMsg::NoToken)
+                .answer(headers),
+        )),
+    }
+}
+
 /// Binds the requested scope to the token's: a tenant or module the token
 /// carries wins, and a header or metadata value may only repeat it. A token
 /// without them leaves the request's scope as asked.
-pub fn bind_scope(claims: &Claims, mut scope: ResolveRequest) -> Result<ResolveRequest, String> {
+pub fn bind_scope(claims: &Claims, mut scope: ResolveRequest) -> Result<ResolveRequest, ChatMsg> {
     for (name, bound, asked) in [
         ("tenant", &claims.tenant, &mut scope.tenant),
         ("module", &claims.module, &mut scope.module),
@@ -77,9 +105,11 @@ pub fn bind_scope(claims: &Claims, mut scope: ResolveRequest) -> Result<ResolveR
         if let Some(bound) = bound.as_deref().filter(|b| !b.is_empty()) {
             match asked.as_deref() {
                 Some(a) if a != bound => {
-                    return Err(format!(
-                        "the token is bound to {name} `{bound}`; the request may not ask for `{a}`"
-                    ))
+                    return Err(ChatMsg::ScopeBound {
+                        name: name.to_owned(),
+                        bound: bound.to_owned(),
+                        asked: a.to_owned(),
+                    })
                 }
                 _ => *asked = Some(bound.to_owned()),
             }
@@ -118,7 +148,9 @@ mod tests {
             Ok(Some("acme".into()))
         );
         assert!(bind_scope(&bound, asking(Some("acme"))).is_ok());
-        let refused = bind_scope(&bound, asking(Some("globex"))).unwrap_err();
+        let refused = bind_scope(&bound, asking(Some("globex")))
+            .unwrap_err()
+            .render(crate::i18n::Lang::En);
         assert!(
             refused.contains("acme") && refused.contains("globex"),
             "{refused}"

@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::chat_error::{caller_lang, error, worded};
+use super::chat_error::{worded, ChatError};
 use super::proxy::{FailoverBudget, Failure, Relay};
 use super::service::MappingService;
 use super::types::{LastUsed, ResolveRequest};
@@ -100,9 +100,14 @@ pub async fn forward(
             .last_used
             .note(&route, used(endpoint, &failed, false));
     }
-    let message = f.message.render(caller_lang(headers));
-    let extra = f.upstream_status.map(|s| ("upstream_status", json!(s)));
-    let mut response = error(f.status, f.code, message, extra);
+    let mut response = ChatError {
+        status: f.status,
+        code: f.code.to_owned(),
+        message: f.message.clone(),
+        param: None,
+        upstream_status: f.upstream_status,
+    }
+    .answer(headers);
     if let Ok(v) = HeaderValue::from_str(&route.model) {
         response.headers_mut().insert(HEADER_MODEL, v);
     }

@@ -264,67 +264,6 @@ impl Placed {
     }
 }
 
-/// What the chat API says when an endpoint fails it, in the caller's
-/// language. `detail` is this product's phrase or the upstream's own words.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum ChatMsg {
-    /// No answer: refused, unreachable or timed out.
-    Unreachable {
-        endpoint: String,
-        detail: String,
-        timeout_secs: u64,
-    },
-    /// It answered with an error status.
-    Answered {
-        endpoint: String,
-        status: u16,
-        detail: String,
-    },
-    /// Its success answer could not be read.
-    BadBody { endpoint: String, detail: String },
-}
-
-impl ChatMsg {
-    pub fn render(&self, lang: Lang) -> String {
-        use crate::error::reason_text;
-        let pair = match self {
-            ChatMsg::Unreachable {
-                endpoint,
-                detail,
-                timeout_secs,
-            } => (
-                format!(
-                    "端点 `{endpoint}` {}（超时设置 {timeout_secs} 秒）",
-                    reason_text(Lang::Zh, detail)
-                ),
-                format!("endpoint `{endpoint}` {detail} (timeout {timeout_secs} s)"),
-            ),
-            ChatMsg::Answered {
-                endpoint,
-                status,
-                detail,
-            } => (
-                format!("端点 `{endpoint}` 返回 HTTP {status}：{detail}"),
-                format!("endpoint `{endpoint}` answered HTTP {status}: {detail}"),
-            ),
-            ChatMsg::BadBody { endpoint, detail } => (
-                format!(
-                    "端点 `{endpoint}` 的应答无法读取：{}",
-                    reason_text(Lang::Zh, detail)
-                ),
-                format!("endpoint `{endpoint}`: {detail}"),
-            ),
-        };
-        pick(lang, pair)
-    }
-}
-
-impl From<ChatMsg> for Msg {
-    fn from(m: ChatMsg) -> Msg {
-        Msg::in_both(|lang| m.render(lang))
-    }
-}
-
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.render(Lang::En))
@@ -398,29 +337,6 @@ mod tests {
             Placed::Last,
         ] {
             assert_bilingual(&p.render(Lang::Zh), &p.render(Lang::En));
-        }
-    }
-
-    #[test]
-    fn every_chat_message_reads_in_both_languages() {
-        let chat = [
-            ChatMsg::Unreachable {
-                endpoint: s("A"),
-                detail: s("timed out"),
-                timeout_secs: 5,
-            },
-            ChatMsg::Answered {
-                endpoint: s("A"),
-                status: 503,
-                detail: s("busy"),
-            },
-            ChatMsg::BadBody {
-                endpoint: s("A"),
-                detail: s("bad response body: eof"),
-            },
-        ];
-        for m in chat {
-            assert_bilingual(&m.render(Lang::Zh), &m.render(Lang::En));
         }
     }
 

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use futures::StreamExt;
 use serde_json::{Map, Value};
 
-use super::msg::ChatMsg;
+use super::chat_msg::ChatMsg;
 use crate::catalog::health::EndpointMonitor;
 use crate::catalog::repo::EndpointRow;
 use crate::error::Msg;

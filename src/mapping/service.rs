@@ -373,6 +373,16 @@ impl MappingService {
         )
     }
 
+    /// The models a scope may use, as routing would serve them.
+    pub async fn allowed_models(&self, req: &ResolveRequest) -> Result<Vec<String>, AppError> {
+        let tables = self.cached_route_tables().await?;
+        Ok(super::scope_models::allowed_models(
+            &tables.endpoints,
+            &tables.mappings,
+            req,
+        ))
+    }
+
     /// The resolver over the current catalog and active mappings.
     pub async fn resolve(&self, req: &ResolveRequest) -> Result<Resolution, AppError> {
         Ok(self.route(req).await?.0)
