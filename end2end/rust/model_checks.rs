@@ -135,3 +135,56 @@ async fn a_model_that_refuses_max_tokens_is_asked_again_and_counts() {
     let (_, checks) = app.model_checks(Method::POST, id).await;
     assert_eq!(checks[0]["ok"], true, "{checks}");
 }
+
+/// Model checks share the results' one write path: with SQLite locked they
+/// are kept in the JSON fallback (not lost, not an error), and the replay
+/// writes them back once.
+#[tokio::test]
+async fn with_sqlite_locked_checks_are_kept_in_the_fallback_and_replayed_once() {
+    use model_suite::simulation::fallback::{fallback_files, fallback_records, replay};
+    use sqlx::Connection;
+
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    let mut body = endpoint_body("Checked", &sim);
+    body["model_list"] = json!(["sim-small", "sim-large"]);
+    let id = app.create_endpoint(body).await["id"].as_i64().expect("id");
+    // The first check files the built-in prompt; then SQLite is locked.
+    app.model_checks(Method::POST, id).await;
+    assert_eq!(check_rows(&app, id).await, 2);
+    let mut locker =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().display()))
+            .await
+            .expect("connect");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut locker)
+        .await
+        .expect("lock");
+
+    let (status, checks) = app.model_checks(Method::POST, id).await;
+    assert_eq!(status, 200, "{checks}");
+    let checks = checks.as_array().expect("list").clone();
+    assert_eq!(checks.len(), 2);
+    assert!(checks.iter().all(|c| c["ok"] == true && c["row_id"].is_null()));
+    let dir = app.dir.path().join("ai_runtime");
+    let kept = fallback_records(&dir).expect("read fallback");
+    assert_eq!(kept.len(), 2, "both checks are in the fallback");
+    assert!(kept
+        .iter()
+        .all(|r| r.endpoint_id == id && r.params["kind"] == "model_check"));
+
+    sqlx::query("ROLLBACK")
+        .execute(&mut locker)
+        .await
+        .expect("unlock");
+    let report = replay(&app.state.db, &dir).await.expect("replay");
+    assert_eq!(report.inserted, 2);
+    assert!(fallback_files(&dir).expect("list").is_empty());
+    assert_eq!(check_rows(&app, id).await, 4, "written back exactly once");
+    let (_, last) = app.model_checks(Method::GET, id).await;
+    assert!(last
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|c| c["row_id"].is_i64() && c["ok"] == true));
+}

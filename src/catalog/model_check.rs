@@ -2,7 +2,10 @@
 //! the upstream (a cheap `/models` probe cannot tell that a listed model
 //! answers). Each answer is kept as an `ai_prompt_tests` row under a
 //! built-in prompt, so the last result per model — and the history — stay.
+//! The rows go through the results' one batched writer ([`CheckRows`]), so
+//! a busy SQLite sends them to the same JSON fallback as every other row.
 
+use futures::future::BoxFuture;
 use futures::StreamExt;
 use serde_json::json;
 
@@ -17,6 +20,26 @@ use crate::upstream::{chat_probe, CHECK_MESSAGE};
 pub const CHECK_PROMPT: &str = "Model Suite · model check";
 /// Checks in flight at once for one endpoint.
 const PARALLEL: usize = 4;
+
+/// One model check's answer, as the row it is stored as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckRow {
+    pub prompt_id: i64,
+    pub endpoint_id: i64,
+    pub model: String,
+    pub status: Option<u16>,
+    pub reply: Option<String>,
+    pub latency_ms: f64,
+    pub error: Option<String>,
+    pub created_at: String,
+}
+
+/// Where model check rows are written (the simulation's results writer,
+/// wired at start): each answer is its row id, or `None` when SQLite was
+/// busy and the row went to the JSON fallback (replayed later).
+pub trait CheckRows: Send + Sync {
+    fn store(&self, rows: Vec<CheckRow>) -> BoxFuture<'_, Vec<Option<i64>>>;
+}
 
 #[derive(sqlx::FromRow)]
 struct LastCheck {
@@ -57,41 +80,32 @@ impl Catalog {
             .collect::<Vec<_>>()
             .await;
         let at = now();
-        let mut tx = self.db.begin().await?;
-        let mut checks = Vec::with_capacity(probes.len());
-        for (model, p) in probes {
-            let request = json!({
-                "kind": "model_check",
-                "model": model,
-                "messages": [{ "role": "user", "content": CHECK_MESSAGE }],
-                "params": { "max_tokens": 8 },
-            });
-            let response = json!({ "status": p.status, "content": p.reply, "endpoint_id": id });
-            let row_id: i64 = sqlx::query_scalar(
-                "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
-            )
-            .bind(prompt)
-            .bind(id)
-            .bind(&model)
-            .bind(request.to_string())
-            .bind(response.to_string())
-            .bind(i64::from(p.error.is_none()))
-            .bind(p.latency_ms)
-            .bind(&p.error)
-            .bind(&at)
-            .fetch_one(&mut *tx)
-            .await?;
-            checks.push(ModelCheck {
+        let rows: Vec<CheckRow> = probes
+            .into_iter()
+            .map(|(model, p)| CheckRow {
+                prompt_id: prompt,
+                endpoint_id: id,
                 model,
-                ok: p.error.is_none(),
-                latency_ms: Some(p.latency_ms),
+                status: p.status,
+                reply: p.reply,
+                latency_ms: p.latency_ms,
                 error: p.error,
-                checked_at: Some(at.clone()),
-                row_id: Some(row_id),
-            });
-        }
-        tx.commit().await?;
+                created_at: at.clone(),
+            })
+            .collect();
+        let ids = self.check_rows.store(rows.clone()).await;
+        let checks: Vec<ModelCheck> = rows
+            .into_iter()
+            .zip(ids)
+            .map(|(r, row_id)| ModelCheck {
+                ok: r.error.is_none(),
+                latency_ms: Some(r.latency_ms),
+                error: r.error,
+                checked_at: Some(r.created_at),
+                row_id,
+                model: r.model,
+            })
+            .collect();
         let failed: Vec<&str> = checks
             .iter()
             .filter(|c| !c.ok)

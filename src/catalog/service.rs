@@ -24,6 +24,8 @@ pub struct Catalog {
     pub supabase: Option<PgPool>,
     pub audit: AuditLog,
     pub http: reqwest::Client,
+    /// Where model checks are stored: the results' one batched writer.
+    pub check_rows: Arc<dyn super::model_check::CheckRows>,
     write_lock: Arc<Mutex<()>>,
     /// Bumped after every write (and probe), so readers that cache the
     /// catalog know when to read it again.
@@ -48,12 +50,14 @@ impl Catalog {
         supabase: Option<PgPool>,
         audit: AuditLog,
         http: reqwest::Client,
+        check_rows: Arc<dyn super::model_check::CheckRows>,
     ) -> Catalog {
         Catalog {
             db,
             supabase,
             audit,
             http,
+            check_rows,
             write_lock: Arc::new(Mutex::new(())),
             epoch: Arc::default(),
         }

@@ -96,7 +96,17 @@ pub async fn build_app(
         None => None,
     };
     let http = upstream::shared_client().map_err(|e| StartError::Http(e.to_string()))?;
-    let catalog = Catalog::new(db.clone(), supabase.clone(), audit.clone(), http.clone());
+    let writer_pool =
+        storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_millis(200))
+            .await?;
+    let writer = ResultsWriter::spawn(writer_pool, config.storage_dir.join("ai_runtime"));
+    let catalog = Catalog::new(
+        db.clone(),
+        supabase.clone(),
+        audit.clone(),
+        http.clone(),
+        Arc::new(writer.clone()),
+    );
     let monitor = EndpointMonitor::new(
         db.clone(),
         http.clone(),
@@ -113,10 +123,6 @@ pub async fn build_app(
         catalog.epoch_handle(),
     );
     crate::monitor::metrics::install();
-    let writer_pool =
-        storage::open_writer_pool(&config.sqlite_path, std::time::Duration::from_millis(200))
-            .await?;
-    let writer = ResultsWriter::spawn(writer_pool, config.storage_dir.join("ai_runtime"));
     let self_url = Arc::new(std::sync::OnceLock::new());
     let limits = Limits {
         max_requests: config.loadtest_max_requests,
