@@ -81,6 +81,12 @@ pub enum ReplayError {
 /// skipping records already stored; deletes a file only after its rows are
 /// committed. A file that fails stays for the next attempt.
 pub async fn replay(pool: &SqlitePool, dir: &Path) -> Result<ReplayReport, ReplayError> {
+    // One replay at a time in this process (the background one and one
+    // asked for), so a caller that gets its report sees the rows stored.
+    // Across processes SQLite's write lock keeps a record from being
+    // written twice.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let files = fallback_files(dir).map_err(|e| ReplayError::Dir(dir.display().to_string(), e))?;
     let mut report = ReplayReport::default();
     for file in files {
