@@ -32,7 +32,13 @@ fn status_mb(field: &str) -> f64 {
 }
 
 async fn app_on(latency_ms: u64) -> TestApp {
-    let app = spawn_app_with(&[("LOADTEST_MAX_INFLIGHT", "1000")]).await;
+    // No per-user rate limit: oha sends everything with one token, and a
+    // 429 would be a cheap answer counted as a request served.
+    let app = spawn_app_with(&[
+        ("LOADTEST_MAX_INFLIGHT", "1000"),
+        ("CHAT_REQUESTS_PER_MINUTE", "0"),
+    ])
+    .await;
     let sim = spawn_sim(SimOptions {
         latency_ms,
         chunk_delay_ms: 0,
@@ -67,6 +73,12 @@ async fn engine_run(app: &TestApp, total: u32, concurrency: u32) -> (f64, f64, V
             .await
             .expect("json");
         if run["status"] != "running" {
+            if run["ok"].as_u64() != Some(u64::from(total)) {
+                eprintln!(
+                    "engine: {} of {total} requests succeeded: {}",
+                    run["ok"], run["errors"]
+                );
+            }
             return (
                 run["rps"].as_f64().unwrap_or(0.0),
                 started.elapsed().as_secs_f64(),
@@ -105,6 +117,17 @@ fn oha(app: &TestApp, total: u32, concurrency: u32) -> Option<f64> {
         .output()
         .ok()?;
     let v: Value = serde_json::from_slice(&out.stdout).ok()?;
+    let answered: u64 = v["statusCodeDistribution"]
+        .as_object()
+        .map(|m| m.values().filter_map(Value::as_u64).sum())
+        .unwrap_or(0);
+    let ok = v["statusCodeDistribution"]["200"].as_u64().unwrap_or(0);
+    if ok != answered || answered != u64::from(total) {
+        eprintln!(
+            "oha: {ok} of {total} requests answered 200: {}",
+            v["statusCodeDistribution"]
+        );
+    }
     v["summary"]["requestsPerSec"].as_f64()
 }
 

@@ -165,7 +165,9 @@ async fn with_sqlite_locked_checks_are_kept_in_the_fallback_and_replayed_once() 
     assert_eq!(status, 200, "{checks}");
     let checks = checks.as_array().expect("list").clone();
     assert_eq!(checks.len(), 2);
-    assert!(checks.iter().all(|c| c["ok"] == true && c["row_id"].is_null()));
+    assert!(checks
+        .iter()
+        .all(|c| c["ok"] == true && c["row_id"].is_null()));
     let dir = app.dir.path().join("ai_runtime");
     let kept = fallback_records(&dir).expect("read fallback");
     assert_eq!(kept.len(), 2, "both checks are in the fallback");

@@ -28,7 +28,12 @@ fn record_of(r: CheckRow) -> Record {
         served_by: Some(r.endpoint_id),
         success: r.error.is_none(),
         error_kind: r.error.as_ref().map(|_| {
-            if r.status.is_some() { "http_status" } else { "connect" }.to_owned()
+            if r.status.is_some() {
+                "http_status"
+            } else {
+                "connect"
+            }
+            .to_owned()
         }),
         model: Some(r.model),
         status: r.status,
