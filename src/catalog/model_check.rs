@@ -2,13 +2,13 @@
 //! the upstream (a cheap `/models` probe cannot tell that a listed model
 //! answers). Each answer is kept as an `ai_prompt_tests` row under a
 //! built-in prompt, so the last result per model — and the history — stay.
-//! The rows go through the results' one batched writer ([`CheckRows`]), so
+//! The rows go through the results' one batched writer ([`CheckRows`](super::check_rows::CheckRows)), so
 //! a busy SQLite sends them to the same JSON fallback as every other row.
 
-use futures::future::BoxFuture;
 use futures::StreamExt;
 use serde_json::json;
 
+use super::check_rows::CheckRow;
 use super::msg::CatalogMsg;
 use super::repo::{builtin_prompt, now};
 use super::service::Catalog;
@@ -20,26 +20,6 @@ use crate::upstream::{chat_probe, CHECK_MESSAGE};
 pub const CHECK_PROMPT: &str = "Model Suite · model check";
 /// Checks in flight at once for one endpoint.
 const PARALLEL: usize = 4;
-
-/// One model check's answer, as the row it is stored as.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CheckRow {
-    pub prompt_id: i64,
-    pub endpoint_id: i64,
-    pub model: String,
-    pub status: Option<u16>,
-    pub reply: Option<String>,
-    pub latency_ms: f64,
-    pub error: Option<String>,
-    pub created_at: String,
-}
-
-/// Where model check rows are written (the simulation's results writer,
-/// wired at start): each answer is its row id, or `None` when SQLite was
-/// busy and the row went to the JSON fallback (replayed later).
-pub trait CheckRows: Send + Sync {
-    fn store(&self, rows: Vec<CheckRow>) -> BoxFuture<'_, Vec<Option<i64>>>;
-}
 
 #[derive(sqlx::FromRow)]
 struct LastCheck {

@@ -25,7 +25,7 @@ pub struct Catalog {
     pub audit: AuditLog,
     pub http: reqwest::Client,
     /// Where model checks are stored: the results' one batched writer.
-    pub check_rows: Arc<dyn super::model_check::CheckRows>,
+    pub check_rows: Arc<dyn super::check_rows::CheckRows>,
     write_lock: Arc<Mutex<()>>,
     /// Bumped after every write (and probe), so readers that cache the
     /// catalog know when to read it again.
@@ -50,7 +50,7 @@ impl Catalog {
         supabase: Option<PgPool>,
         audit: AuditLog,
         http: reqwest::Client,
-        check_rows: Arc<dyn super::model_check::CheckRows>,
+        check_rows: Arc<dyn super::check_rows::CheckRows>,
     ) -> Catalog {
         Catalog {
             db,

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::records::Record;
 use super::types::ChatScope;
 use super::writer::ResultsWriter;
-use crate::catalog::model_check::{CheckRow, CheckRows};
+use crate::catalog::check_rows::{CheckRow, CheckRows};
 use crate::upstream::CHECK_MESSAGE;
 
 /// The user a model check's row names.
