@@ -20,6 +20,8 @@ pub enum ChatMsg {
         secs: u64,
     },
     NotJson,
+    /// The body could not be read to its end.
+    UnreadableBody,
     MessagesNotArray,
     OverCap {
         field: String,
@@ -70,6 +72,10 @@ impl ChatMsg {
             NotJson => (
                 "请求体必须是 JSON 格式的 chat completion 请求".into(),
                 "the body must be a JSON chat completion request".into(),
+            ),
+            UnreadableBody => (
+                "请求体无法读取".into(),
+                "the request body could not be read".into(),
             ),
             MessagesNotArray => (
                 "`messages` 必须是数组".into(),
