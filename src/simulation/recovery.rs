@@ -1,11 +1,13 @@
 //! A run that was going when the process died (or was stopped) keeps its
-//! figures: counts, percentiles and errors recomputed from the rows it
-//! stored, once the fallback files are written back.
+//! figures: counts, errors and the exact percentiles and token figures
+//! (`exact`) recomputed from the rows it stored, once the fallback files
+//! are written back.
 
 use serde_json::Value;
 use sqlx::SqlitePool;
 
 use super::client::{Attempt, ErrorKind};
+use super::exact::{exact_figures, ExactError};
 use super::stats::LiveStats;
 use super::store::RunStore;
 use super::types::{RunSnapshot, RunStatus, StopPolicy};
@@ -36,7 +38,7 @@ pub async fn recover_interrupted(
     let mut saved = 0;
     for id in ids {
         let Some(run) = store.load(&id) else { continue };
-        match figures_from_rows(db, run).await {
+        match figures_from_rows(db, fallback_dir, run).await {
             Ok(run) => {
                 tracing::info!(run = %run.id, done = run.done, "interrupted run recovered from its rows");
                 store.save(&run);
@@ -50,8 +52,9 @@ pub async fn recover_interrupted(
 
 async fn figures_from_rows(
     db: &SqlitePool,
+    fallback_dir: &std::path::Path,
     mut run: RunSnapshot,
-) -> Result<RunSnapshot, sqlx::Error> {
+) -> Result<RunSnapshot, ExactError> {
     let rows: Vec<StoredOutcome> = sqlx::query_as(
         "SELECT success, latency_ms, response_message, created_at FROM ai_prompt_tests
          WHERE json_extract(request_message, '$.run_id') = ?1",
@@ -92,6 +95,7 @@ async fn figures_from_rows(
             last = r.created_at.clone();
         }
     }
+    stats.exact = Some(exact_figures(db, fallback_dir, &run.id).await?);
     let elapsed = match (
         chrono::DateTime::parse_from_rfc3339(&run.started_at),
         last.as_deref().map(chrono::DateTime::parse_from_rfc3339),
@@ -112,6 +116,8 @@ async fn figures_from_rows(
     run.latency_ms = stats.latency();
     run.ttft_ms = stats.ttft();
     run.queue_ms = stats.queue();
+    run.bench = stats.bench();
+    run.bench.tokens_per_sec = run.bench.output_tokens as f64 / elapsed;
     run.errors = stats.errors.iter().map(|(k, v)| (k.clone(), *v)).collect();
     run.histogram = stats.chart();
     run.not_routed = stats.not_routed;

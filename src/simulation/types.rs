@@ -25,6 +25,10 @@ pub const CONCURRENCY_MAX: u32 = 1000;
 pub const RAMP_MAX_SECS: u32 = 3600;
 pub const USERS_MAX: u32 = 10_000;
 pub const MESSAGE_MAX: usize = 8_000;
+/// Most inter-token gaps one stored result keeps (`response_message.itl_ms`):
+/// a reply of more than this many + 1 content deltas keeps its first ones
+/// (`content_deltas` still says how many there were).
+pub const ITL_STORED_MAX: usize = 2048;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(
@@ -303,6 +307,9 @@ pub struct RunSnapshot {
     pub ttft_ms: Option<Percentiles>,
     pub queue_ms: Percentiles,
     pub errors: Vec<(String, u64)>,
+    /// Output tokens, their rate, TPOT, ITL and the error rate.
+    #[serde(flatten)]
+    pub bench: BenchFigures,
     /// Latency histogram for the chart: (upper bound ms, count).
     pub histogram: Vec<(f64, u64)>,
     pub rows_written: u64,
@@ -314,6 +321,31 @@ pub struct RunSnapshot {
     /// Per endpoint that answered or failed them: its successes and failures.
     #[serde(default)]
     pub by_endpoint: Vec<EndpointShare>,
+}
+
+/// A run's figures as an LLM benchmark reports them (METRICS.md). Token
+/// figures count successes only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct BenchFigures {
+    /// Output tokens of the successes: `usage.completion_tokens`, else the
+    /// content deltas counted.
+    pub output_tokens: u64,
+    /// Successes whose output tokens were counted, not reported (no `usage`).
+    pub output_tokens_estimated: u64,
+    /// Output tokens per second, over the same span as req/s.
+    pub tokens_per_sec: f64,
+    /// Time per output token after the first, per streamed success with
+    /// more than one output token.
+    pub tpot_ms: Option<Percentiles>,
+    /// Every gap between consecutive content deltas, pooled.
+    pub itl_ms: Option<Percentiles>,
+    /// Failed / started (0.0–1.0); cancelled requests are neither.
+    pub error_rate: f64,
+    /// True once the percentiles come from the stored rows (a finished
+    /// run); false while they come from the live histograms.
+    pub exact: bool,
 }
 
 /// What one endpoint did in a run.
