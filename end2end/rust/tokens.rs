@@ -2,6 +2,7 @@
 //! upstream's `usage` or counted and marked estimated, TPOT and ITL at the
 //! upstream's pace, and final percentiles that are exactly the stored rows'.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::simulation::{start, wait_finished};
@@ -135,6 +136,64 @@ async fn streamed_run_reports_tpot_and_itl_at_the_upstreams_token_pace() {
             .filter_map(|r| r["tpot_ms"].as_f64())
             .collect(),
     );
+    exports_carry_the_token_fields(&app, id, per_reply).await;
+}
+
+async fn download(app: &TestApp, path: &str) -> String {
+    let res = app.api(Method::GET, path).send().await.expect("get");
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.expect("body")
+}
+
+/// Every stored timing and token field reaches the exports; the page's rows
+/// leave the gaps out.
+async fn exports_carry_the_token_fields(app: &TestApp, id: &str, per_reply: u64) {
+    let json: Vec<Value> = serde_json::from_str(
+        &download(
+            app,
+            &format!("/api/v1/llm/tests/runs/{id}/export?format=json"),
+        )
+        .await,
+    )
+    .expect("json export");
+    for r in &json {
+        assert!(r["ttfb_ms"].as_f64().is_some(), "{r}");
+        assert_eq!(r["output_tokens"].as_u64(), Some(per_reply), "{r}");
+        assert_eq!(r["output_tokens_estimated"], false, "{r}");
+        assert!(r["tpot_ms"].as_f64().is_some(), "{r}");
+        let gaps = r["itl_ms"].as_array().map(Vec::len);
+        assert_eq!(gaps, Some(per_reply as usize - 1), "{r}");
+    }
+    let csv = download(
+        app,
+        &format!("/api/v1/llm/tests/runs/{id}/export?format=csv"),
+    )
+    .await;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    for column in [
+        "ttfb_ms",
+        "output_tokens",
+        "output_tokens_estimated",
+        "tpot_ms",
+        "itl_ms",
+    ] {
+        assert!(header.contains(&column), "{column} in {header:?}");
+    }
+    assert!(
+        lines
+            .next()
+            .expect("a row")
+            .contains(&format!(",{per_reply},false,")),
+        "{csv}"
+    );
+    let page: Value = serde_json::from_str(
+        &download(app, &format!("/api/v1/llm/tests/results?run_id={id}")).await,
+    )
+    .expect("page");
+    let row = &page["items"][0];
+    assert_eq!(row["output_tokens"].as_u64(), Some(per_reply), "{row}");
+    assert!(row.get("itl_ms").is_none(), "{row}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

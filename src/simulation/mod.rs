@@ -2,6 +2,7 @@
 //! tests through the product's chat API, with their stored results, the
 //! JSON fallback and its replay.
 
+pub mod bench_panel;
 pub mod context;
 pub mod msg;
 pub mod page;

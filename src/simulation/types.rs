@@ -397,6 +397,18 @@ pub struct ResultRow {
     /// The failed attempts, as `<endpoint id>=<what happened>,…`.
     #[serde(default)]
     pub failed_attempts: Option<String>,
+    #[serde(default)]
+    pub ttfb_ms: Option<f64>,
+    /// Reported by the upstream, else counted (then `output_tokens_estimated`).
+    #[serde(default)]
+    pub output_tokens: Option<u64>,
+    #[serde(default)]
+    pub output_tokens_estimated: Option<bool>,
+    #[serde(default)]
+    pub tpot_ms: Option<f64>,
+    /// Gaps between content deltas: in exports, not in the page's rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub itl_ms: Option<Vec<f64>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
