@@ -173,3 +173,97 @@ pub enum ExactError {
     #[error("cannot read the fallback files: {0}")]
     Fallback(std::io::Error),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulation::fallback::write_fallback;
+    use crate::simulation::records::insert_batch;
+    use crate::simulation::tokens::TokenTiming;
+
+    fn record(id: &str, run: &str, success: bool, latency_ms: f64, tokens: TokenTiming) -> Record {
+        Record {
+            record_id: id.into(),
+            run_id: Some(run.into()),
+            seq: 0,
+            user: "u".into(),
+            scope: Default::default(),
+            messages: serde_json::json!([]),
+            params: serde_json::json!({}),
+            prompt_id: 1,
+            endpoint_id: 1,
+            served_by: Some(1),
+            model: None,
+            status: Some(if success { 200 } else { 502 }),
+            success,
+            latency_ms,
+            ttfb_ms: None,
+            ttft_ms: success.then_some(5.0),
+            queue_ms: 1.0,
+            error_kind: (!success).then(|| "http_status".into()),
+            error: None,
+            content: String::new(),
+            usage: None,
+            created_at: "2026-12-01T00:00:00Z".into(),
+            attempts: Some(1),
+            failed_attempts: None,
+            tokens,
+        }
+    }
+
+    fn streamed(tokens: u64, estimated: bool, gaps: &[f64]) -> TokenTiming {
+        TokenTiming {
+            output_tokens: Some(tokens),
+            output_tokens_estimated: estimated,
+            content_deltas: Some(tokens as u32),
+            tpot_ms: Some(gaps.iter().sum::<f64>() / gaps.len() as f64),
+            itl_ms: gaps.to_vec(),
+        }
+    }
+
+    #[tokio::test]
+    async fn rows_and_waiting_fallback_records_count_once_and_other_runs_not_at_all() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = crate::storage::open_sqlite(&dir.path().join("t.db"))
+            .await
+            .expect("db");
+        sqlx::query("INSERT INTO ai_endpoints (id, name, base_url) VALUES (1, 'e', 'http://x')")
+            .execute(&db)
+            .await
+            .expect("endpoint");
+        sqlx::query("INSERT INTO ai_prompts (id, name, content) VALUES (1, 'p', 'c')")
+            .execute(&db)
+            .await
+            .expect("prompt");
+        let first = record("a", "run-1", true, 100.0, streamed(3, false, &[10.0, 20.0]));
+        let failed = record("b", "run-1", false, 9.0, TokenTiming::default());
+        let other = record("c", "run-2", true, 999.0, streamed(50, false, &[999.0]));
+        insert_batch(&db, &[first.clone(), failed, other])
+            .await
+            .expect("rows");
+        // One record still waiting in a file, and one the replay already wrote.
+        let waiting = record("d", "run-1", true, 300.0, streamed(2, true, &[30.0]));
+        let fallback = dir.path().join("ai_runtime");
+        std::fs::create_dir_all(&fallback).expect("fallback dir");
+        write_fallback(&fallback, &[first, waiting]).expect("fallback");
+
+        let f = exact_figures(&db, &fallback, "run-1")
+            .await
+            .expect("figures");
+        assert_eq!(f.results, 3);
+        assert_eq!((f.output_tokens, f.output_tokens_estimated), (5, 1));
+        let itl = f.itl.expect("itl");
+        assert_eq!((itl.p50, itl.mean, itl.max), (20.0, 20.0, 30.0));
+        assert_eq!(f.tpot.expect("tpot").p50, 22.5);
+        // Successes only; queue time over every stored result.
+        assert_eq!((f.latency.p50, f.latency.max), (200.0, 300.0));
+        assert_eq!(f.queue.p50, 1.0);
+        assert_eq!(f.ttft.expect("ttft").max, 5.0);
+
+        let none = exact_figures(&db, &fallback, "run-3").await.expect("empty");
+        assert_eq!(
+            (none.results, none.itl, none.latency),
+            (0, None, Percentiles::default())
+        );
+    }
+}
