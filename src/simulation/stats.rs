@@ -11,7 +11,7 @@ use hdrhistogram::Histogram;
 use super::client::{Attempt, ErrorKind};
 use super::exact::ExactFigures;
 use super::msg::StopReason;
-use super::tokens::TokenTiming;
+use super::tokens;
 use super::types::{BenchFigures, Percentiles, StopPolicy};
 
 /// Upper bounds (ms) of the chart's latency buckets.
@@ -126,7 +126,7 @@ impl LiveStats {
             if let Some(t) = a.ttft_ms {
                 let _ = self.ttft_us.record(us(t));
             }
-            self.add_tokens(&TokenTiming::of(a));
+            self.add_tokens(a);
         } else {
             self.failed += 1;
             let kind = a.error_kind.map(ErrorKind::as_str).unwrap_or("unknown");
@@ -179,15 +179,15 @@ impl LiveStats {
         self.per_sec(self.ok)
     }
 
-    fn add_tokens(&mut self, t: &TokenTiming) {
-        if let Some(n) = t.output_tokens {
+    fn add_tokens(&mut self, a: &Attempt) {
+        if let (Some(n), estimated) = tokens::output_tokens(a) {
             self.output_tokens += n;
-            self.output_tokens_estimated += u64::from(t.output_tokens_estimated);
+            self.output_tokens_estimated += u64::from(estimated);
         }
-        if let Some(tpot) = t.tpot_ms {
+        if let Some(tpot) = tokens::request_tpot_ms(a) {
             let _ = self.tpot_us.record(us(tpot));
         }
-        for gap in &t.itl_ms {
+        for gap in &a.itl_ms {
             let _ = self.itl_us.record(us(*gap));
         }
     }

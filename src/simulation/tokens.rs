@@ -29,28 +29,38 @@ pub struct TokenTiming {
 impl TokenTiming {
     /// The figures of one finished request.
     pub fn of(a: &Attempt) -> TokenTiming {
-        let reported = a
-            .usage
-            .as_ref()
-            .and_then(|u| u.get("completion_tokens"))
-            .and_then(Value::as_u64);
-        let (output_tokens, estimated) = match (reported, a.streamed) {
-            (Some(n), _) => (Some(n), false),
-            (None, true) => (Some(u64::from(a.deltas)), true),
-            (None, false) => (None, false),
-        };
-        let tpot_ms = if a.streamed {
-            tpot_ms(a.latency_ms, a.ttft_ms, output_tokens)
-        } else {
-            None
-        };
+        let (output_tokens, estimated) = output_tokens(a);
         TokenTiming {
             output_tokens,
             output_tokens_estimated: estimated,
             content_deltas: a.streamed.then_some(a.deltas),
-            tpot_ms,
+            tpot_ms: request_tpot_ms(a),
             itl_ms: a.itl_ms.iter().map(|g| round_centi(*g)).collect(),
         }
+    }
+}
+
+/// `usage.completion_tokens`; else, for a streamed reply, the content
+/// deltas counted (then `true`: estimated).
+pub fn output_tokens(a: &Attempt) -> (Option<u64>, bool) {
+    let reported = a
+        .usage
+        .as_ref()
+        .and_then(|u| u.get("completion_tokens"))
+        .and_then(Value::as_u64);
+    match (reported, a.streamed) {
+        (Some(n), _) => (Some(n), false),
+        (None, true) => (Some(u64::from(a.deltas)), true),
+        (None, false) => (None, false),
+    }
+}
+
+/// A streamed request's TPOT (none for a plain one).
+pub fn request_tpot_ms(a: &Attempt) -> Option<f64> {
+    if a.streamed {
+        tpot_ms(a.latency_ms, a.ttft_ms, output_tokens(a).0)
+    } else {
+        None
     }
 }
 
