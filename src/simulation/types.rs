@@ -440,3 +440,28 @@ fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<StopReason>,
     let value = serde_json::Value::deserialize(d)?;
     Ok(serde_json::from_value(value).ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_saved_before_token_figures_reads_with_none() {
+        let old = r#"{"id":"run-1","config":{"total":1,"concurrency":1,"stream":true},
+            "status":"completed","stop_reason":null,"started_at":"2026-11-28T09:16:41Z",
+            "finished_at":null,"done":1,"ok":1,"failed":0,"cancelled":0,"in_flight":0,
+            "queued":0,"rps":1.0,"elapsed_secs":1.0,
+            "latency_ms":{"p50":1.0,"p90":1.0,"p95":1.0,"p99":1.0,"mean":1.0,"max":1.0},
+            "ttft_ms":null,
+            "queue_ms":{"p50":0.0,"p90":0.0,"p95":0.0,"p99":0.0,"mean":0.0,"max":0.0},
+            "errors":[],"histogram":[],"rows_written":1,"fallback_records":0}"#;
+        let run: RunSnapshot = serde_json::from_str(old).expect("an older summary reads");
+        assert_eq!(run.bench, BenchFigures::default());
+        let again = serde_json::to_value(&run).expect("json");
+        assert_eq!(again["output_tokens"], 0, "flattened: {again}");
+        assert!(
+            again["tpot_ms"].is_null() && again["exact"] == false,
+            "{again}"
+        );
+    }
+}
