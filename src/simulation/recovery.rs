@@ -7,7 +7,6 @@ use serde_json::Value;
 use sqlx::SqlitePool;
 
 use super::client::{Attempt, ErrorKind};
-use super::exact::{exact_figures, ExactError};
 use super::stats::LiveStats;
 use super::store::RunStore;
 use super::types::{RunSnapshot, RunStatus, StopPolicy};
@@ -54,7 +53,7 @@ async fn figures_from_rows(
     db: &SqlitePool,
     fallback_dir: &std::path::Path,
     mut run: RunSnapshot,
-) -> Result<RunSnapshot, ExactError> {
+) -> Result<RunSnapshot, sqlx::Error> {
     let rows: Vec<StoredOutcome> = sqlx::query_as(
         "SELECT success, latency_ms, response_message, created_at FROM ai_prompt_tests
          WHERE json_extract(request_message, '$.run_id') = ?1",
@@ -95,7 +94,8 @@ async fn figures_from_rows(
             last = r.created_at.clone();
         }
     }
-    stats.exact = Some(exact_figures(db, fallback_dir, &run.id).await?);
+    // Unreadable fallback files leave the histograms' figures (`exact` false).
+    stats.exact = super::exact::settle(db, fallback_dir, &run.id).await;
     let elapsed = match (
         chrono::DateTime::parse_from_rfc3339(&run.started_at),
         last.as_deref().map(chrono::DateTime::parse_from_rfc3339),
