@@ -78,9 +78,12 @@ mod cli {
         /// Delay before the first byte of every reply.
         #[arg(long, default_value_t = 20)]
         latency_ms: u64,
-        /// Pause between streamed chunks.
+        /// Pause between streamed chunks (one word, one token, each).
         #[arg(long, default_value_t = 5)]
         chunk_delay_ms: u64,
+        /// Never report `usage` (token counts), like some upstreams.
+        #[arg(long)]
+        no_usage: bool,
         /// Share of chat requests answered with HTTP 500, 0.0–1.0.
         #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
         error_rate: f64,
@@ -108,6 +111,7 @@ mod cli {
             error_rate: args.error_rate,
             models: args.models,
             api_key: args.api_key,
+            usage: !args.no_usage,
         };
         println!(
             "upstream simulator → http://{addr}/v1 (models: {})",

@@ -170,6 +170,22 @@ pub fn summary_table(s: &RunSnapshot) -> String {
             t.p50, t.p95, t.p99
         ));
     }
+    let b = &s.bench;
+    out.push_str(&format!(
+        "tokens     output {} ({} estimated)  {:.1} tokens/s  error rate {:.2} %\n",
+        b.output_tokens,
+        b.output_tokens_estimated,
+        b.tokens_per_sec,
+        b.error_rate * 100.0
+    ));
+    for (name, p) in [("tpot", &b.tpot_ms), ("itl", &b.itl_ms)] {
+        if let Some(p) = p {
+            out.push_str(&format!(
+                "{name:<10} mean {:.1}  p50 {:.1}  p90 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1} ms\n",
+                p.mean, p.p50, p.p90, p.p95, p.p99, p.max
+            ));
+        }
+    }
     if !s.errors.is_empty() {
         let e: Vec<String> = s.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
         out.push_str(&format!("errors     {}\n", e.join(", ")));

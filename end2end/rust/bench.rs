@@ -157,6 +157,7 @@ fn record(i: u64) -> Record {
         created_at: "2026-01-01T00:00:00Z".into(),
         attempts: Some(1),
         failed_attempts: None,
+        tokens: Default::default(),
     }
 }
 

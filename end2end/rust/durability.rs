@@ -287,6 +287,11 @@ async fn sigkill_while_sqlite_is_locked_loses_at_most_a_second_of_results() {
         run["latency_ms"]["p50"].as_f64().unwrap_or(0.0) > 0.0,
         "{run}"
     );
+    assert_eq!(run["exact"], true, "{run}");
+    assert_eq!(
+        run["output_tokens"], run["ok"],
+        "one token per reply, counted from the rows: {run}"
+    );
     let mut child = server.child;
     let _ = child.kill();
 }

@@ -35,5 +35,6 @@ mod security;
 mod simulation;
 mod simulation_fallback;
 mod supabase;
+mod tokens;
 mod ttft;
 mod upstream_sim;

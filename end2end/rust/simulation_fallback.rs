@@ -144,6 +144,7 @@ async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
             created_at: "2026-11-28T10:00:00Z".into(),
             attempts: Some(1),
             failed_attempts: None,
+            tokens: Default::default(),
         };
     let dir = app.dir.path().join("ai_runtime");
     model_suite::simulation::fallback::write_fallback(

@@ -37,6 +37,7 @@ async fn simulator_serves_models_plain_chat_and_sse_with_usage() {
 
     let mut streamed = body.clone();
     streamed["stream"] = true.into();
+    streamed["stream_options"] = json!({"include_usage": true});
     let res = http
         .post(format!("{base}/chat/completions"))
         .json(&streamed)
@@ -98,4 +99,65 @@ async fn simulator_injects_errors_and_checks_keys() {
         .await
         .expect("chat");
     assert_eq!(failing.status(), 500);
+}
+
+/// The data of each SSE event of a streamed chat, `[DONE]` left out.
+async fn streamed_chunks(base: &str, body: Value) -> Vec<Value> {
+    let text = reqwest::Client::new()
+        .post(format!("{base}/chat/completions"))
+        .json(&body)
+        .send()
+        .await
+        .expect("stream")
+        .text()
+        .await
+        .expect("sse");
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter(|d| *d != "[DONE]")
+        .map(|d| serde_json::from_str(d).expect("chunk json"))
+        .collect()
+}
+
+#[tokio::test]
+async fn simulator_streams_usage_only_when_asked_and_never_when_told_not_to() {
+    let ask = |include: bool| {
+        json!({"model": "sim-small", "stream": true, "stream_options": {"include_usage": include},
+               "messages": [{"role": "user", "content": "one two three"}]})
+    };
+    let has_usage = |chunks: &[Value]| chunks.iter().any(|c| c["usage"].is_object());
+    let base = spawn_sim(SimOptions::default()).await;
+    let asked = streamed_chunks(&base, ask(true)).await;
+    let words = asked
+        .iter()
+        .filter(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .is_some_and(|w| !w.is_empty())
+        })
+        .count() as u64;
+    let usage = &asked.last().expect("chunks")["usage"];
+    assert_eq!(
+        usage["completion_tokens"].as_u64(),
+        Some(words),
+        "one token per content chunk"
+    );
+    assert!(!has_usage(&streamed_chunks(&base, ask(false)).await));
+
+    let silent = spawn_sim(SimOptions {
+        usage: false,
+        ..Default::default()
+    })
+    .await;
+    assert!(!has_usage(&streamed_chunks(&silent, ask(true)).await));
+    let plain: Value = reqwest::Client::new()
+        .post(format!("{silent}/chat/completions"))
+        .json(&json!({"model": "sim-small", "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .expect("chat")
+        .json()
+        .await
+        .expect("json");
+    assert!(plain.get("usage").is_none(), "{plain}");
 }

@@ -47,6 +47,11 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   await expect(run.getByTestId("count-ok")).toHaveText("200");
   await expect(run.getByTestId("count-failed")).toHaveText("0");
   await expect(run.getByTestId("latency-chart")).toBeVisible();
+  // A finished streamed run shows its token figures, exact from its rows.
+  await expect(run.getByTestId("figures-source")).toHaveAttribute("data-exact", "true");
+  await expect(run.getByTestId("count-output-tokens")).not.toHaveText("0");
+  await expect(run.getByTestId("tpot")).toContainText("p99");
+  await expect(run.getByTestId("itl")).toContainText("max");
   // Every request reached the simulator's endpoint: none is "not routed".
   await expect(run.getByTestId("served-by")).toContainText(": 200 ✓ / 0 ✕");
   await expect(run.getByTestId("served-by")).not.toContainText("not routed");
@@ -57,6 +62,7 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   const [download] = await Promise.all([page.waitForEvent("download"), results.getByTestId("download-csv").click()]);
   const csv = fs.readFileSync(await download.path(), "utf8").trim().split("\n");
   expect(csv[0]).toContain("run_id");
+  expect(csv[0]).toContain("tpot_ms");
   expect(csv.length - 1).toBe(200);
   expect(errors).toEqual([]);
 });

@@ -58,6 +58,10 @@ pub struct Attempt {
     pub error: Option<String>,
     pub usage: Option<Value>,
     pub deltas: u32,
+    /// The reply came as SSE.
+    pub streamed: bool,
+    /// Gaps between consecutive content deltas (ms), the first `ITL_STORED_MAX`.
+    pub itl_ms: Vec<f64>,
     /// Endpoints the chat API sent it to (more than one after a failover).
     pub attempts: Option<u32>,
     /// The failed ones, as `<endpoint id>=<what happened>,…`.
@@ -161,6 +165,7 @@ pub async fn send_chat_live(
     a.failed_attempts = header("x-model-suite-failed-attempts");
     let streaming = header("content-type").is_some_and(|ct| ct.starts_with("text/event-stream"));
     let success = res.status().is_success();
+    a.streamed = streaming;
 
     let mut buffer: Vec<u8> = Vec::new();
     let mut body = Vec::new();
@@ -258,6 +263,9 @@ fn take_event(
         {
             let now = ms(started.elapsed());
             a.ttft_ms.get_or_insert(now);
+            if let Some(prev) = last.filter(|_| a.itl_ms.len() < super::types::ITL_STORED_MAX) {
+                a.itl_ms.push(now - prev);
+            }
             *last = Some(now);
             a.deltas += 1;
             a.content.push_str(delta);

@@ -210,12 +210,14 @@ impl Engine {
         }
         while tasks.join_next().await.is_some() {}
         self.writer.flush().await;
+        let exact = super::exact::settle(&self.db, &self.writer.fallback_dir, &run.id).await;
         let snapshot = {
             let mut st = match run.state.lock() {
                 Ok(s) => s,
                 Err(p) => p.into_inner(),
             };
             st.finished_at = Some(crate::catalog::repo::now());
+            st.stats.exact = exact;
             // Requests the loop never handed out count as not sent.
             let handed_out = st.stats.done() + st.stats.cancelled + st.stats.not_sent;
             st.stats.not_sent += u64::from(run.config.total).saturating_sub(handed_out);
@@ -459,6 +461,7 @@ impl Engine {
             ttft_ms: s.ttft(),
             queue_ms: s.queue(),
             errors: s.errors.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            bench: s.bench(),
             histogram: s.chart(),
             rows_written: written.rows,
             fallback_records: written.fallback,

@@ -2,6 +2,7 @@
 //! tests through the product's chat API, with their stored results, the
 //! JSON fallback and its replay.
 
+pub mod bench_panel;
 pub mod context;
 pub mod msg;
 pub mod page;
@@ -21,6 +22,8 @@ pub mod client;
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
+pub mod exact;
+#[cfg(feature = "ssr")]
 pub mod fallback;
 #[cfg(feature = "ssr")]
 pub mod records;
@@ -34,6 +37,8 @@ pub mod service;
 pub mod stats;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 #[cfg(feature = "ssr")]
 pub mod writer;
 

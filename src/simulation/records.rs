@@ -8,6 +8,7 @@ use sqlx::SqlitePool;
 
 use super::client::Attempt;
 use super::msg::SimMsg;
+use super::tokens::TokenTiming;
 use super::types::{ChatScope, RunConfig};
 use crate::error::AppError;
 
@@ -45,6 +46,9 @@ pub struct Record {
     pub attempts: Option<u32>,
     #[serde(default)]
     pub failed_attempts: Option<String>,
+    /// Output tokens, TPOT and the inter-token gaps.
+    #[serde(flatten)]
+    pub tokens: TokenTiming,
 }
 
 impl Record {
@@ -74,6 +78,11 @@ impl Record {
             "usage": self.usage,
             "attempts": self.attempts,
             "failed_attempts": self.failed_attempts,
+            "output_tokens": self.tokens.output_tokens,
+            "output_tokens_estimated": self.tokens.output_tokens_estimated,
+            "content_deltas": self.tokens.content_deltas,
+            "tpot_ms": self.tokens.tpot_ms,
+            "itl_ms": self.tokens.itl_ms,
         })
         .to_string()
     }
@@ -191,5 +200,6 @@ pub fn record_of(
         created_at: crate::catalog::repo::now(),
         attempts: a.attempts,
         failed_attempts: a.failed_attempts.clone(),
+        tokens: TokenTiming::of(a),
     }
 }

@@ -1,6 +1,7 @@
 //! A run that was going when the process died (or was stopped) keeps its
-//! figures: counts, percentiles and errors recomputed from the rows it
-//! stored, once the fallback files are written back.
+//! figures: counts, errors and the exact percentiles and token figures
+//! (`exact`) recomputed from the rows it stored, once the fallback files
+//! are written back.
 
 use serde_json::Value;
 use sqlx::SqlitePool;
@@ -36,7 +37,7 @@ pub async fn recover_interrupted(
     let mut saved = 0;
     for id in ids {
         let Some(run) = store.load(&id) else { continue };
-        match figures_from_rows(db, run).await {
+        match figures_from_rows(db, fallback_dir, run).await {
             Ok(run) => {
                 tracing::info!(run = %run.id, done = run.done, "interrupted run recovered from its rows");
                 store.save(&run);
@@ -50,6 +51,7 @@ pub async fn recover_interrupted(
 
 async fn figures_from_rows(
     db: &SqlitePool,
+    fallback_dir: &std::path::Path,
     mut run: RunSnapshot,
 ) -> Result<RunSnapshot, sqlx::Error> {
     let rows: Vec<StoredOutcome> = sqlx::query_as(
@@ -92,6 +94,8 @@ async fn figures_from_rows(
             last = r.created_at.clone();
         }
     }
+    // Unreadable fallback files leave the histograms' figures (`exact` false).
+    stats.exact = super::exact::settle(db, fallback_dir, &run.id).await;
     let elapsed = match (
         chrono::DateTime::parse_from_rfc3339(&run.started_at),
         last.as_deref().map(chrono::DateTime::parse_from_rfc3339),
@@ -112,6 +116,8 @@ async fn figures_from_rows(
     run.latency_ms = stats.latency();
     run.ttft_ms = stats.ttft();
     run.queue_ms = stats.queue();
+    run.bench = stats.bench();
+    run.bench.tokens_per_sec = run.bench.output_tokens as f64 / elapsed;
     run.errors = stats.errors.iter().map(|(k, v)| (k.clone(), *v)).collect();
     run.histogram = stats.chart();
     run.not_routed = stats.not_routed;

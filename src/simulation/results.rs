@@ -55,6 +55,13 @@ impl Raw {
             created_at: self.created_at.clone(),
             attempts: res["attempts"].as_u64().map(|n| n as u32),
             failed_attempts: res["failed_attempts"].as_str().map(str::to_owned),
+            ttfb_ms: res["ttfb_ms"].as_f64(),
+            output_tokens: res["output_tokens"].as_u64(),
+            output_tokens_estimated: res["output_tokens_estimated"].as_bool(),
+            tpot_ms: res["tpot_ms"].as_f64(),
+            itl_ms: res["itl_ms"]
+                .as_array()
+                .map(|gaps| gaps.iter().filter_map(Value::as_f64).collect()),
         }
     }
 }
@@ -100,7 +107,14 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
     .fetch_all(db)
     .await?;
     Ok(ResultPage {
-        items: rows.iter().map(Raw::row).collect(),
+        // Up to ITL_STORED_MAX gaps a row: exports carry them, a page does not.
+        items: rows
+            .iter()
+            .map(|r| ResultRow {
+                itl_ms: None,
+                ..r.row()
+            })
+            .collect(),
         total,
         page,
         per_page,
@@ -116,7 +130,7 @@ pub fn neutralize(cell: &str) -> String {
     }
 }
 
-const CSV_HEADER: [&str; 17] = [
+const CSV_HEADER: [&str; 22] = [
     "id",
     "run_id",
     "seq",
@@ -134,6 +148,11 @@ const CSV_HEADER: [&str; 17] = [
     "created_at",
     "attempts",
     "failed_attempts",
+    "ttfb_ms",
+    "output_tokens",
+    "output_tokens_estimated",
+    "tpot_ms",
+    "itl_ms",
 ];
 
 fn csv_line(fields: &[String]) -> Vec<u8> {
@@ -165,6 +184,14 @@ fn csv_fields(r: &ResultRow) -> Vec<String> {
         o(r.created_at.clone()),
         o(r.attempts.map(|n| n.to_string())),
         o(r.failed_attempts.clone()),
+        o(r.ttfb_ms.map(|v| format!("{v:.3}"))),
+        o(r.output_tokens.map(|n| n.to_string())),
+        o(r.output_tokens_estimated.map(|e| e.to_string())),
+        o(r.tpot_ms.map(|v| format!("{v:.3}"))),
+        // The gaps as a JSON array in one cell (`[5.1,4.98]`).
+        o(r.itl_ms
+            .as_ref()
+            .and_then(|g| serde_json::to_string(g).ok())),
     ]
 }
 

@@ -1,8 +1,9 @@
 //! The run form (with its limits) and the live panel: counters, rates,
-//! percentiles, errors, a latency chart, and cancel. Polls once a second.
+//! percentiles, token figures, errors, a latency chart, and cancel. Polls once a second.
 
 use leptos::prelude::*;
 
+use super::bench_panel::bench_figures;
 use super::context::SimCtx;
 use super::panels::opt;
 use super::server_fns::{cancel_run, list_runs, load_test_limits, run_status, start_run};
@@ -223,7 +224,7 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
     let ttft = run
         .ttft_ms
         .as_ref()
-        .map(|p| format!("TTFT p50 {:.1} · p95 {:.1} ms", p.p50, p.p95));
+        .map(|p| format!("TTFT {}", super::bench_panel::spread(p)));
     let errors = run
         .errors
         .iter()
@@ -238,6 +239,7 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         </div>
         <p class="mono small" data-testid="percentiles">{pct}</p>
         {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
+        {bench_figures(lang, run)}
         <p class="mono small">{t(lang, SimText::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
         {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, SimText::Errors)} ": "</span>{errors}</p> })}
         {served_by(lang, run)}

@@ -1,6 +1,7 @@
 //! Live figures of one run: counters, HDR histograms (latency, TTFT, queue
-//! time) and the sliding window the stop policy reads. Samples are never
-//! kept one by one; the rows on disk are the record.
+//! time, TPOT, ITL), output tokens and the sliding window the stop policy
+//! reads. Samples are never kept one by one; the rows on disk are the
+//! record, and a finished run's percentiles are the exact ones from them.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
@@ -8,8 +9,10 @@ use std::time::Instant;
 use hdrhistogram::Histogram;
 
 use super::client::{Attempt, ErrorKind};
+use super::exact::ExactFigures;
 use super::msg::StopReason;
-use super::types::{Percentiles, StopPolicy};
+use super::tokens;
+use super::types::{BenchFigures, Percentiles, StopPolicy};
 
 /// Upper bounds (ms) of the chart's latency buckets.
 pub const CHART_BUCKETS_MS: [f64; 12] = [
@@ -23,6 +26,14 @@ pub struct LiveStats {
     latency_us: Histogram<u64>,
     ttft_us: Histogram<u64>,
     queue_us: Histogram<u64>,
+    tpot_us: Histogram<u64>,
+    itl_us: Histogram<u64>,
+    /// Output tokens of the successes, and how many of them were counted.
+    pub output_tokens: u64,
+    pub output_tokens_estimated: u64,
+    /// Set when the run is over: percentiles from the stored rows, which
+    /// then replace the histograms'.
+    pub exact: Option<ExactFigures>,
     pub ok: u64,
     pub failed: u64,
     pub cancelled: u64,
@@ -53,6 +64,11 @@ impl Default for LiveStats {
             latency_us: histogram(),
             ttft_us: histogram(),
             queue_us: histogram(),
+            tpot_us: histogram(),
+            itl_us: histogram(),
+            output_tokens: 0,
+            output_tokens_estimated: 0,
+            exact: None,
             ok: 0,
             failed: 0,
             cancelled: 0,
@@ -110,6 +126,7 @@ impl LiveStats {
             if let Some(t) = a.ttft_ms {
                 let _ = self.ttft_us.record(us(t));
             }
+            self.add_tokens(a);
         } else {
             self.failed += 1;
             let kind = a.error_kind.map(ErrorKind::as_str).unwrap_or("unknown");
@@ -159,22 +176,82 @@ impl LiveStats {
 
     /// Successes per second between the first send and the last completion.
     pub fn rps(&self) -> f64 {
-        match (self.first_send, self.last_done) {
-            (Some(a), Some(b)) if b > a => self.ok as f64 / (b - a).as_secs_f64(),
-            _ => 0.0,
+        self.per_sec(self.ok)
+    }
+
+    fn add_tokens(&mut self, a: &Attempt) {
+        if let (Some(n), estimated) = tokens::output_tokens(a) {
+            self.output_tokens += n;
+            self.output_tokens_estimated += u64::from(estimated);
+        }
+        if let Some(tpot) = tokens::request_tpot_ms(a) {
+            let _ = self.tpot_us.record(us(tpot));
+        }
+        for gap in &a.itl_ms {
+            let _ = self.itl_us.record(us(*gap));
         }
     }
 
     pub fn latency(&self) -> Percentiles {
-        percentiles(&self.latency_us)
+        match &self.exact {
+            Some(e) => e.latency.clone(),
+            None => percentiles(&self.latency_us),
+        }
     }
 
     pub fn ttft(&self) -> Option<Percentiles> {
-        (!self.ttft_us.is_empty()).then(|| percentiles(&self.ttft_us))
+        match &self.exact {
+            Some(e) => e.ttft.clone(),
+            None => some_percentiles(&self.ttft_us),
+        }
     }
 
     pub fn queue(&self) -> Percentiles {
-        percentiles(&self.queue_us)
+        match &self.exact {
+            Some(e) => e.queue.clone(),
+            None => percentiles(&self.queue_us),
+        }
+    }
+
+    /// Output tokens, their rate, TPOT, ITL and the error rate: exact once
+    /// the run is over, from the histograms before.
+    pub fn bench(&self) -> BenchFigures {
+        let (tokens, estimated, tpot, itl) = match &self.exact {
+            Some(e) => (
+                e.output_tokens,
+                e.output_tokens_estimated,
+                e.tpot.clone(),
+                e.itl.clone(),
+            ),
+            None => (
+                self.output_tokens,
+                self.output_tokens_estimated,
+                some_percentiles(&self.tpot_us),
+                some_percentiles(&self.itl_us),
+            ),
+        };
+        let started = self.done() + self.cancelled;
+        BenchFigures {
+            output_tokens: tokens,
+            output_tokens_estimated: estimated,
+            tokens_per_sec: self.per_sec(tokens),
+            tpot_ms: tpot,
+            itl_ms: itl,
+            error_rate: if started == 0 {
+                0.0
+            } else {
+                self.failed as f64 / started as f64
+            },
+            exact: self.exact.is_some(),
+        }
+    }
+
+    /// `count` per second between the first send and the last completion.
+    fn per_sec(&self, count: u64) -> f64 {
+        match (self.first_send, self.last_done) {
+            (Some(a), Some(b)) if b > a => count as f64 / (b - a).as_secs_f64(),
+            _ => 0.0,
+        }
     }
 
     /// What each endpoint did, by id.
@@ -201,6 +278,10 @@ impl LiveStats {
         }
         CHART_BUCKETS_MS.iter().copied().zip(counts).collect()
     }
+}
+
+fn some_percentiles(h: &Histogram<u64>) -> Option<Percentiles> {
+    (!h.is_empty()).then(|| percentiles(h))
 }
 
 fn percentiles(h: &Histogram<u64>) -> Percentiles {
@@ -263,6 +344,57 @@ mod tests {
             .collect();
         assert_eq!(shares, [(3, 1, 1), (4, 1, 0)]);
         assert_eq!(s.done(), 5);
+    }
+
+    #[test]
+    fn token_figures_are_live_until_the_exact_ones_replace_them() {
+        let mut s = LiveStats::default();
+        let streamed = Attempt {
+            streamed: true,
+            deltas: 5,
+            latency_ms: 250.0,
+            ttft_ms: Some(50.0),
+            itl_ms: vec![50.0; 4],
+            ..attempt(true, 250.0)
+        };
+        s.add(&streamed, 0.0, &StopPolicy::Never, 1);
+        s.add(&attempt(false, 9.0), 0.0, &StopPolicy::Never, 1);
+        s.add(
+            &Attempt {
+                error_kind: Some(ErrorKind::Cancelled),
+                ..attempt(false, 1.0)
+            },
+            0.0,
+            &StopPolicy::Never,
+            1,
+        );
+        let live = s.bench();
+        assert_eq!((live.output_tokens, live.output_tokens_estimated), (5, 1));
+        let tpot = live.tpot_ms.clone().expect("tpot");
+        assert!((tpot.p50 - 50.0).abs() < 0.1, "{tpot:?}");
+        assert!((live.itl_ms.as_ref().expect("itl").p99 - 50.0).abs() < 0.1);
+        // Failed / started, the cancelled one started but neither.
+        assert!((live.error_rate - 1.0 / 3.0).abs() < 1e-9, "{live:?}");
+        assert!(!live.exact);
+
+        s.exact = Some(ExactFigures {
+            output_tokens: 7,
+            tpot: Some(Percentiles {
+                p50: 49.5,
+                ..Percentiles::default()
+            }),
+            ..ExactFigures::default()
+        });
+        let exact = s.bench();
+        assert!(exact.exact);
+        assert_eq!(exact.output_tokens, 7);
+        assert_eq!(exact.tpot_ms.map(|p| p.p50), Some(49.5));
+        assert_eq!(exact.itl_ms, None);
+        assert_eq!(
+            s.ttft(),
+            None,
+            "the exact figures answer, not the histograms"
+        );
     }
 
     #[test]

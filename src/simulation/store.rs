@@ -137,6 +137,9 @@ impl RunStore {
             "run_id": run.id, "status": run.status, "finished_at": run.finished_at,
             "requests": total, "success_rate": success_rate, "rps": run.rps,
             "latency_ms": run.latency_ms, "errors": run.errors, "rows": run.rows_written, "fallback": run.fallback_records,
+            "ttft_ms": run.ttft_ms, "tpot_ms": run.bench.tpot_ms, "itl_ms": run.bench.itl_ms,
+            "output_tokens": run.bench.output_tokens, "tokens_per_sec": run.bench.tokens_per_sec,
+            "error_rate": run.bench.error_rate, "exact": run.bench.exact,
         });
         tracing::info!(target: "loadtest", summary = %line, "load test finished");
         crate::monitor::metrics::loadtest_finished(&format!("{:?}", run.status).to_lowercase());

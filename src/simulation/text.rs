@@ -82,6 +82,13 @@ pub enum SimText {
     ServedBy,
     InFallback,
     InflightCap,
+    OutputTokens,
+    TokensPerSec,
+    Estimated,
+    Tpot,
+    Itl,
+    FiguresExact,
+    FiguresLive,
 }
 
 impl Text for SimText {
@@ -168,6 +175,22 @@ impl Text for SimText {
             QueueTime => ("排队时间 p95", "queue time p95"),
             InFallback => ("本地回退文件", "fallback file"),
             InflightCap => ("全局并发上限", "in-flight cap"),
+            OutputTokens => ("输出 token 数", "output tokens"),
+            TokensPerSec => ("每秒输出 token", "output tokens/s"),
+            Estimated => (
+                "个回复未报告 usage，其 token 数为计数估算",
+                "replies sent no usage; their tokens were counted (estimated)",
+            ),
+            Tpot => ("每 token 耗时 TPOT", "time per output token (TPOT)"),
+            Itl => ("token 间隔 ITL", "inter-token latency (ITL)"),
+            FiguresExact => (
+                "百分位为精确值，由已存结果计算",
+                "percentiles are exact, computed from the stored results",
+            ),
+            FiguresLive => (
+                "百分位为实时估计（直方图）",
+                "percentiles are live estimates (histograms)",
+            ),
         }
     }
 }

@@ -25,6 +25,10 @@ pub const CONCURRENCY_MAX: u32 = 1000;
 pub const RAMP_MAX_SECS: u32 = 3600;
 pub const USERS_MAX: u32 = 10_000;
 pub const MESSAGE_MAX: usize = 8_000;
+/// Most inter-token gaps one stored result keeps (`response_message.itl_ms`):
+/// a reply of more than this many + 1 content deltas keeps its first ones
+/// (`content_deltas` still says how many there were).
+pub const ITL_STORED_MAX: usize = 2048;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(
@@ -303,6 +307,9 @@ pub struct RunSnapshot {
     pub ttft_ms: Option<Percentiles>,
     pub queue_ms: Percentiles,
     pub errors: Vec<(String, u64)>,
+    /// Output tokens, their rate, TPOT, ITL and the error rate.
+    #[serde(flatten)]
+    pub bench: BenchFigures,
     /// Latency histogram for the chart: (upper bound ms, count).
     pub histogram: Vec<(f64, u64)>,
     pub rows_written: u64,
@@ -314,6 +321,31 @@ pub struct RunSnapshot {
     /// Per endpoint that answered or failed them: its successes and failures.
     #[serde(default)]
     pub by_endpoint: Vec<EndpointShare>,
+}
+
+/// A run's figures as an LLM benchmark reports them (METRICS.md). Token
+/// figures count successes only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct BenchFigures {
+    /// Output tokens of the successes: `usage.completion_tokens`, else the
+    /// content deltas counted.
+    pub output_tokens: u64,
+    /// Successes whose output tokens were counted, not reported (no `usage`).
+    pub output_tokens_estimated: u64,
+    /// Output tokens per second, over the same span as req/s.
+    pub tokens_per_sec: f64,
+    /// Time per output token after the first, per streamed success with
+    /// more than one output token.
+    pub tpot_ms: Option<Percentiles>,
+    /// Every gap between consecutive content deltas, pooled.
+    pub itl_ms: Option<Percentiles>,
+    /// Failed / started (0.0–1.0); cancelled requests are neither.
+    pub error_rate: f64,
+    /// True once the percentiles come from the stored rows (a finished
+    /// run); false while they come from the live histograms.
+    pub exact: bool,
 }
 
 /// What one endpoint did in a run.
@@ -365,6 +397,18 @@ pub struct ResultRow {
     /// The failed attempts, as `<endpoint id>=<what happened>,…`.
     #[serde(default)]
     pub failed_attempts: Option<String>,
+    #[serde(default)]
+    pub ttfb_ms: Option<f64>,
+    /// Reported by the upstream, else counted (then `output_tokens_estimated`).
+    #[serde(default)]
+    pub output_tokens: Option<u64>,
+    #[serde(default)]
+    pub output_tokens_estimated: Option<bool>,
+    #[serde(default)]
+    pub tpot_ms: Option<f64>,
+    /// Gaps between content deltas: in exports, not in the page's rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub itl_ms: Option<Vec<f64>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -395,4 +439,29 @@ where
 fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<StopReason>, D::Error> {
     let value = serde_json::Value::deserialize(d)?;
     Ok(serde_json::from_value(value).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_saved_before_token_figures_reads_with_none() {
+        let old = r#"{"id":"run-1","config":{"total":1,"concurrency":1,"stream":true},
+            "status":"completed","stop_reason":null,"started_at":"2026-11-28T09:16:41Z",
+            "finished_at":null,"done":1,"ok":1,"failed":0,"cancelled":0,"in_flight":0,
+            "queued":0,"rps":1.0,"elapsed_secs":1.0,
+            "latency_ms":{"p50":1.0,"p90":1.0,"p95":1.0,"p99":1.0,"mean":1.0,"max":1.0},
+            "ttft_ms":null,
+            "queue_ms":{"p50":0.0,"p90":0.0,"p95":0.0,"p99":0.0,"mean":0.0,"max":0.0},
+            "errors":[],"histogram":[],"rows_written":1,"fallback_records":0}"#;
+        let run: RunSnapshot = serde_json::from_str(old).expect("an older summary reads");
+        assert_eq!(run.bench, BenchFigures::default());
+        let again = serde_json::to_value(&run).expect("json");
+        assert_eq!(again["output_tokens"], 0, "flattened: {again}");
+        assert!(
+            again["tpot_ms"].is_null() && again["exact"] == false,
+            "{again}"
+        );
+    }
 }

@@ -1,7 +1,9 @@
 //! A small OpenAI-compatible upstream for demos and tests, run with
 //! `model-suite upstream-sim`: `/v1/models` and `/v1/chat/completions`
-//! (plain JSON or SSE streaming with `usage`), with configurable latency,
-//! injected errors and an optional required API key.
+//! (plain JSON or SSE streaming, one word per chunk), with configurable
+//! latency, pause between chunks, injected errors and an optional required
+//! API key. `usage` comes as OpenAI sends it: in a plain reply, and in a
+//! last streamed chunk only when `stream_options.include_usage` asks.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -23,13 +25,17 @@ use serde_json::{json, Value};
 pub struct SimOptions {
     /// Delay before the first byte of every reply.
     pub latency_ms: u64,
-    /// Pause between streamed chunks.
+    /// Pause between streamed chunks: the time per output token after the
+    /// first (each word of the reply is one chunk and one token).
     pub chunk_delay_ms: u64,
     /// Share of chat requests answered with HTTP 500 (0.0–1.0).
     pub error_rate: f64,
     pub models: Vec<String>,
     /// When set, requests without `Authorization: Bearer <key>` get 401.
     pub api_key: Option<String>,
+    /// Report `usage` (token counts); off, the upstream never does, as
+    /// some OpenAI-compatible servers don't.
+    pub usage: bool,
 }
 
 impl Default for SimOptions {
@@ -40,6 +46,7 @@ impl Default for SimOptions {
             error_rate: 0.0,
             models: vec!["sim-small".into(), "sim-large".into()],
             api_key: None,
+            usage: true,
         }
     }
 }
@@ -113,6 +120,14 @@ struct ChatBody {
     messages: Vec<Value>,
     #[serde(default)]
     stream: bool,
+    #[serde(default)]
+    stream_options: Option<StreamOptions>,
+}
+
+#[derive(Deserialize)]
+struct StreamOptions {
+    #[serde(default)]
+    include_usage: bool,
 }
 
 /// The reply, word by word: the streamed chunks and the plain content agree.
@@ -188,13 +203,16 @@ async fn chat(
         "completion_tokens": words.len(),
         "total_tokens": prompt_tokens + words.len() as u64,
     });
+    let usage = opts.usage.then_some(usage);
     if !req.stream {
-        return Json(json!({
+        let mut reply = json!({
             "id": id, "object": "chat.completion", "created": 0, "model": req.model,
             "choices": [{ "index": 0, "message": { "role": "assistant", "content": words.concat() }, "finish_reason": "stop" }],
-            "usage": usage,
-        }))
-        .into_response();
+        });
+        if let Some(usage) = usage {
+            reply["usage"] = usage;
+        }
+        return Json(reply).into_response();
     }
     let chunk = {
         let (id, model) = (id.clone(), req.model.clone());
@@ -206,11 +224,17 @@ async fn chat(
     let mut events = vec![chunk(json!({ "role": "assistant", "content": "" }), None)];
     events.extend(words.iter().map(|w| chunk(json!({ "content": w }), None)));
     events.push(chunk(json!({}), Some("stop")));
-    events.push(
-        json!({ "id": id, "object": "chat.completion.chunk", "created": 0, "model": req.model,
-                        "choices": [], "usage": usage }),
-    );
+    let asked = req.stream_options.is_some_and(|o| o.include_usage);
+    if let Some(usage) = usage.filter(|_| asked) {
+        events.push(
+            json!({ "id": id, "object": "chat.completion.chunk", "created": 0, "model": req.model,
+                    "choices": [], "usage": usage }),
+        );
+    }
+    // Each chunk is due `delay` after the one before it, on a fixed clock:
+    // timer rounding and scheduling do not add up over a long reply.
     let delay = Duration::from_millis(opts.chunk_delay_ms);
+    let begun = tokio::time::Instant::now();
     let stream = futures::stream::iter(
         events
             .into_iter()
@@ -220,7 +244,7 @@ async fn chat(
     .enumerate()
     .then(move |(i, data)| async move {
         if i > 0 {
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep_until(begun + delay * i as u32).await;
         }
         Ok::<_, Infallible>(Event::default().data(data))
     });
