@@ -47,6 +47,7 @@ fn record_of(r: CheckRow) -> Record {
         created_at: r.created_at,
         attempts: None,
         failed_attempts: None,
+        tokens: Default::default(),
     }
 }
 
