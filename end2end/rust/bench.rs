@@ -299,7 +299,10 @@ async fn failover_cost(first: &str) -> (f64, f64) {
     // The failing one is the default and the fastest: routing tries it first.
     let failing = crate::failover::add(&app, "Failing", first, 1.0).await;
     let res = app
-        .api(Method::POST, &format!("/api/v1/llm/models/{failing}/default"))
+        .api(
+            Method::POST,
+            &format!("/api/v1/llm/models/{failing}/default"),
+        )
         .send()
         .await
         .expect("set default");
