@@ -1,6 +1,10 @@
 //! The `model-suite` command: `serve` (the default) runs the admin console.
 
 #[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(feature = "ssr")]
 mod cli {
     use clap::{Parser, Subcommand};
     use model_suite::config::{prepare_secrets, Config, Mode};

@@ -165,7 +165,7 @@ fn record(i: u64) -> Record {
 #[ignore = "benchmark: run with make bench"]
 async fn bench() {
     let app = app_on(0).await;
-    let mut table = vec![("metric".to_owned(), "value".to_owned())];
+    let mut table = Table::default();
     for concurrency in [50u32, 1000] {
         let (rps, _, _) = engine_run(&app, 5000, concurrency).await;
         table.push((
@@ -256,9 +256,25 @@ async fn bench() {
         ));
     }
 
-    println!("\n| {} | {} |\n|---|---|", table[0].0, table[0].1);
-    for (k, v) in &table[1..] {
-        println!("| {k} | {v} |");
+    table.print();
+}
+
+/// The figures, printed as they come (a later failure keeps them) and
+/// again together at the end.
+#[derive(Default)]
+struct Table(Vec<(String, String)>);
+
+impl Table {
+    fn push(&mut self, row: (String, String)) {
+        eprintln!("{}: {}", row.0, row.1);
+        self.0.push(row);
+    }
+
+    fn print(&self) {
+        println!("\n| metric | value |\n|---|---|");
+        for (k, v) in &self.0 {
+            println!("| {k} | {v} |");
+        }
     }
 }
 
@@ -281,7 +297,18 @@ async fn failover_cost(first: &str) -> (f64, f64) {
     crate::failover::add(&app, "Healthy", &sim, 50.0).await;
     let token = app.token("user", 3600);
     let direct = chat_p50(&app, &token, "1").await;
-    crate::failover::add(&app, "Failing", first, 1.0).await;
+    // The failing one is the default and the fastest: routing tries it first.
+    let failing = crate::failover::add(&app, "Failing", first, 1.0).await;
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/llm/models/{failing}/default"),
+        )
+        .send()
+        .await
+        .expect("set default");
+    assert!(res.status().is_success(), "set default: {}", res.status());
+    crate::failover::seen_as(&app, failing, "online", 1.0).await;
     let failed_over = chat_p50(&app, &token, "2").await;
     (direct, failed_over)
 }

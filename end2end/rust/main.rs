@@ -1,6 +1,10 @@
 //! Integration tests: the real app over real HTTP on loopback, each test
 //! with its own temporary SQLite file.
 
+// The allocator the server binary uses, so in-process figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod support;
 
 mod assets;

@@ -67,11 +67,18 @@ pub enum TokenError {
     Ended,
 }
 
-/// Signing and verifying keys derived from the configured secret.
+/// Signing and verifying keys derived from the configured secret, shared:
+/// every request's handler holds a copy, which must not copy (and then
+/// wipe) the key bytes.
 #[derive(Clone)]
-pub struct JwtKeys {
+pub struct JwtKeys(std::sync::Arc<Keys>);
+
+struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// HS256 only, no leeway, `exp` and `sub` required (audience is
+    /// checked by the caller that knows which one it wants).
+    validation: Validation,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -82,14 +89,19 @@ impl std::fmt::Debug for JwtKeys {
 
 impl JwtKeys {
     pub fn new(secret: &[u8]) -> JwtKeys {
-        JwtKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        JwtKeys(std::sync::Arc::new(Keys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
-        }
+            validation,
+        }))
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+        encode(&Header::new(Algorithm::HS256), claims, &self.0.encoding)
     }
 
     /// Signs any claim set (minted test users carry extra claims such as `tenant`).
@@ -97,15 +109,11 @@ impl JwtKeys {
         &self,
         claims: &serde_json::Value,
     ) -> Result<String, jsonwebtoken::errors::Error> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+        encode(&Header::new(Algorithm::HS256), claims, &self.0.encoding)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        decode::<Claims>(token, &self.decoding, &validation)
+        decode::<Claims>(token, &self.0.decoding, &self.0.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
