@@ -132,12 +132,12 @@ pub async fn chat_completions(
     // The size and stall limits are the server's (`body_guard`); a read they
     // cut short is answered 413 or 408 there.
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
-        return error(
+        return ChatError::new(
             StatusCode::BAD_REQUEST,
             "unreadable_body",
-            "the request body could not be read",
-            None,
-        );
+            ChatMsg::UnreadableBody,
+        )
+        .answer(&headers);
     };
     let Ok(Value::Object(mut request)) = serde_json::from_slice::<Value>(&body) else {
         return ChatError::new(

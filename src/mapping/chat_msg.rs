@@ -20,6 +20,8 @@ pub enum ChatMsg {
         secs: u64,
     },
     NotJson,
+    /// The body could not be read to its end.
+    UnreadableBody,
     MessagesNotArray,
     OverCap {
         field: String,
@@ -70,6 +72,10 @@ impl ChatMsg {
             NotJson => (
                 "请求体必须是 JSON 格式的 chat completion 请求".into(),
                 "the body must be a JSON chat completion request".into(),
+            ),
+            UnreadableBody => (
+                "无法读取请求体".into(),
+                "the request body could not be read".into(),
             ),
             MessagesNotArray => (
                 "`messages` 必须是数组".into(),
@@ -140,6 +146,7 @@ mod tests {
             },
             ChatMsg::RateLimited { secs: 3 },
             ChatMsg::NotJson,
+            ChatMsg::UnreadableBody,
             ChatMsg::MessagesNotArray,
             ChatMsg::OverCap {
                 field: s("max_tokens"),
@@ -166,6 +173,6 @@ mod tests {
                 detail: s("bad response body: eof"),
             },
         ];
-        assert_messages(all.to_vec(), 11);
+        assert_messages(all.to_vec(), 12);
     }
 }
