@@ -6,6 +6,8 @@ mod support;
 mod assets;
 mod attribution;
 mod auth;
+mod authority_live;
+mod authority_writes;
 mod bench;
 mod catalog;
 mod catalog_supabase;

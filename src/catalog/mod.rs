@@ -21,6 +21,8 @@ pub mod health;
 #[cfg(feature = "ssr")]
 pub mod model_check;
 #[cfg(feature = "ssr")]
+pub mod reconcile;
+#[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]
 pub mod removal;

@@ -26,6 +26,7 @@ pub enum CatalogMsg {
     NoModelDefault { name: String },
     NotInSupabase { name: String },
     DeletedInSupabase { name: String },
+    ChangedElsewhere { name: String, at: String },
     GoneFromSupabase,
     IsDefault { name: String, action: Guarded },
     SaveFirst,
@@ -112,6 +113,10 @@ impl CatalogMsg {
                 format!("`{name}` 已在 Supabase 中被删除；请同步以对齐"),
                 format!("`{name}` was deleted in Supabase; run a sync to reconcile"),
             ),
+            ChangedElsewhere { name, at } => (
+                format!("`{name}` 在您打开后已于 {at} 在 Supabase 中被修改（另一个控制台或直接修改）；您的更改未应用。页面现在显示当前值，如仍需要请重新应用"),
+                format!("`{name}` was changed in Supabase at {at} (by another console or directly) since you opened it; your change was not applied. The page now shows the current values: re-apply your change if you still want it"),
+            ),
             GoneFromSupabase => (
                 "该端点已不在 Supabase 中；请先同步".into(),
                 "this endpoint no longer exists in Supabase; run a sync first".into(),
@@ -183,6 +188,10 @@ mod tests {
             CatalogMsg::NoModelDefault { name: s("A") },
             CatalogMsg::NotInSupabase { name: s("A") },
             CatalogMsg::DeletedInSupabase { name: s("A") },
+            CatalogMsg::ChangedElsewhere {
+                name: s("A"),
+                at: s("2026-01-01T00:00:00.000000Z"),
+            },
             CatalogMsg::GoneFromSupabase,
             CatalogMsg::IsDefault {
                 name: s("A"),
@@ -191,6 +200,6 @@ mod tests {
             CatalogMsg::SaveFirst,
             CatalogMsg::NoModelsToCheck,
         ];
-        assert_messages(catalog.to_vec(), 21);
+        assert_messages(catalog.to_vec(), 22);
     }
 }

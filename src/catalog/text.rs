@@ -61,6 +61,7 @@ pub enum CatalogText {
     FieldModel,
     FieldModelList,
     FieldActive,
+    CurrentValues,
     AddModel,
     ModelPlaceholder,
     FetchModels,
@@ -170,6 +171,10 @@ impl Text for CatalogText {
             FieldModel => ("端点默认模型", "Endpoint's default model"),
             FieldModelList => ("候选模型", "Candidate models"),
             FieldActive => ("启用", "Active"),
+            CurrentValues => (
+                "Supabase 中的当前值（再次保存即在其上重新应用您的更改）",
+                "Current values in Supabase (save again to re-apply your change on top of them)",
+            ),
             AddModel => ("添加", "Add"),
             ModelPlaceholder => ("输入模型 ID 后回车", "Type a model id, press Enter"),
             FetchModels => ("从上游获取", "Fetch from upstream"),

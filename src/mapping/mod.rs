@@ -30,9 +30,13 @@ pub mod openai_models;
 #[cfg(feature = "ssr")]
 pub mod proxy;
 #[cfg(feature = "ssr")]
+pub mod reconcile;
+#[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]
 pub mod resolver;
+#[cfg(feature = "ssr")]
+pub mod route_cache;
 #[cfg(feature = "ssr")]
 pub mod scope_models;
 #[cfg(feature = "ssr")]

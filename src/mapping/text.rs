@@ -33,6 +33,7 @@ pub enum MappingText {
     Save,
     Cancel,
     Saved,
+    CurrentValues,
     Deleted,
     Healthy,
     Unhealthy,
@@ -99,6 +100,10 @@ impl Text for MappingText {
             Save => ("保存", "Save"),
             Cancel => ("取消", "Cancel"),
             Saved => ("已保存", "Saved"),
+            CurrentValues => (
+                "Supabase 中的当前值（再次保存即在其上重新应用您的更改）",
+                "Current values in Supabase (save again to re-apply your change on top of them)",
+            ),
             Deleted => ("已删除", "Deleted"),
             Healthy => ("有健康端点", "served by a healthy endpoint"),
             Unhealthy => ("有端点但未在线", "served, but no endpoint is online"),

@@ -97,6 +97,10 @@ pub struct MappingTools {
     /// The admin accepted models no endpoint serves yet.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub accept_dangling: bool,
+    /// Deleted in Supabase but kept here (disabled) because stored results
+    /// refer to it; never pushed back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed_in_supabase: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -131,6 +135,10 @@ pub struct MappingDraft {
     pub is_active: bool,
     #[serde(default)]
     pub accept_dangling: bool,
+    /// The version the admin saw (the mapping's `updated_at`): with
+    /// Supabase, the write applies only if the row is still at it.
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 fn yes() -> bool {

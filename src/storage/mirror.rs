@@ -30,13 +30,16 @@ pub struct ResultsMirror {
     cursor: PathBuf,
     /// One push at a time (the interval and the sync button may meet).
     busy: Arc<tokio::sync::Mutex<()>>,
+    /// Prompt categories whose rows, once deleted in Supabase, stay
+    /// deleted: their results are passed over instead of re-creating them.
+    keep_deleted: &'static [&'static str],
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct MirrorReport {
     pub pushed: u64,
     pub prompts_created: u64,
-    /// Rows of endpoints deleted in Supabase, passed over.
+    /// Rows of endpoints (or mappings) deleted in Supabase, passed over.
     pub skipped: u64,
     /// Why the mirror stopped short, when it did.
     pub waiting: Option<String>,
@@ -83,7 +86,15 @@ impl ResultsMirror {
             pg,
             cursor,
             busy: Arc::default(),
+            keep_deleted: &[],
         }
+    }
+
+    /// Results of prompts of these categories deleted in Supabase are
+    /// passed over: the deletion is respected, the prompt never re-created.
+    pub fn keeping_deleted(mut self, categories: &'static [&'static str]) -> ResultsMirror {
+        self.keep_deleted = categories;
+        self
     }
 
     /// The last local id already in Supabase (0 when nothing was sent yet).
@@ -153,7 +164,7 @@ impl ResultsMirror {
             let known = self
                 .remote_ids("ai_prompt", rows.iter().filter_map(|r| r.p_sid))
                 .await?;
-            let mut made: std::collections::HashMap<i64, i64> = Default::default();
+            let mut made: std::collections::HashMap<i64, Option<i64>> = Default::default();
             for r in rows.iter_mut() {
                 if r.p_sid.is_some_and(|s| known.contains(&s)) {
                     continue;
@@ -163,8 +174,11 @@ impl ResultsMirror {
                     None => self.prompt_id(r.prompt_id, &known, &mut report).await?,
                 };
                 made.insert(r.prompt_id, sid);
-                r.p_sid = Some(sid);
+                r.p_sid = sid;
             }
+            let before = rows.len();
+            rows.retain(|r| r.p_sid.is_some());
+            report.skipped += (before - rows.len()) as u64;
             // Prove the cursor can be written before anything is sent.
             self.mark_sent(after)?;
             if !rows.is_empty() {
@@ -260,13 +274,14 @@ impl ResultsMirror {
     }
 
     /// The Supabase id of local prompt `id`, creating the row there first
-    /// (again, when the one it had is not among `known` any more).
+    /// (again, when the one it had is not among `known` any more — unless
+    /// its category keeps deletions: then `None`).
     async fn prompt_id(
         &self,
         id: i64,
         known: &HashSet<i64>,
         report: &mut MirrorReport,
-    ) -> Result<i64, AppError> {
+    ) -> Result<Option<i64>, AppError> {
         let p: Prompt = sqlx::query_as(
             "SELECT supabase_id, name, content, version, category, description, is_active FROM ai_prompts WHERE id = ?1",
         )
@@ -274,7 +289,14 @@ impl ResultsMirror {
         .fetch_one(&self.db)
         .await?;
         if let Some(sid) = p.supabase_id.filter(|s| known.contains(s)) {
-            return Ok(sid);
+            return Ok(Some(sid));
+        }
+        let kept_deleted = p
+            .category
+            .as_deref()
+            .is_some_and(|c| self.keep_deleted.contains(&c));
+        if p.supabase_id.is_some() && kept_deleted {
+            return Ok(None);
         }
         let sid: i64 = sqlx::query_scalar(
             "INSERT INTO ai_prompt (name, content, version, category, description, is_active)
@@ -295,7 +317,7 @@ impl ResultsMirror {
             .execute(&self.db)
             .await?;
         report.prompts_created += 1;
-        Ok(sid)
+        Ok(Some(sid))
     }
 
     /// Pushes now and then every `every`, for the life of the process.

@@ -5,6 +5,7 @@
 pub mod mirror;
 pub mod schema;
 pub mod supabase;
+pub mod watch;
 
 use std::path::Path;
 use std::str::FromStr;
