@@ -219,3 +219,34 @@ async fn a_sync_runs_at_start_even_when_the_interval_is_zero() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_unreachable_supabase_is_named_on_the_catalog_with_since_when() {
+    let app = console("postgres://model_suite:x@127.0.0.1:9/none?sslmode=disable").await;
+    let app = &app;
+    within(
+        Duration::from_secs(15),
+        "the catalog says since when Supabase is away",
+        || async move {
+            let page: Value = app
+                .api(Method::GET, "/api/v1/llm/models")
+                .send()
+                .await
+                .expect("list")
+                .json()
+                .await
+                .expect("json");
+            page["authority_away_since"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("20"))
+        },
+    )
+    .await;
+    let res = app
+        .api(Method::POST, "/api/v1/llm/models")
+        .json(&endpoint_body("Refused", "http://127.0.0.1:9/v1"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 503, "writes are refused meanwhile");
+}

@@ -165,6 +165,7 @@ pub async fn list(pool: &SqlitePool, q: &ListQuery) -> Result<EndpointPage, sqlx
     Ok(EndpointPage {
         items: rows.iter().map(EndpointRow::view).collect(),
         supabase: false,
+        authority_away_since: None,
         total,
         page,
         per_page,

@@ -17,6 +17,7 @@ use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
 use super::validate::{parse_model_list, validate};
 use crate::error::{AppError, Thing};
 use crate::monitor::audit::AuditLog;
+use crate::storage::watch::AuthorityStatus;
 
 #[derive(Clone)]
 pub struct Catalog {
@@ -28,6 +29,8 @@ pub struct Catalog {
     /// Bumped after every write (and probe), so readers that cache the
     /// catalog know when to read it again.
     epoch: Arc<AtomicU64>,
+    /// Whether Supabase answers (kept by the live watch).
+    pub authority: AuthorityStatus,
 }
 
 /// Holds the write lock; bumps the epoch when the write is over.
@@ -49,13 +52,15 @@ impl Catalog {
         audit: AuditLog,
         http: reqwest::Client,
     ) -> Catalog {
+        let epoch: Arc<AtomicU64> = Arc::default();
         Catalog {
             db,
             supabase,
             audit,
             http,
             write_lock: Arc::new(Mutex::new(())),
-            epoch: Arc::default(),
+            authority: AuthorityStatus::new(epoch.clone()),
+            epoch,
         }
     }
 
@@ -80,6 +85,7 @@ impl Catalog {
     pub async fn list(&self, q: &ListQuery) -> Result<EndpointPage, AppError> {
         let mut page = repo::list(&self.db, q).await?;
         page.supabase = self.supabase.is_some();
+        page.authority_away_since = self.authority.away_since();
         Ok(page)
     }
 

@@ -9,6 +9,7 @@ pub enum CatalogText {
     CheckAll,
     SyncNow,
     SupabaseOff,
+    AuthorityAway,
     SyncDone,
     SyncEndpoints,
     SyncMappings,
@@ -103,6 +104,10 @@ impl Text for CatalogText {
             Add => ("新增端点", "Add endpoint"),
             CheckAll => ("全部检测", "Check all"),
             SyncNow => ("从 Supabase 同步", "Sync from Supabase"),
+            AuthorityAway => (
+                "Supabase 无法访问：页面与路由使用最后同步的数据，修改将被拒绝，直至恢复。无法访问开始于",
+                "Supabase is unreachable: pages and routing serve the last mirrored state and edits are refused until it is back. Away since",
+            ),
             SupabaseOff => (
                 "未配置 Supabase：SQLite 为权威数据源。",
                 "Supabase is not configured: SQLite is the authority.",

@@ -116,6 +116,10 @@ pub struct EndpointPage {
     /// Whether Supabase is the authority (else sync status means nothing).
     #[serde(default)]
     pub supabase: bool,
+    /// Since when Supabase has not answered (UTC), while it does not: the
+    /// pages serve the last mirrored state and writes are refused.
+    #[serde(default)]
+    pub authority_away_since: Option<String>,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,

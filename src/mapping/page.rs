@@ -9,6 +9,7 @@ use super::resolve_box::ResolveBox;
 use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
 use super::text::MappingText;
 use super::types::{Mapping, MappingView, ModelCoverage};
+use crate::catalog::live::follow_catalog_changes;
 use crate::i18n::{t, Key};
 use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, Toast};
 
@@ -18,6 +19,8 @@ pub fn MappingPage() -> impl IntoView {
     let ctx = MappingCtx::new(lang);
     provide_context(ctx);
     let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
+    // Mappings changed elsewhere (another console, Supabase) show up live.
+    follow_catalog_changes(move || ctx.version.update(|v| *v += 1));
 
     view! {
         <AdminLayout title=Key::MappingTitle>

@@ -10,12 +10,14 @@ use std::time::Duration;
 use crate::catalog::remote::PROBE as ENDPOINTS_PROBE;
 use crate::mapping::remote::PROBE as MAPPINGS_PROBE;
 use crate::state::AppState;
-use crate::storage::watch::{self, AuthorityStatus, ProbeEvery, Watched};
+use crate::storage::watch::{self, ProbeEvery, Watched};
 
-/// Starts the syncs and the watch when Supabase is configured; returns
-/// since when Supabase has been away, as the watch sees it.
-pub fn start(state: &AppState) -> Option<AuthorityStatus> {
-    let pg = state.supabase.clone()?;
+/// Starts the syncs and the watch when Supabase is configured; the watch
+/// keeps the catalog's view of whether Supabase answers.
+pub fn start(state: &AppState) {
+    let Some(pg) = state.supabase.clone() else {
+        return;
+    };
     let mappings = state.mappings.clone();
     match state.config.sync_interval_minutes {
         0 => {
@@ -47,9 +49,10 @@ pub fn start(state: &AppState) -> Option<AuthorityStatus> {
             Box::pin(async move { mappings.follow_remote().await.map_err(|e| e.message()) })
         }),
     };
-    Some(watch::spawn(
+    watch::spawn(
         pg,
         vec![endpoints, mapping_rows],
         ProbeEvery::default(),
-    ))
+        state.catalog.authority.clone(),
+    );
 }

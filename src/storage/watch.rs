@@ -7,7 +7,7 @@
 //!
 //! Not a sync of its own: it only decides *when* a caller's reconcile runs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -55,26 +55,40 @@ impl Default for ProbeEvery {
     }
 }
 
-/// Since when Supabase has been unreachable for the watcher, if it is.
+/// Since when Supabase has been unreachable for the watcher, if it is;
+/// `changed` is bumped whenever that flips, so pages polling a change
+/// counter see it.
 #[derive(Clone, Default)]
-pub struct AuthorityStatus(Arc<Mutex<Option<String>>>);
+pub struct AuthorityStatus {
+    since: Arc<Mutex<Option<String>>>,
+    changed: Arc<AtomicU64>,
+}
 
 impl AuthorityStatus {
+    pub fn new(changed: Arc<AtomicU64>) -> AuthorityStatus {
+        AuthorityStatus {
+            since: Arc::default(),
+            changed,
+        }
+    }
+
     pub fn away_since(&self) -> Option<String> {
-        self.0.lock().ok().and_then(|g| g.clone())
+        self.since.lock().ok().and_then(|g| g.clone())
     }
 
     fn reached(&self) {
-        if let Ok(mut g) = self.0.lock() {
+        if let Ok(mut g) = self.since.lock() {
             if g.take().is_some() {
+                self.changed.fetch_add(1, Ordering::SeqCst);
                 tracing::info!("Supabase is reachable again");
             }
         }
     }
 
     fn missed(&self, error: &sqlx::Error) {
-        if let Ok(mut g) = self.0.lock() {
+        if let Ok(mut g) = self.since.lock() {
             if g.is_none() {
+                self.changed.fetch_add(1, Ordering::SeqCst);
                 tracing::warn!(%error, "Supabase is unreachable; serving from SQLite");
                 *g = Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
             }
@@ -82,9 +96,9 @@ impl AuthorityStatus {
     }
 }
 
-/// Starts following `tables`; runs until the process ends.
-pub fn spawn(pg: PgPool, tables: Vec<Watched>, every: ProbeEvery) -> AuthorityStatus {
-    let status = AuthorityStatus::default();
+/// Starts following `tables`, keeping `status` (whether Supabase answers);
+/// runs until the process ends.
+pub fn spawn(pg: PgPool, tables: Vec<Watched>, every: ProbeEvery, status: AuthorityStatus) {
     let listening = Arc::new(AtomicBool::new(false));
     let wakers: Vec<(&'static str, Arc<Notify>)> = tables
         .iter()
@@ -102,7 +116,6 @@ pub fn spawn(pg: PgPool, tables: Vec<Watched>, every: ProbeEvery) -> AuthoritySt
         ));
     }
     tokio::spawn(listen(pg, wakers, listening));
-    status
 }
 
 /// Runs the reconcile once per wake-up; wake-ups during a run coalesce into
