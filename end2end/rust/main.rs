@@ -9,6 +9,7 @@ mod auth;
 mod authority_live;
 mod authority_writes;
 mod bench;
+mod bench_authority;
 mod catalog;
 mod catalog_supabase;
 mod chat;
