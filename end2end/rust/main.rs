@@ -7,6 +7,7 @@ mod assets;
 mod attribution;
 mod auth;
 mod authority_live;
+mod authority_pending;
 mod authority_writes;
 mod bench;
 mod bench_authority;

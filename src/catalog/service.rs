@@ -17,6 +17,7 @@ use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
 use super::validate::{parse_model_list, validate};
 use crate::error::{AppError, Thing};
 use crate::monitor::audit::AuditLog;
+use crate::storage::pending::PendingWrites;
 use crate::storage::watch::AuthorityStatus;
 
 #[derive(Clone)]
@@ -31,6 +32,8 @@ pub struct Catalog {
     epoch: Arc<AtomicU64>,
     /// Whether Supabase answers (kept by the live watch).
     pub authority: AuthorityStatus,
+    /// Where writes Supabase refused are kept for the admin.
+    pub pending: Option<PendingWrites>,
 }
 
 /// Holds the write lock; bumps the epoch when the write is over.
@@ -61,7 +64,15 @@ impl Catalog {
             write_lock: Arc::new(Mutex::new(())),
             authority: AuthorityStatus::new(epoch.clone()),
             epoch,
+            pending: None,
         }
+    }
+
+    /// Keeps writes Supabase refuses in `pending`, for the admin to
+    /// re-apply or discard.
+    pub fn keeping_refused(mut self, pending: PendingWrites) -> Catalog {
+        self.pending = Some(pending);
+        self
     }
 
     /// Held by every write (and by sync) so the stores see one order.
@@ -109,7 +120,13 @@ impl Catalog {
             .map(EndpointRow::view))
     }
 
-    pub async fn create(&self, actor: &str, draft: EndpointDraft) -> Result<Endpoint, AppError> {
+    /// Creates the endpoint (see [`Catalog::create`], which also keeps a
+    /// write Supabase refused).
+    pub async fn write_create(
+        &self,
+        actor: &str,
+        draft: EndpointDraft,
+    ) -> Result<Endpoint, AppError> {
         let v = validate(draft)?;
         let _guard = self.lock_writes().await;
         self.refuse_taken_name(&v.name, None).await?;
@@ -155,7 +172,9 @@ impl Catalog {
         Ok(created)
     }
 
-    pub async fn update(
+    /// Updates the endpoint (see [`Catalog::update`], which also keeps a
+    /// write Supabase refused).
+    pub async fn write_update(
         &self,
         actor: &str,
         id: i64,

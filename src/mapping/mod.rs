@@ -28,6 +28,8 @@ pub mod last_used;
 #[cfg(feature = "ssr")]
 pub mod openai_models;
 #[cfg(feature = "ssr")]
+pub mod pending;
+#[cfg(feature = "ssr")]
 pub mod proxy;
 #[cfg(feature = "ssr")]
 pub mod reconcile;

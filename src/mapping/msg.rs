@@ -30,6 +30,10 @@ pub enum MappingMsg {
     DeletedInSupabase {
         scope: String,
     },
+    /// No kept write has this id.
+    PendingMissing {
+        id: String,
+    },
     /// Changed in Supabase since the admin opened it.
     ChangedElsewhere {
         scope: String,
@@ -74,6 +78,10 @@ impl MappingMsg {
             AlreadyMapped { scope, id } => (
                 format!("`{scope}` 已有映射（#{id}）"),
                 format!("`{scope}` already has a mapping (#{id})"),
+            ),
+            PendingMissing { id } => (
+                format!("没有编号为 `{id}` 的待处理更改"),
+                format!("no pending change has the id `{id}`"),
             ),
             ChangedElsewhere { scope, at } => (
                 format!("`{scope}` 在您打开后已于 {at} 在 Supabase 中被修改（另一个控制台或直接修改）；您的更改未应用。页面现在显示当前值，如仍需要请重新应用"),
@@ -317,6 +325,7 @@ mod tests {
                 scope: s("tenant:acme"),
                 id: 3,
             },
+            MappingMsg::PendingMissing { id: s("x") },
             MappingMsg::ChangedElsewhere {
                 scope: s("tenant:acme"),
                 at: s("2026-01-01T00:00:00.000000Z"),
@@ -326,7 +335,7 @@ mod tests {
             },
             MappingMsg::NoRoute(Box::new(chose)),
         ];
-        assert_messages(mapping.to_vec(), 11);
+        assert_messages(mapping.to_vec(), 12);
     }
 
     #[test]

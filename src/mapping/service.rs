@@ -218,7 +218,13 @@ impl MappingService {
         Ok((scope, draft.note, tools, draft.is_active))
     }
 
-    pub async fn create(&self, actor: &str, draft: MappingDraft) -> Result<Mapping, AppError> {
+    /// Creates the mapping (see [`MappingService::create`], which also
+    /// keeps a write Supabase refused).
+    pub async fn write_create(
+        &self,
+        actor: &str,
+        draft: MappingDraft,
+    ) -> Result<Mapping, AppError> {
         let _guard = self.catalog.lock_writes().await;
         let (scope, note, tools, active) = self.check(draft, None).await?;
         let name = scope.name();
@@ -263,7 +269,9 @@ impl MappingService {
         Ok(created)
     }
 
-    pub async fn update(
+    /// Updates the mapping (see [`MappingService::update`], which also
+    /// keeps a write Supabase refused).
+    pub async fn write_update(
         &self,
         actor: &str,
         id: i64,

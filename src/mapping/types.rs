@@ -280,3 +280,23 @@ pub struct ResolveOutcome {
     #[serde(default)]
     pub last_used: Option<LastUsed>,
 }
+
+/// A write Supabase refused because it could not be reached, kept for the
+/// admin to re-apply (through the same version check) or discard. An api
+/// key in its body is never shown: `body.api_key` is dropped and
+/// `has_api_key` says whether one is kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PendingChange {
+    pub id: String,
+    /// `endpoint.create`, `endpoint.update`, `mapping.create` or `mapping.update`.
+    pub kind: String,
+    /// The local id of the endpoint or mapping it changes (none for a create).
+    pub target: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub body: serde_json::Value,
+    pub has_api_key: bool,
+    pub refused_at: String,
+    pub reason: String,
+    pub actor: String,
+}

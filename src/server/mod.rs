@@ -97,7 +97,10 @@ pub async fn build_app(
         None => None,
     };
     let http = upstream::shared_client().map_err(|e| StartError::Http(e.to_string()))?;
-    let catalog = Catalog::new(db.clone(), supabase.clone(), audit.clone(), http.clone());
+    let catalog = Catalog::new(db.clone(), supabase.clone(), audit.clone(), http.clone())
+        .keeping_refused(storage::pending::PendingWrites::new(
+            config.storage_dir.join("ai_runtime"),
+        ));
     let monitor = EndpointMonitor::new(
         db.clone(),
         http.clone(),

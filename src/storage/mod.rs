@@ -3,6 +3,7 @@
 //! `supabase` connects to the remote authority and checks its columns.
 
 pub mod mirror;
+pub mod pending;
 pub mod schema;
 pub mod supabase;
 pub mod watch;
