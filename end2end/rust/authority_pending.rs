@@ -81,6 +81,25 @@ async fn a_refused_write_is_kept_listed_without_its_key_and_reapplied_or_discard
         .filter(|n| n.starts_with("pending-write-"))
         .collect();
     assert_eq!(files.len(), 2, "{files:?}");
+    let cookie = a.admin_cookie().await;
+    for page in ["/", "/mappings"] {
+        let html = a
+            .get_with_cookie(page, &cookie)
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert_eq!(
+            html.matches("data-testid=\"pending-change\"").count(),
+            2,
+            "{page} lists the pending changes"
+        );
+        assert!(
+            html.contains("while away") || html.contains("Main"),
+            "{page}"
+        );
+        assert!(!html.contains("sk-test"), "{page}: no key on the page");
+    }
 
     // Back, but the endpoint changed meanwhile: its re-apply is a conflict
     // and stays kept; the mapping goes in.

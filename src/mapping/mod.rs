@@ -6,6 +6,7 @@ pub mod context;
 pub mod editor;
 pub mod msg;
 pub mod page;
+pub mod pending_panel;
 pub mod resolve_box;
 pub mod server_fns;
 pub mod text;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::context::MappingCtx;
 use super::editor::MappingDrawer;
+use super::pending_panel::PendingChanges;
 use super::resolve_box::ResolveBox;
 use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
 use super::text::MappingText;
@@ -36,6 +37,7 @@ pub fn MappingPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
+            <PendingChanges/>
             <ResolveBox/>
             {move || ctx.editing.get().map(|initial| view! { <MappingDrawer initial/> })}
             {move || ctx.deleting.get().map(|target| view! { <DeleteMapping target/> })}
