@@ -62,6 +62,12 @@ async fn an_edit_from_a_stale_version_is_409_naming_when_and_changes_nothing() {
     );
     assert_eq!(current["updated_at"], after_a["updated_at"]);
 
+    // A version that is not a time is bad input, named; nothing is kept.
+    second["updated_at"] = "yesterday".into();
+    let (status, err) = put(&b, &format!("/api/v1/llm/models/{b_id}"), &second).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["field"], "updated_at");
+
     // Re-applied from the current version, it goes through.
     second["updated_at"] = current["updated_at"].clone();
     let (status, body) = put(&b, &format!("/api/v1/llm/models/{b_id}"), &second).await;

@@ -14,7 +14,7 @@ use super::msg::{CatalogMsg, Guarded};
 use super::remote::{self, Written};
 use super::repo::{self, EndpointRow};
 use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
-use super::validate::{parse_model_list, validate};
+use super::validate::{parse_model_list, parse_version, validate};
 use crate::error::{AppError, Thing};
 use crate::monitor::audit::AuditLog;
 use crate::storage::pending::PendingWrites;
@@ -180,7 +180,7 @@ impl Catalog {
         id: i64,
         draft: EndpointDraft,
     ) -> Result<Endpoint, AppError> {
-        let seen = draft.updated_at.clone();
+        let seen = parse_version(draft.updated_at.clone())?;
         let mut v = validate(draft)?;
         let guard = self.lock_writes().await;
         let before = self.row(id).await?;

@@ -277,7 +277,7 @@ impl MappingService {
         id: i64,
         draft: MappingDraft,
     ) -> Result<Mapping, AppError> {
-        let seen = draft.updated_at.clone();
+        let seen = crate::catalog::validate::parse_version(draft.updated_at.clone())?;
         let guard = self.catalog.lock_writes().await;
         let before = self.row(id).await?;
         let (scope, note, tools, active) = self.check(draft, Some(id)).await?;
