@@ -250,3 +250,50 @@ async fn an_unreachable_supabase_is_named_on_the_catalog_with_since_when() {
         .expect("post");
     assert_eq!(res.status(), 503, "writes are refused meanwhile");
 }
+
+#[tokio::test]
+async fn with_the_trigger_a_change_arrives_by_notification_alone() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    use model_suite::storage::watch::{spawn, AuthorityStatus, ProbeEvery, Watched};
+
+    let Some((pg, _url)) = isolated_postgres().await else {
+        return;
+    };
+    sqlx::raw_sql(REFERENCE_SCHEMA)
+        .execute(&pg)
+        .await
+        .expect("reference schema");
+    let hits = Arc::new(AtomicU64::new(0));
+    let counted = hits.clone();
+    let watched = Watched {
+        table: "ai_model",
+        probe: model_suite::catalog::remote::PROBE,
+        reconcile: Arc::new(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(()) })
+        }),
+    };
+    // Probes so rare that only a notification can bring the change.
+    let rare = ProbeEvery {
+        alone: Duration::from_secs(600),
+        with_trigger: Duration::from_secs(600),
+    };
+    spawn(pg.clone(), vec![watched], rare, AuthorityStatus::default());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let before = hits.load(Ordering::SeqCst);
+    sqlx::query(
+        "INSERT INTO ai_model (name, base_url) VALUES ('Notified', 'http://127.0.0.1:9/v1')",
+    )
+    .execute(&pg)
+    .await
+    .expect("insert");
+    let hits = &hits;
+    within(
+        PROPAGATION,
+        "the notification woke the reconcile",
+        || async move { hits.load(Ordering::SeqCst) > before },
+    )
+    .await;
+}

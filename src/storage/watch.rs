@@ -184,6 +184,35 @@ pub async fn trigger_installed(pg: &PgPool, table: &str) -> Result<bool, sqlx::E
     .await
 }
 
+/// Sends a notification of its own and waits (2 s at most) for it to come
+/// back on `listener`.
+async fn self_check(pg: &PgPool, listener: &mut PgListener, schema: &str) -> bool {
+    let token = format!(
+        "{schema}.model_suite_self_check_{}",
+        uuid::Uuid::new_v4().simple()
+    );
+    let sent = sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(&token)
+        .execute(pg)
+        .await;
+    if sent.is_err() {
+        return false;
+    }
+    let wait = async {
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) if n.payload() == token => return true,
+                Ok(Some(_)) => continue,
+                _ => return false,
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(2), wait)
+        .await
+        .unwrap_or(false)
+}
+
 async fn listen(pg: PgPool, wakers: Vec<(&'static str, Arc<Notify>)>, listening: Arc<AtomicBool>) {
     let wake_all = || wakers.iter().for_each(|(_, w)| w.notify_one());
     loop {
@@ -210,7 +239,14 @@ async fn listen(pg: PgPool, wakers: Vec<(&'static str, Arc<Notify>)>, listening:
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
         };
-        listening.store(true, Ordering::SeqCst);
+        // A pooler in transaction mode accepts LISTEN but never delivers:
+        // only a listener that received its own notification is trusted
+        // (else the probes stay fast).
+        let delivered = self_check(&pg, &mut listener, &schema).await;
+        if !delivered {
+            tracing::warn!("LISTEN does not deliver notifications on this connection (a transaction pooler?); following Supabase by probing");
+        }
+        listening.store(delivered, Ordering::SeqCst);
         // Whatever happened while not listening is looked at once.
         wake_all();
         loop {
