@@ -286,6 +286,26 @@ async fn a_mapping_deleted_in_supabase_is_kept_disabled_where_results_refer_to_i
     )
     .await;
 
+    let listed: Vec<Value> = a
+        .api(Method::GET, "/api/v1/llm/mappings")
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        listed[0]["mapping"]["removed_in_supabase"], true,
+        "{listed:?}"
+    );
+    let html = a
+        .get_with_cookie("/mappings", &a.admin_cookie().await)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("data-testid=\"removed-in-supabase\""));
+
     let res = a
         .api(Method::POST, "/api/v1/llm/sync")
         .send()

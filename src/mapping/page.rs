@@ -115,6 +115,9 @@ fn MappingRow(v: MappingView) -> impl IntoView {
             <td>
                 <strong class="mono">{m.scope.clone()}</strong>
                 {dangling.then(|| view! { <span class="tag status-degraded">{t(lang, MappingText::Dangling)}</span> })}
+                {m.removed_in_supabase.then(|| view! {
+                    <span class="tag status-offline" data-testid="removed-in-supabase">{t(lang, MappingText::RemovedInSupabase)}</span>
+                })}
             </td>
             <td><div class="chips">{v.coverage.iter().map(|c| coverage_chip(lang, c)).collect_view()}</div></td>
             <td class="mono">{m.default.clone().unwrap_or_default()}</td>

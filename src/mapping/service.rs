@@ -60,6 +60,7 @@ impl MappingRow {
             is_active: self.is_active.unwrap_or(0) != 0,
             accept_dangling: tools.accept_dangling,
             updated_at: self.updated_at.clone(),
+            removed_in_supabase: tools.removed_in_supabase,
         }
     }
 }

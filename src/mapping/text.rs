@@ -6,6 +6,7 @@ use crate::i18n::Text;
 pub enum MappingText {
     Add,
     PendingTitle,
+    RemovedInSupabase,
     PendingHint,
     PendingKind,
     PendingWhat,
@@ -96,6 +97,10 @@ impl Text for MappingText {
             FieldDefault => ("默认模型", "Default model"),
             FieldNote => ("备注", "Note"),
             PendingTitle => ("待处理的更改", "Pending changes"),
+            RemovedInSupabase => (
+                "已在 Supabase 中删除（因有结果引用而保留并停用）",
+                "deleted in Supabase (kept disabled: results refer to it)",
+            ),
             PendingHint => (
                 "Supabase 无法访问时被拒绝的修改保存在此（未应用任何内容）。重新应用会经过相同的版本检查；也可丢弃。",
                 "Edits refused while Supabase was unreachable are kept here; nothing was applied. Re-apply one (through the same version check) or discard it.",

@@ -115,6 +115,9 @@ pub struct Mapping {
     pub is_active: bool,
     pub accept_dangling: bool,
     pub updated_at: Option<String>,
+    /// Deleted in Supabase, kept here disabled because results refer to it.
+    #[serde(default)]
+    pub removed_in_supabase: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
