@@ -34,6 +34,7 @@ mod passive_health;
 mod removal;
 mod results_mirror;
 mod run_control;
+mod run_history;
 mod schema;
 mod security;
 mod simulation;
