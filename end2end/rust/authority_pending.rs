@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::authority_live::two_consoles;
-use crate::support::{endpoint_body, TestApp};
+use crate::support::{endpoint_body, mode_of, TestApp};
 
 async fn pending(app: &TestApp) -> Vec<Value> {
     app.api(Method::GET, "/api/v1/llm/pending")
@@ -81,6 +81,14 @@ async fn a_refused_write_is_kept_listed_without_its_key_and_reapplied_or_discard
         .filter(|n| n.starts_with("pending-write-"))
         .collect();
     assert_eq!(files.len(), 2, "{files:?}");
+    for f in &files {
+        let path = a.dir.path().join("ai_runtime").join(f);
+        assert_eq!(
+            mode_of(&path),
+            0o600,
+            "{f} is the admin's only (it may hold a key)"
+        );
+    }
     let cookie = a.admin_cookie().await;
     for page in ["/", "/mappings"] {
         let html = a
