@@ -6,7 +6,8 @@
 //!
 //! Progress is the last mirrored local id, kept in a small file, written
 //! after each committed batch: a crash between the two repeats at most one
-//! batch. A prompt with no Supabase row yet (the built-in ones) is created
+//! batch. Without the file (lost, or never written) each row is sent only
+//! if Supabase does not hold it yet, so none arrives twice. A prompt with no Supabase row yet (the built-in ones) is created
 //! there first; a row whose endpoint is not in Supabase yet waits for the
 //! next sync, and nothing after it is sent before it.
 
@@ -125,6 +126,9 @@ impl ResultsMirror {
             report.waiting = Some("another process is mirroring results".into());
             return Ok(report);
         };
+        // Without a cursor (lost, or never written) rows may be in Supabase
+        // already: only the ones not there are sent, so none arrives twice.
+        let recovering = !self.cursor.exists();
         let mut after = self.checked_cursor().await?;
         loop {
             let mut rows: Vec<Row> = sqlx::query_as(
@@ -181,12 +185,14 @@ impl ResultsMirror {
             report.skipped += (before - rows.len()) as u64;
             // Prove the cursor can be written before anything is sent.
             self.mark_sent(after)?;
-            if !rows.is_empty() {
-                self.insert(&rows).await?;
-            }
+            let sent = if rows.is_empty() {
+                0
+            } else {
+                self.insert(&rows, recovering).await?
+            };
             self.mark_sent(last)?;
             after = last;
-            report.pushed += rows.len() as u64;
+            report.pushed += sent;
             if report.waiting.is_some() || !full {
                 return Ok(report);
             }
@@ -249,14 +255,20 @@ impl ResultsMirror {
         Ok(found.into_iter().collect())
     }
 
-    async fn insert(&self, rows: &[Row]) -> Result<(), AppError> {
+    /// Inserts the batch; `only_new` skips rows Supabase already holds
+    /// (same prompt, endpoint, request and time). Returns the rows sent.
+    async fn insert(&self, rows: &[Row], only_new: bool) -> Result<u64, AppError> {
         let col = |f: fn(&Row) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message,
                 success, latency_ms, error, created_at)
              SELECT u.p, u.e, u.m, u.req, u.res, u.ok, u.lat, u.err, COALESCE(u.at::timestamptz, now())
              FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bool[],
-                         $7::float8[], $8::text[], $9::text[]) AS u(p, e, m, req, res, ok, lat, err, at)",
+                         $7::float8[], $8::text[], $9::text[]) AS u(p, e, m, req, res, ok, lat, err, at)
+             WHERE NOT $10 OR NOT EXISTS (
+                SELECT 1 FROM ai_prompt_tests r
+                WHERE r.prompt_id = u.p AND r.endpoint_id = u.e AND r.request_message = u.req
+                  AND r.created_at = u.at::timestamptz)",
         )
         .bind(rows.iter().map(|r| r.p_sid).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.e_sid).collect::<Vec<_>>())
@@ -267,10 +279,11 @@ impl ResultsMirror {
         .bind(rows.iter().map(|r| r.latency_ms).collect::<Vec<_>>())
         .bind(col(|r| r.error.clone()))
         .bind(col(|r| r.created_at.clone().filter(|t| readable_time(t))))
+        .bind(only_new)
         .execute(&self.pg)
         .await
         .map_err(|e| AppError::refused(Write::SaveResults, e))?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     /// The Supabase id of local prompt `id`, creating the row there first
