@@ -136,7 +136,8 @@ e2e: node-deps chromium
 # Numbers, not a pass/fail: engine vs oha, RSS, writer rows/s, 10k at c=1000.
 bench: postgres
 	@command -v oha >/dev/null || CARGO_PROFILE_RELEASE_LTO=false cargo install oha --locked
-	cargo test --release --features ssr --test integration bench -- --ignored --nocapture
+	pg_virtualenv sh -c 'TEST_DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
+	  cargo test --release --features ssr --test integration bench -- --ignored --nocapture'
 
 # The 500-line limit, the layering rule (docs/architecture.md), format, clippy.
 lint:

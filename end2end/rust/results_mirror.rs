@@ -60,6 +60,18 @@ async fn results_are_mirrored_with_supabase_ids_and_wait_for_their_endpoint() {
         0,
         "nothing twice"
     );
+    // A lost cursor re-checks every row against Supabase: still once.
+    std::fs::remove_file(app.dir.path().join("supabase-results.cursor")).expect("lose the cursor");
+    assert_eq!(
+        mirror.push().await.expect("after the loss").pushed,
+        0,
+        "nothing twice without the cursor either"
+    );
+    let remote_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ai_prompt_tests")
+        .fetch_one(&pg)
+        .await
+        .expect("count");
+    assert_eq!(remote_count, 2);
 
     let report: Value = app
         .api(Method::POST, "/api/v1/llm/sync")

@@ -29,6 +29,7 @@ pub async fn seed_if_empty(
         model_list: vec!["sim-small".into(), "sim-large".into()],
         timeout: 30,
         is_active: true,
+        updated_at: None,
     };
     catalog.create("system", draft).await.map(Some)
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::checks_panel::ModelChecks;
 use super::context::CatalogCtx;
 use super::msg::CatalogMsg;
-use super::server_fns::{create_endpoint, fetch_endpoint_models, update_endpoint};
+use super::server_fns::{create_endpoint, fetch_endpoint_models, load_endpoint, update_endpoint};
 use super::text::CatalogText;
 use super::types::{Endpoint, EndpointDraft, ModelDiff};
 use crate::error::{AppError, Common};
@@ -35,6 +35,17 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
     let model = RwSignal::new(start.model.clone().unwrap_or_default());
     let models = RwSignal::new(start.model_list.clone());
     let is_active = RwSignal::new(start.is_active);
+    let version = RwSignal::new(start.updated_at.clone());
+    let current = Action::new(|id: &i64| load_endpoint(*id));
+    let now_shown = RwSignal::new(None::<Endpoint>);
+    Effect::new(move |_| {
+        if let Some(Ok(now)) = current.value().get() {
+            if now.updated_at != version.get_untracked() {
+                version.set(now.updated_at.clone());
+                now_shown.set(Some(now));
+            }
+        }
+    });
     let error = RwSignal::new(None::<AppError>);
     let key_mask = initial.as_ref().and_then(|e| e.api_key_mask.clone());
 
@@ -55,6 +66,15 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
             ctx.editing.set(None);
         }
         Some(Err(e)) if e.field_name().is_some() => error.set(Some(e)),
+        // Changed elsewhere since it was opened: the drawer keeps the
+        // admin's entries, shows the current values and takes their
+        // version, so saving again re-applies the change on top of them.
+        Some(Err(e @ AppError::Conflict(_))) if id.is_some() => {
+            error.set(Some(e));
+            if let Some(id) = id {
+                current.dispatch(id);
+            }
+        }
         Some(Err(e)) => ctx.report(&Err::<(), _>(e), |_| String::new()),
         None => {}
     });
@@ -73,6 +93,7 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
             model_list: models.get_untracked(),
             timeout,
             is_active: is_active.get_untracked(),
+            updated_at: version.get_untracked(),
         });
     };
     let title = t(
@@ -147,6 +168,15 @@ pub fn EndpointDrawer(initial: Option<Endpoint>) -> impl IntoView {
                 </label>
                 {id.map(|id| view! { <ModelChecks id/> })}
                 {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
+                {move || now_shown.get().map(|now| view! {
+                    <div class="diff" data-testid="current-values">
+                        <p><strong>{t(lang, CatalogText::CurrentValues)}</strong></p>
+                        <p>{now.name.clone()} " · " {now.base_url.clone()} " · " {now.model.clone().unwrap_or_default()}
+                            " · " {now.timeout} "s · " {t(lang, CatalogText::FieldActive)} ": "
+                            {if now.is_active { "✓" } else { "✗" }}</p>
+                        <p>{now.model_list.join(", ")}</p>
+                    </div>
+                })}
                 <div class="drawer-actions">
                     <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, CatalogText::Cancel)}</button>
                     <button type="submit" class="btn btn-primary" data-testid="save-endpoint" disabled=save.pending()>

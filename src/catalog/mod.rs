@@ -23,6 +23,10 @@ pub mod health;
 #[cfg(feature = "ssr")]
 pub mod model_check;
 #[cfg(feature = "ssr")]
+pub mod reconcile;
+#[cfg(feature = "ssr")]
+pub mod refused;
+#[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]
 pub mod removal;

@@ -26,6 +26,8 @@ pub enum CatalogMsg {
     NoModelDefault { name: String },
     NotInSupabase { name: String },
     DeletedInSupabase { name: String },
+    ChangedElsewhere { name: String, at: String },
+    BadVersion { got: String },
     GoneFromSupabase,
     IsDefault { name: String, action: Guarded },
     SaveFirst,
@@ -112,6 +114,14 @@ impl CatalogMsg {
                 format!("`{name}` 已在 Supabase 中被删除；请同步以对齐"),
                 format!("`{name}` was deleted in Supabase; run a sync to reconcile"),
             ),
+            ChangedElsewhere { name, at } => (
+                format!("`{name}` 在您打开后已于 {at} 在 Supabase 中被修改（另一个控制台或直接修改）；您的更改未应用。页面现在显示当前值，如仍需要请重新应用"),
+                format!("`{name}` was changed in Supabase at {at} (by another console or directly) since you opened it; your change was not applied. The page now shows the current values: re-apply your change if you still want it"),
+            ),
+            BadVersion { got } => (
+                format!("必须是读取时的 updated_at（RFC 3339 时间），收到 `{got}`"),
+                format!("must be the updated_at it was read with (an RFC 3339 time), got `{got}`"),
+            ),
             GoneFromSupabase => (
                 "该端点已不在 Supabase 中；请先同步".into(),
                 "this endpoint no longer exists in Supabase; run a sync first".into(),
@@ -183,6 +193,11 @@ mod tests {
             CatalogMsg::NoModelDefault { name: s("A") },
             CatalogMsg::NotInSupabase { name: s("A") },
             CatalogMsg::DeletedInSupabase { name: s("A") },
+            CatalogMsg::ChangedElsewhere {
+                name: s("A"),
+                at: s("2026-01-01T00:00:00.000000Z"),
+            },
+            CatalogMsg::BadVersion { got: s("x") },
             CatalogMsg::GoneFromSupabase,
             CatalogMsg::IsDefault {
                 name: s("A"),
@@ -191,6 +206,6 @@ mod tests {
             CatalogMsg::SaveFirst,
             CatalogMsg::NoModelsToCheck,
         ];
-        assert_messages(catalog.to_vec(), 21);
+        assert_messages(catalog.to_vec(), 23);
     }
 }

@@ -12,7 +12,7 @@ use super::server_fns::{
     sync_catalog,
 };
 use super::text::{status_label, CatalogText};
-use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
+use super::types::{Endpoint, EndpointPage, ListQuery, SyncCounts, SyncReport};
 use crate::error::reason_text;
 use crate::i18n::{t, Key, Lang};
 use crate::ui::{use_lang, AdminLayout, EmptyState, Toast};
@@ -84,6 +84,12 @@ pub fn CatalogPage() -> impl IntoView {
             {move || last_sync.get().map(|r| sync_summary(lang, &r))}
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || endpoints.get().map(|result| match result {
+                    Ok(EndpointPage { authority_away_since: Some(since), items, supabase, .. }) => view! {
+                        <p class="form-warning" data-testid="authority-away">
+                            {t(lang, CatalogText::AuthorityAway)} " " {since}
+                        </p>
+                        <EndpointTable items supabase/>
+                    }.into_any(),
                     Ok(page) if page.items.is_empty() && search.get_untracked().is_empty() => {
                         view! { <EmptyState message=Key::CatalogEmpty/> }.into_any()
                     }

@@ -165,6 +165,7 @@ pub async fn list(pool: &SqlitePool, q: &ListQuery) -> Result<EndpointPage, sqlx
     Ok(EndpointPage {
         items: rows.iter().map(EndpointRow::view).collect(),
         supabase: false,
+        authority_away_since: None,
         total,
         page,
         per_page,
@@ -324,6 +325,36 @@ pub async fn set_supabase_id(
     )
     .bind(id)
     .bind(supabase_id)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores the authority's version (`updated_at` in Supabase) on the row
+/// mirroring `ai_model` row `supabase_id`.
+pub async fn set_version(
+    conn: &mut SqliteConnection,
+    supabase_id: i64,
+    version: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    if let Some(version) = version {
+        sqlx::query("UPDATE ai_endpoints SET updated_at = ?2 WHERE supabase_id = ?1")
+            .bind(supabase_id)
+            .bind(version)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Gone from Supabase but referred to by results: disabled, not the
+/// default, marked `orphaned` — and never pushed back.
+pub async fn mark_orphaned(conn: &mut SqliteConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE ai_endpoints SET is_active = 0, is_default = 0, sync_status = 'orphaned', updated_at = ?2 WHERE id = ?1",
+    )
+    .bind(id)
     .bind(now())
     .execute(conn)
     .await?;

@@ -33,6 +33,13 @@ pub async fn update_endpoint(id: i64, draft: EndpointDraft) -> Result<Endpoint, 
     as_admin(async |who, catalog: Catalog| catalog.update(&who, id, draft).await).await
 }
 
+/// One endpoint as this console holds it now (after a refused edit, the
+/// authority's current values).
+#[server(prefix = "/api/catalog", endpoint = "get", input = leptos::server_fn::codec::Json)]
+pub async fn load_endpoint(id: i64) -> Result<Endpoint, AppError> {
+    as_admin(async |_, catalog: Catalog| catalog.get(id).await).await
+}
+
 /// Deletes the endpoint; `with_results` deletes the results that refer to
 /// it too (otherwise they refuse the delete).
 #[server(prefix = "/api/catalog", endpoint = "delete", input = leptos::server_fn::codec::Json)]

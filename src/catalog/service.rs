@@ -11,12 +11,14 @@ use sqlx::{PgPool, SqlitePool};
 use tokio::sync::Mutex;
 
 use super::msg::{CatalogMsg, Guarded};
-use super::remote;
+use super::remote::{self, Written};
 use super::repo::{self, EndpointRow};
 use super::types::{Endpoint, EndpointDraft, EndpointPage, ListQuery, ModelDiff};
-use super::validate::{parse_model_list, validate};
+use super::validate::{parse_model_list, parse_version, validate};
 use crate::error::{AppError, Thing};
 use crate::monitor::audit::AuditLog;
+use crate::storage::pending::PendingWrites;
+use crate::storage::watch::AuthorityStatus;
 
 #[derive(Clone)]
 pub struct Catalog {
@@ -30,6 +32,10 @@ pub struct Catalog {
     /// Bumped after every write (and probe), so readers that cache the
     /// catalog know when to read it again.
     epoch: Arc<AtomicU64>,
+    /// Whether Supabase answers (kept by the live watch).
+    pub authority: AuthorityStatus,
+    /// Where writes Supabase refused are kept for the admin.
+    pub pending: Option<PendingWrites>,
 }
 
 /// Holds the write lock; bumps the epoch when the write is over.
@@ -52,6 +58,7 @@ impl Catalog {
         http: reqwest::Client,
         check_rows: Arc<dyn super::check_rows::CheckRows>,
     ) -> Catalog {
+        let epoch: Arc<AtomicU64> = Arc::default();
         Catalog {
             db,
             supabase,
@@ -59,8 +66,17 @@ impl Catalog {
             http,
             check_rows,
             write_lock: Arc::new(Mutex::new(())),
-            epoch: Arc::default(),
+            authority: AuthorityStatus::new(epoch.clone()),
+            epoch,
+            pending: None,
         }
+    }
+
+    /// Keeps writes Supabase refuses in `pending`, for the admin to
+    /// re-apply or discard.
+    pub fn keeping_refused(mut self, pending: PendingWrites) -> Catalog {
+        self.pending = Some(pending);
+        self
     }
 
     /// Held by every write (and by sync) so the stores see one order.
@@ -84,6 +100,7 @@ impl Catalog {
     pub async fn list(&self, q: &ListQuery) -> Result<EndpointPage, AppError> {
         let mut page = repo::list(&self.db, q).await?;
         page.supabase = self.supabase.is_some();
+        page.authority_away_since = self.authority.away_since();
         Ok(page)
     }
 
@@ -107,16 +124,29 @@ impl Catalog {
             .map(EndpointRow::view))
     }
 
-    pub async fn create(&self, actor: &str, draft: EndpointDraft) -> Result<Endpoint, AppError> {
+    /// Creates the endpoint (see [`Catalog::create`], which also keeps a
+    /// write Supabase refused).
+    pub async fn write_create(
+        &self,
+        actor: &str,
+        draft: EndpointDraft,
+    ) -> Result<Endpoint, AppError> {
         let v = validate(draft)?;
         let _guard = self.lock_writes().await;
         self.refuse_taken_name(&v.name, None).await?;
-        // The first active endpoint becomes the default, so there always is one.
-        let has_default = repo::all(&self.db).await?.iter().any(|r| r.default());
-        let make_default = v.is_active && !has_default && v.model.is_some();
-        let supabase_id = match &self.supabase {
-            Some(pg) => Some(remote::insert(pg, &v, make_default).await?),
-            None => None,
+        // The first active endpoint becomes the default, so there always is
+        // one; with Supabase, Supabase decides (this console's view may be
+        // behind), so there never are two.
+        let wants_default = v.is_active && v.model.is_some();
+        let (supabase_id, version, make_default) = match &self.supabase {
+            Some(pg) => {
+                let (sid, version, made) = remote::insert(pg, &v, wants_default).await?;
+                (Some(sid), version, made)
+            }
+            None => {
+                let has_default = repo::all(&self.db).await?.iter().any(|r| r.default());
+                (None, None, wants_default && !has_default)
+            }
         };
         let mut tx = self.db.begin().await?;
         let inserted = repo::insert(&mut tx, &v, supabase_id, false).await;
@@ -129,6 +159,9 @@ impl Catalog {
         };
         if make_default {
             repo::set_default(&mut tx, id).await?;
+        }
+        if let Some(sid) = supabase_id {
+            repo::set_version(&mut tx, sid, version.as_deref()).await?;
         }
         if let Err(e) = tx.commit().await {
             self.undo_remote_insert(supabase_id).await;
@@ -143,14 +176,17 @@ impl Catalog {
         Ok(created)
     }
 
-    pub async fn update(
+    /// Updates the endpoint (see [`Catalog::update`], which also keeps a
+    /// write Supabase refused).
+    pub async fn write_update(
         &self,
         actor: &str,
         id: i64,
         draft: EndpointDraft,
     ) -> Result<Endpoint, AppError> {
+        let seen = parse_version(draft.updated_at.clone())?;
         let mut v = validate(draft)?;
-        let _guard = self.lock_writes().await;
+        let guard = self.lock_writes().await;
         let before = self.row(id).await?;
         self.refuse_taken_name(&v.name, Some(id)).await?;
         // A key is only ever sent to the host it was entered for.
@@ -163,13 +199,25 @@ impl Catalog {
             return Err(AppError::field("model", CatalogMsg::DefaultNeedsModel));
         }
         let key_cleared = v.clear_key;
-        let synced = self.push_update(&before, &v).await?;
+        // The version the admin saw, else the one this console holds.
+        let seen = seen.or_else(|| before.updated_at.clone());
+        let synced = match self.push_update(&before, &v, seen.as_deref()).await {
+            Ok(synced) => synced,
+            Err(e) => {
+                drop(guard);
+                return Err(self.after_refused_update(e).await);
+            }
+        };
         let mut tx = self.db.begin().await?;
         repo::update(&mut tx, id, &v, synced.is_some()).await?;
-        if let Some(sid) = synced.filter(|s| Some(*s) != before.supabase_id) {
-            repo::set_supabase_id(&mut tx, id, sid).await?;
+        if let Some((sid, version)) = &synced {
+            if Some(*sid) != before.supabase_id {
+                repo::set_supabase_id(&mut tx, id, *sid).await?;
+            }
+            repo::set_version(&mut tx, *sid, version.as_deref()).await?;
         }
         tx.commit().await?;
+        drop(guard);
         let after = self.get(id).await?;
         self.audit.record(
             actor,
@@ -234,11 +282,18 @@ impl Catalog {
                     .into(),
                 )
             })?;
-            remote::set_default(pg, sid).await?;
+            let versions = remote::set_default(pg, sid).await?;
+            let mut tx = self.db.begin().await?;
+            repo::set_default(&mut tx, id).await?;
+            for (sid, version) in &versions {
+                repo::set_version(&mut tx, *sid, version.as_deref()).await?;
+            }
+            tx.commit().await?;
+        } else {
+            let mut tx = self.db.begin().await?;
+            repo::set_default(&mut tx, id).await?;
+            tx.commit().await?;
         }
-        let mut tx = self.db.begin().await?;
-        repo::set_default(&mut tx, id).await?;
-        tx.commit().await?;
         let after = self.get(id).await?;
         self.audit.record(
             actor,
@@ -256,27 +311,50 @@ impl Catalog {
         Ok(ModelDiff::between(&row.models(), upstream))
     }
 
-    /// Writes the update to Supabase first; returns the remote id when the
-    /// row is (now) mirrored there. A row made before Supabase was configured
+    /// Writes the update to Supabase first, only if the row is still at
+    /// version `seen`; returns the remote id and new version when the row
+    /// is (now) mirrored there. A row made before Supabase was configured
     /// is inserted remotely instead.
     async fn push_update(
         &self,
         before: &EndpointRow,
         v: &super::validate::ValidEndpoint,
-    ) -> Result<Option<i64>, AppError> {
+        seen: Option<&str>,
+    ) -> Result<Option<(i64, Option<String>)>, AppError> {
         let Some(pg) = &self.supabase else {
+            if seen.is_some_and(|s| Some(s) != before.updated_at.as_deref()) {
+                return Err(changed_elsewhere(before, before.updated_at.clone()));
+            }
             return Ok(None);
         };
         match before.supabase_id {
-            Some(sid) if remote::update(pg, sid, v).await? => Ok(Some(sid)),
-            Some(_) => Err(AppError::Conflict(
-                CatalogMsg::DeletedInSupabase {
-                    name: before.name.clone(),
-                }
-                .into(),
-            )),
-            None => Ok(Some(remote::insert(pg, v, before.default()).await?)),
+            Some(sid) => match remote::update(pg, sid, v, seen).await? {
+                Written::Done(version) => Ok(Some((sid, version))),
+                Written::Changed { at } => Err(changed_elsewhere(before, at)),
+                Written::Gone => Err(AppError::Conflict(
+                    CatalogMsg::DeletedInSupabase {
+                        name: before.name.clone(),
+                    }
+                    .into(),
+                )),
+            },
+            None => {
+                let (sid, version, _) = remote::insert(pg, v, before.default()).await?;
+                Ok(Some((sid, version)))
+            }
         }
+    }
+
+    /// A refused conditional write leaves the admin's edit unapplied; the
+    /// local store takes the authority's current values, so the page shows
+    /// them and a re-apply starts from them.
+    async fn after_refused_update(&self, e: AppError) -> AppError {
+        if matches!(e, AppError::Conflict(_)) && self.supabase.is_some() {
+            if let Err(again) = self.follow_remote().await {
+                tracing::warn!(error = %again, "could not mirror Supabase after a conflict");
+            }
+        }
+        e
     }
 
     /// Two endpoints never share a name (letter case aside): 409 naming the
@@ -297,6 +375,16 @@ impl Catalog {
             }
         }
     }
+}
+
+fn changed_elsewhere(row: &EndpointRow, at: Option<String>) -> AppError {
+    AppError::Conflict(
+        CatalogMsg::ChangedElsewhere {
+            name: row.name.clone(),
+            at: at.unwrap_or_else(|| "?".into()),
+        }
+        .into(),
+    )
 }
 
 pub(super) fn default_guard(row: &EndpointRow, action: Guarded) -> AppError {

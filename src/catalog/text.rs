@@ -9,6 +9,7 @@ pub enum CatalogText {
     CheckAll,
     SyncNow,
     SupabaseOff,
+    AuthorityAway,
     SyncDone,
     SyncEndpoints,
     SyncMappings,
@@ -61,6 +62,7 @@ pub enum CatalogText {
     FieldModel,
     FieldModelList,
     FieldActive,
+    CurrentValues,
     AddModel,
     ModelPlaceholder,
     FetchModels,
@@ -102,6 +104,10 @@ impl Text for CatalogText {
             Add => ("新增端点", "Add endpoint"),
             CheckAll => ("全部检测", "Check all"),
             SyncNow => ("从 Supabase 同步", "Sync from Supabase"),
+            AuthorityAway => (
+                "Supabase 无法访问：页面与路由使用最后同步的数据，修改将被拒绝，直至恢复。无法访问开始于",
+                "Supabase is unreachable: pages and routing serve the last mirrored state and edits are refused until it is back. Away since",
+            ),
             SupabaseOff => (
                 "未配置 Supabase：SQLite 为权威数据源。",
                 "Supabase is not configured: SQLite is the authority.",
@@ -170,6 +176,10 @@ impl Text for CatalogText {
             FieldModel => ("端点默认模型", "Endpoint's default model"),
             FieldModelList => ("候选模型", "Candidate models"),
             FieldActive => ("启用", "Active"),
+            CurrentValues => (
+                "Supabase 中的当前值（再次保存即在其上重新应用您的更改）",
+                "Current values in Supabase (save again to re-apply your change on top of them)",
+            ),
             AddModel => ("添加", "Add"),
             ModelPlaceholder => ("输入模型 ID 后回车", "Type a model id, press Enter"),
             FetchModels => ("从上游获取", "Fetch from upstream"),

@@ -65,6 +65,10 @@ pub struct EndpointDraft {
     pub timeout: i64,
     #[serde(default = "default_true")]
     pub is_active: bool,
+    /// The version the admin saw (the endpoint's `updated_at`): with
+    /// Supabase, the write applies only if the row is still at it.
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 fn default_timeout() -> i64 {
@@ -87,6 +91,7 @@ impl Endpoint {
             model_list: self.model_list.clone(),
             timeout: self.timeout,
             is_active: self.is_active,
+            updated_at: self.updated_at.clone(),
         }
     }
 }
@@ -111,6 +116,10 @@ pub struct EndpointPage {
     /// Whether Supabase is the authority (else sync status means nothing).
     #[serde(default)]
     pub supabase: bool,
+    /// Since when Supabase has not answered (UTC), while it does not: the
+    /// pages serve the last mirrored state and writes are refused.
+    #[serde(default)]
+    pub authority_away_since: Option<String>,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,

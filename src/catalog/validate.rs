@@ -105,6 +105,21 @@ pub fn validate(draft: EndpointDraft) -> Result<ValidEndpoint, AppError> {
     })
 }
 
+/// The version an edit carries (`updated_at` as it was read): a time
+/// (RFC 3339) or nothing; anything else is refused naming the field.
+pub fn parse_version(version: Option<String>) -> Result<Option<String>, AppError> {
+    match version.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if chrono::DateTime::parse_from_rfc3339(v).is_ok() => Ok(Some(v.to_owned())),
+        Some(v) => Err(AppError::field(
+            "updated_at",
+            CatalogMsg::BadVersion {
+                got: v.chars().take(40).collect(),
+            },
+        )),
+    }
+}
+
 /// Trims, refuses empty, over-long and duplicate ids; keeps the order given.
 pub fn parse_model_list(models: Vec<String>) -> Result<Vec<String>, AppError> {
     if models.len() > MODEL_LIST_MAX {
@@ -195,6 +210,17 @@ mod tests {
             .field_name()
             .expect("a field error")
             .to_owned()
+    }
+
+    #[test]
+    fn a_version_is_a_time_or_nothing() {
+        assert_eq!(parse_version(None).unwrap(), None);
+        assert_eq!(
+            parse_version(Some("2026-01-01T00:00:00.123456Z".into())).unwrap(),
+            Some("2026-01-01T00:00:00.123456Z".into())
+        );
+        let err = parse_version(Some("yesterday".into())).unwrap_err();
+        assert_eq!(err.field_name(), Some("updated_at"));
     }
 
     #[test]

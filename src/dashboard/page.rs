@@ -8,6 +8,7 @@ use super::text::DashboardText;
 use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::{short_time, status_label};
 use crate::i18n::{t, Key, Lang};
+use crate::mapping::pending_panel::PendingChanges;
 use crate::ui::{use_lang, AdminLayout, EmptyState};
 
 #[component]
@@ -28,6 +29,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(move || tick.get(), |_| load_dashboard());
     view! {
         <AdminLayout title=Key::DashboardTitle>
+            <PendingChanges/>
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || data.get().map(|r| match r {
                     Ok(d) if d.endpoints.is_empty() => view! { <EmptyState message=Key::DashboardEmpty/> {shortcuts(lang)} }.into_any(),

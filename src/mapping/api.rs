@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::chat::ChatGateway;
 use super::msg::Reason;
 use super::service::MappingService;
-use super::types::{LastUsed, Mapping, MappingDraft, MappingView, ResolveRequest};
+use super::types::{LastUsed, Mapping, MappingDraft, MappingView, PendingChange, ResolveRequest};
 use crate::auth::jwt::Claims;
 use crate::catalog::api::ActiveBody;
 use crate::error::extract::{Json, Path};
@@ -29,6 +29,9 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     delete_mapping,
     set_mapping_active,
     resolve,
+    list_pending,
+    apply_pending,
+    discard_pending,
     super::chat::chat_completions,
     super::openai_models::list_models,
 ))]
@@ -53,6 +56,12 @@ where
         )
         .route("/api/v1/llm/mappings/{id}/active", put(set_mapping_active))
         .route("/api/v1/llm/resolve", post(resolve))
+        .route("/api/v1/llm/pending", get(list_pending))
+        .route("/api/v1/llm/pending/{id}/apply", post(apply_pending))
+        .route(
+            "/api/v1/llm/pending/{id}",
+            axum::routing::delete(discard_pending),
+        )
         .route(
             super::chat::CHAT_COMPLETIONS_PATH,
             post(super::chat::chat_completions),
@@ -148,6 +157,47 @@ async fn delete_mapping(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     mappings.delete(&c.sub, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Catalog and mapping edits Supabase refused because it could not be
+/// reached, kept for the admin (oldest first; api keys never shown).
+#[utoipa::path(get, path = "/api/v1/llm/pending", tag = "mapping",
+    responses((status = 200, description = "The kept writes", body = Vec<PendingChange>)))]
+async fn list_pending(State(mappings): State<MappingService>) -> ApiResult<Vec<PendingChange>> {
+    Ok(Json(mappings.pending_changes()?))
+}
+
+/// Re-applies a kept write, with the version it carried; it is removed
+/// once the write is in.
+#[utoipa::path(post, path = "/api/v1/llm/pending/{id}/apply", tag = "mapping",
+    responses(
+        (status = 200, description = "The endpoint or mapping as saved", body = Object),
+        (status = 404, description = "No kept write has this id", body = ApiErrorResponse),
+        (status = 409, description = "Changed in Supabase since, or the rules refuse it now; the write stays kept", body = ApiErrorResponse),
+        (status = 422, description = "The write breaks a rule now; it stays kept", body = ApiErrorResponse),
+        (status = 503, description = "Supabase still refuses or cannot be reached; the write stays kept", body = ApiErrorResponse),
+    ))]
+async fn apply_pending(
+    State(mappings): State<MappingService>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<String>,
+) -> ApiResult<serde_json::Value> {
+    Ok(Json(mappings.apply_pending(&c.sub, &id).await?))
+}
+
+/// Discards a kept write without applying it.
+#[utoipa::path(delete, path = "/api/v1/llm/pending/{id}", tag = "mapping",
+    responses(
+        (status = 204, description = "Discarded"),
+        (status = 404, description = "No kept write has this id", body = ApiErrorResponse),
+    ))]
+async fn discard_pending(
+    State(mappings): State<MappingService>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    mappings.discard_pending(&c.sub, &id)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::context::MappingCtx;
-use super::server_fns::{known_models, save_mapping};
+use super::server_fns::{known_models, list_mappings, save_mapping};
 use super::text::MappingText;
 use super::types::{Mapping, MappingDraft};
 use crate::error::AppError;
@@ -41,8 +41,23 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
     let dangling = RwSignal::new(initial.as_ref().is_some_and(|m| m.accept_dangling));
     let enabled = RwSignal::new(initial.as_ref().is_none_or(|m| m.is_active));
     let typed = RwSignal::new(String::new());
+    let version = RwSignal::new(initial.as_ref().and_then(|m| m.updated_at.clone()));
     let error = RwSignal::new(None::<AppError>);
     let known = Resource::new(|| (), |_| known_models());
+    let current = Action::new(|_: &()| list_mappings());
+    let now_shown = RwSignal::new(None::<Mapping>);
+    Effect::new(move |_| {
+        if let Some(Ok(all)) = current.value().get() {
+            let now = all
+                .into_iter()
+                .map(|v| v.mapping)
+                .find(|m| Some(m.id) == id);
+            if let Some(now) = now.filter(|n| n.updated_at != version.get_untracked()) {
+                version.set(now.updated_at.clone());
+                now_shown.set(Some(now));
+            }
+        }
+    });
 
     let save = Action::new(move |draft: &MappingDraft| save_mapping(id, draft.clone()));
     Effect::new(move |_| match save.value().get() {
@@ -53,6 +68,13 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
             ctx.editing.set(None);
         }
         Some(Err(e)) if e.field_name().is_some() => error.set(Some(e)),
+        // Changed elsewhere since it was opened: keep the admin's entries,
+        // show the current values and take their version, so saving again
+        // re-applies the change on top of them.
+        Some(Err(e @ AppError::Conflict(_))) if id.is_some() => {
+            error.set(Some(e));
+            current.dispatch(());
+        }
         Some(Err(e)) => ctx.report(&Err::<(), _>(e), |_| String::new()),
         None => {}
     });
@@ -76,6 +98,7 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
             note: note.get_untracked(),
             is_active: enabled.get_untracked(),
             accept_dangling: dangling.get_untracked(),
+            updated_at: version.get_untracked(),
         });
     };
     let title = t(
@@ -156,6 +179,14 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                     <span>{t(lang, MappingText::FieldEnabled)}</span>
                 </label>
                 {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
+                {move || now_shown.get().map(|now| view! {
+                    <div class="diff" data-testid="current-values">
+                        <p><strong>{t(lang, MappingText::CurrentValues)}</strong></p>
+                        <p>{now.scope.clone()} " · " {now.models.join(", ")} " · "
+                            {now.default.clone().unwrap_or_default()} " · " {if now.is_active { "✓" } else { "✗" }}</p>
+                        <p class="muted">{now.note.clone()}</p>
+                    </div>
+                })}
                 <div class="drawer-actions">
                     <button type="button" class="btn" on:click=move |_| close.run(())>{t(lang, MappingText::Cancel)}</button>
                     <button type="submit" class="btn btn-primary" data-testid="save-mapping" disabled=save.pending()>{t(lang, MappingText::Save)}</button>

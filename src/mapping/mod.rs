@@ -6,6 +6,7 @@ pub mod context;
 pub mod editor;
 pub mod msg;
 pub mod page;
+pub mod pending_panel;
 pub mod resolve_box;
 pub mod server_fns;
 pub mod text;
@@ -28,11 +29,17 @@ pub mod last_used;
 #[cfg(feature = "ssr")]
 pub mod openai_models;
 #[cfg(feature = "ssr")]
+pub mod pending;
+#[cfg(feature = "ssr")]
 pub mod proxy;
+#[cfg(feature = "ssr")]
+pub mod reconcile;
 #[cfg(feature = "ssr")]
 pub mod remote;
 #[cfg(feature = "ssr")]
 pub mod resolver;
+#[cfg(feature = "ssr")]
+pub mod route_cache;
 #[cfg(feature = "ssr")]
 pub mod scope_models;
 #[cfg(feature = "ssr")]

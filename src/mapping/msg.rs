@@ -30,6 +30,15 @@ pub enum MappingMsg {
     DeletedInSupabase {
         scope: String,
     },
+    /// No kept write has this id.
+    PendingMissing {
+        id: String,
+    },
+    /// Changed in Supabase since the admin opened it.
+    ChangedElsewhere {
+        scope: String,
+        at: String,
+    },
     /// The resolver found no route.
     NoRoute(Box<Reason>),
 }
@@ -69,6 +78,14 @@ impl MappingMsg {
             AlreadyMapped { scope, id } => (
                 format!("`{scope}` 已有映射（#{id}）"),
                 format!("`{scope}` already has a mapping (#{id})"),
+            ),
+            PendingMissing { id } => (
+                format!("没有编号为 `{id}` 的待处理更改"),
+                format!("no pending change has the id `{id}`"),
+            ),
+            ChangedElsewhere { scope, at } => (
+                format!("`{scope}` 在您打开后已于 {at} 在 Supabase 中被修改（另一个控制台或直接修改）；您的更改未应用。页面现在显示当前值，如仍需要请重新应用"),
+                format!("`{scope}` was changed in Supabase at {at} (by another console or directly) since you opened it; your change was not applied. The page now shows the current values: re-apply your change if you still want it"),
             ),
             DeletedInSupabase { scope } => (
                 format!("`{scope}` 已在 Supabase 中被删除；请先同步"),
@@ -308,12 +325,17 @@ mod tests {
                 scope: s("tenant:acme"),
                 id: 3,
             },
+            MappingMsg::PendingMissing { id: s("x") },
+            MappingMsg::ChangedElsewhere {
+                scope: s("tenant:acme"),
+                at: s("2026-01-01T00:00:00.000000Z"),
+            },
             MappingMsg::DeletedInSupabase {
                 scope: s("tenant:acme"),
             },
             MappingMsg::NoRoute(Box::new(chose)),
         ];
-        assert_messages(mapping.to_vec(), 10);
+        assert_messages(mapping.to_vec(), 12);
     }
 
     #[test]

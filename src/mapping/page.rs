@@ -5,10 +5,12 @@ use leptos::prelude::*;
 
 use super::context::MappingCtx;
 use super::editor::MappingDrawer;
+use super::pending_panel::PendingChanges;
 use super::resolve_box::ResolveBox;
 use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
 use super::text::MappingText;
 use super::types::{Mapping, MappingView, ModelCoverage};
+use crate::catalog::live::follow_catalog_changes;
 use crate::i18n::{t, Key};
 use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, Toast};
 
@@ -18,6 +20,8 @@ pub fn MappingPage() -> impl IntoView {
     let ctx = MappingCtx::new(lang);
     provide_context(ctx);
     let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
+    // Mappings changed elsewhere (another console, Supabase) show up live.
+    follow_catalog_changes(move || ctx.version.update(|v| *v += 1));
 
     view! {
         <AdminLayout title=Key::MappingTitle>
@@ -33,6 +37,7 @@ pub fn MappingPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
+            <PendingChanges/>
             <ResolveBox/>
             {move || ctx.editing.get().map(|initial| view! { <MappingDrawer initial/> })}
             {move || ctx.deleting.get().map(|target| view! { <DeleteMapping target/> })}
@@ -110,6 +115,9 @@ fn MappingRow(v: MappingView) -> impl IntoView {
             <td>
                 <strong class="mono">{m.scope.clone()}</strong>
                 {dangling.then(|| view! { <span class="tag status-degraded">{t(lang, MappingText::Dangling)}</span> })}
+                {m.removed_in_supabase.then(|| view! {
+                    <span class="tag status-offline" data-testid="removed-in-supabase">{t(lang, MappingText::RemovedInSupabase)}</span>
+                })}
             </td>
             <td><div class="chips">{v.coverage.iter().map(|c| coverage_chip(lang, c)).collect_view()}</div></td>
             <td class="mono">{m.default.clone().unwrap_or_default()}</td>

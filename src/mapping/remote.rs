@@ -4,6 +4,7 @@ use sqlx::types::Json;
 use sqlx::PgPool;
 
 use super::types::{MappingTools, MAPPING_CATEGORY};
+pub use crate::catalog::remote::Written;
 use crate::error::{AppError, Write};
 
 fn refused(write: Write, e: sqlx::Error) -> AppError {
@@ -17,10 +18,11 @@ pub async fn insert(
     note: &str,
     tools: &MappingTools,
     active: bool,
-) -> Result<i64, AppError> {
-    sqlx::query_scalar(
+) -> Result<(i64, Option<String>), AppError> {
+    sqlx::query_as(
         "INSERT INTO ai_prompt (name, content, version, category, tools_json, is_active, created_at, updated_at)
-         VALUES ($1, $2, '1', $3, $4, $5, now(), now()) RETURNING id",
+         VALUES ($1, $2, '1', $3, $4, $5, now(), now())
+         RETURNING id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     )
     .bind(name)
     .bind(note)
@@ -32,6 +34,7 @@ pub async fn insert(
     .map_err(|e| refused(Write::SaveMapping, e))
 }
 
+/// Updates by id, only if the row is still at version `seen`.
 pub async fn update(
     pg: &PgPool,
     id: i64,
@@ -39,19 +42,34 @@ pub async fn update(
     note: &str,
     tools: &MappingTools,
     active: bool,
-) -> Result<bool, AppError> {
-    let done = sqlx::query(
-        "UPDATE ai_prompt SET name = $2, content = $3, tools_json = $4, is_active = $5, updated_at = now() WHERE id = $1",
+    seen: Option<&str>,
+) -> Result<Written, AppError> {
+    let done: Option<Option<String>> = sqlx::query_scalar(
+        "UPDATE ai_prompt SET name = $2, content = $3, tools_json = $4, is_active = $5, updated_at = now()
+         WHERE id = $1 AND updated_at IS NOT DISTINCT FROM $6::timestamptz RETURNING to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     )
     .bind(id)
     .bind(name)
     .bind(note)
     .bind(Json(tools))
     .bind(active)
-    .execute(pg)
+    .bind(seen)
+    .fetch_optional(pg)
     .await
     .map_err(|e| refused(Write::UpdateMapping, e))?;
-    Ok(done.rows_affected() == 1)
+    if let Some(version) = done {
+        return Ok(Written::Done(version));
+    }
+    let now: Option<Option<String>> =
+        sqlx::query_scalar("SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM ai_prompt WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pg)
+            .await
+            .map_err(AppError::unreadable)?;
+    Ok(match now {
+        Some(at) => Written::Changed { at },
+        None => Written::Gone,
+    })
 }
 
 pub async fn delete(pg: &PgPool, id: i64) -> Result<(), AppError> {
@@ -71,11 +89,19 @@ pub struct RemoteMapping {
     pub content: String,
     pub tools_json: Option<Json<serde_json::Value>>,
     pub is_active: Option<bool>,
+    /// `updated_at` as text (UTC, microseconds): the row's version.
+    pub updated_at: Option<String>,
 }
+
+/// The change probe over the mapping rows: moves whenever one is added,
+/// changed or removed (`xmin` is the row version Postgres keeps anyway).
+pub const PROBE: &str = "SELECT count(*)::text || '/' || COALESCE(max(updated_at)::text, '') || '/'
+    || COALESCE(sum(xmin::text::bigint), 0)::text FROM ai_prompt WHERE category = 'model_mapping'";
 
 pub async fn all(pg: &PgPool) -> Result<Vec<RemoteMapping>, AppError> {
     sqlx::query_as(
-        "SELECT id, name, content, tools_json, is_active FROM ai_prompt WHERE category = $1 ORDER BY id",
+        "SELECT id, name, content, tools_json, is_active, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS updated_at
+         FROM ai_prompt WHERE category = $1 ORDER BY id",
     )
     .bind(MAPPING_CATEGORY)
     .fetch_all(pg)

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::types::{Mapping, MappingDraft, MappingView, ResolveOutcome, ResolveRequest};
+use super::types::{
+    Mapping, MappingDraft, MappingView, PendingChange, ResolveOutcome, ResolveRequest,
+};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -54,4 +56,25 @@ pub async fn known_models() -> Result<Vec<String>, AppError> {
         Ok(all)
     })
     .await
+}
+
+/// Catalog and mapping edits Supabase refused, kept for the admin.
+#[server(prefix = "/api/mapping", endpoint = "pending", input = leptos::server_fn::codec::Json)]
+pub async fn list_pending_changes() -> Result<Vec<PendingChange>, AppError> {
+    as_admin(async |_, mappings: MappingService| mappings.pending_changes()).await
+}
+
+/// Re-applies a kept edit (with the version it carried).
+#[server(prefix = "/api/mapping", endpoint = "pending_apply", input = leptos::server_fn::codec::Json)]
+pub async fn apply_pending_change(id: String) -> Result<(), AppError> {
+    as_admin(async |who, mappings: MappingService| {
+        mappings.apply_pending(&who, &id).await.map(|_| ())
+    })
+    .await
+}
+
+/// Drops a kept edit without applying it.
+#[server(prefix = "/api/mapping", endpoint = "pending_discard", input = leptos::server_fn::codec::Json)]
+pub async fn discard_pending_change(id: String) -> Result<(), AppError> {
+    as_admin(async |who, mappings: MappingService| mappings.discard_pending(&who, &id)).await
 }

@@ -2,16 +2,16 @@
 //! the catalog's single write path (Supabase `ai_prompt` first when
 //! configured, then SQLite), plus the route tables the resolver reads.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use serde_json::json;
 use sqlx::FromRow;
 
 use super::last_used::LastUsedLog;
 use super::msg::MappingMsg;
-use super::remote;
-use super::resolver::{self, RouteEndpoint, RouteMapping};
+use super::remote::{self, Written};
+use super::resolver::{self, RouteMapping};
+use super::route_cache::{route_endpoints, RouteCache, RouteTables, Tables};
 use super::types::{
     CoveringEndpoint, Mapping, MappingDraft, MappingTools, MappingView, ModelCoverage, Resolution,
     ResolveRequest, Scope, MAPPING_CATEGORY,
@@ -26,30 +26,11 @@ pub const NOTE_MAX: usize = 2000;
 #[derive(Clone)]
 pub struct MappingService {
     catalog: Catalog,
-    /// The resolver's inputs, kept while the catalog's epoch stands (and at
-    /// most [`ROUTES_TTL`], for edits made outside this process).
-    routes: Arc<Mutex<Option<CachedRoutes>>>,
+    /// The resolver's inputs, kept while the catalog's epoch stands.
+    routes: RouteCache,
     /// What real traffic did last per route.
     pub last_used: LastUsedLog,
 }
-
-/// What routing reads: the resolver's inputs, and the endpoint rows (with
-/// their keys) to send the request to.
-struct Tables {
-    endpoints: Vec<RouteEndpoint>,
-    mappings: Vec<RouteMapping>,
-    rows: Vec<EndpointRow>,
-}
-
-type RouteTables = Arc<Tables>;
-
-struct CachedRoutes {
-    epoch: u64,
-    at: Instant,
-    tables: RouteTables,
-}
-
-const ROUTES_TTL: Duration = Duration::from_secs(1);
 
 #[derive(FromRow)]
 struct MappingRow {
@@ -79,8 +60,19 @@ impl MappingRow {
             is_active: self.is_active.unwrap_or(0) != 0,
             accept_dangling: tools.accept_dangling,
             updated_at: self.updated_at.clone(),
+            removed_in_supabase: tools.removed_in_supabase,
         }
     }
+}
+
+fn changed_elsewhere(scope: &str, at: Option<String>) -> AppError {
+    AppError::Conflict(
+        MappingMsg::ChangedElsewhere {
+            scope: scope.to_owned(),
+            at: at.unwrap_or_else(|| "?".into()),
+        }
+        .into(),
+    )
 }
 
 const SELECT: &str = "SELECT id, supabase_id, name, content, tools_json, is_active, updated_at FROM ai_prompts WHERE category = 'model_mapping'";
@@ -89,7 +81,7 @@ impl MappingService {
     pub fn new(catalog: Catalog) -> MappingService {
         MappingService {
             catalog,
-            routes: Arc::default(),
+            routes: RouteCache::default(),
             last_used: LastUsedLog::default(),
         }
     }
@@ -222,17 +214,28 @@ impl MappingService {
             models,
             default: Some(default),
             accept_dangling: draft.accept_dangling && has_dangling,
+            removed_in_supabase: false,
         };
         Ok((scope, draft.note, tools, draft.is_active))
     }
 
-    pub async fn create(&self, actor: &str, draft: MappingDraft) -> Result<Mapping, AppError> {
+    /// Creates the mapping (see [`MappingService::create`], which also
+    /// keeps a write Supabase refused).
+    pub async fn write_create(
+        &self,
+        actor: &str,
+        draft: MappingDraft,
+    ) -> Result<Mapping, AppError> {
         let _guard = self.catalog.lock_writes().await;
         let (scope, note, tools, active) = self.check(draft, None).await?;
         let name = scope.name();
         let supabase_id = match &self.catalog.supabase {
             Some(pg) => Some(remote::insert(pg, &name, &note, &tools, active).await?),
             None => None,
+        };
+        let (supabase_id, version) = match supabase_id {
+            Some((sid, version)) => (Some(sid), version),
+            None => (None, None),
         };
         let ts = now();
         let inserted = sqlx::query_scalar::<_, i64>(
@@ -245,7 +248,7 @@ impl MappingService {
         .bind(MAPPING_CATEGORY)
         .bind(endpoints::json(&tools))
         .bind(i64::from(active))
-        .bind(&ts)
+        .bind(version.unwrap_or_else(|| ts.clone()))
         .bind(supabase_id.map(|_| ts.clone()))
         .fetch_one(&self.catalog.db)
         .await;
@@ -267,33 +270,56 @@ impl MappingService {
         Ok(created)
     }
 
-    pub async fn update(
+    /// Updates the mapping (see [`MappingService::update`], which also
+    /// keeps a write Supabase refused).
+    pub async fn write_update(
         &self,
         actor: &str,
         id: i64,
         draft: MappingDraft,
     ) -> Result<Mapping, AppError> {
-        let _guard = self.catalog.lock_writes().await;
+        let seen = crate::catalog::validate::parse_version(draft.updated_at.clone())?;
+        let guard = self.catalog.lock_writes().await;
         let before = self.row(id).await?;
         let (scope, note, tools, active) = self.check(draft, Some(id)).await?;
         let name = scope.name();
+        // The version the admin saw, else the one this console holds.
+        let seen = seen.or_else(|| before.updated_at.clone());
         let mut supabase_id = before.supabase_id;
-        if let Some(pg) = &self.catalog.supabase {
-            supabase_id = match before.supabase_id {
-                Some(sid) if remote::update(pg, sid, &name, &note, &tools, active).await? => {
-                    Some(sid)
+        let mut version = now();
+        match (&self.catalog.supabase, before.supabase_id) {
+            (Some(pg), Some(sid)) => {
+                match remote::update(pg, sid, &name, &note, &tools, active, seen.as_deref()).await?
+                {
+                    Written::Done(v) => version = v.unwrap_or(version),
+                    Written::Changed { at } => {
+                        drop(guard);
+                        if let Err(e) = self.follow_remote().await {
+                            tracing::warn!(error = %e, "could not mirror Supabase after a conflict");
+                        }
+                        return Err(changed_elsewhere(&before.name, at));
+                    }
+                    Written::Gone => {
+                        return Err(AppError::Conflict(
+                            MappingMsg::DeletedInSupabase { scope: name }.into(),
+                        ))
+                    }
                 }
-                Some(_) => {
-                    return Err(AppError::Conflict(
-                        MappingMsg::DeletedInSupabase { scope: name }.into(),
-                    ))
+            }
+            (Some(pg), None) => {
+                let (sid, v) = remote::insert(pg, &name, &note, &tools, active).await?;
+                supabase_id = Some(sid);
+                version = v.unwrap_or(version);
+            }
+            (None, _) => {
+                if seen.is_some() && seen != before.updated_at {
+                    return Err(changed_elsewhere(&before.name, before.updated_at.clone()));
                 }
-                None => Some(remote::insert(pg, &name, &note, &tools, active).await?),
-            };
+            }
         }
         sqlx::query(
             "UPDATE ai_prompts SET supabase_id = ?2, name = ?3, content = ?4, tools_json = ?5, is_active = ?6, updated_at = ?7,
-                last_synced_at = CASE WHEN ?2 IS NULL THEN last_synced_at ELSE ?7 END WHERE id = ?1",
+                last_synced_at = CASE WHEN ?2 IS NULL THEN last_synced_at ELSE ?8 END WHERE id = ?1",
         )
         .bind(id)
         .bind(supabase_id)
@@ -301,9 +327,11 @@ impl MappingService {
         .bind(&note)
         .bind(endpoints::json(&tools))
         .bind(i64::from(active))
+        .bind(&version)
         .bind(now())
         .execute(&self.catalog.db)
         .await?;
+        drop(guard);
         let after = self.get(id).await?;
         self.catalog.audit.record(
             actor,
@@ -327,6 +355,7 @@ impl MappingService {
             note: m.note,
             is_active: active,
             accept_dangling: true,
+            updated_at: m.updated_at,
         };
         self.update(actor, id, draft).await
     }
@@ -416,48 +445,11 @@ impl MappingService {
     /// The route tables from memory when nothing changed since they were read.
     async fn cached_route_tables(&self) -> Result<RouteTables, AppError> {
         let epoch = self.catalog.epoch();
-        if let Ok(cache) = self.routes.lock() {
-            if let Some(c) = cache.as_ref() {
-                if c.epoch == epoch && c.at.elapsed() < ROUTES_TTL {
-                    return Ok(c.tables.clone());
-                }
-            }
+        if let Some(tables) = self.routes.fresh(epoch) {
+            return Ok(tables);
         }
         let rows = endpoints::all(&self.catalog.db).await?;
-        let (endpoints, mappings) = self.route_tables(&rows).await?;
-        let tables = Arc::new(Tables {
-            endpoints,
-            mappings,
-            rows,
-        });
-        if let Ok(mut cache) = self.routes.lock() {
-            *cache = Some(CachedRoutes {
-                epoch,
-                at: Instant::now(),
-                tables: tables.clone(),
-            });
-        }
-        Ok(tables)
-    }
-
-    async fn route_tables(
-        &self,
-        rows: &[EndpointRow],
-    ) -> Result<(Vec<RouteEndpoint>, Vec<RouteMapping>), AppError> {
-        let eps: Vec<RouteEndpoint> = rows
-            .iter()
-            .map(|e| RouteEndpoint {
-                id: e.id,
-                name: e.name.clone(),
-                is_active: e.active(),
-                is_default: e.default(),
-                model: e.model.clone(),
-                models: e.models(),
-                status: e.status.clone().unwrap_or_else(|| "unknown".into()),
-                latency_ms: e.latency_ms,
-            })
-            .collect();
-        let maps: Vec<RouteMapping> = self
+        let mappings: Vec<RouteMapping> = self
             .rows()
             .await?
             .iter()
@@ -471,6 +463,12 @@ impl MappingService {
                 })
             })
             .collect();
-        Ok((eps, maps))
+        let tables = Arc::new(Tables {
+            endpoints: route_endpoints(&rows),
+            mappings,
+            rows,
+        });
+        self.routes.keep(epoch, tables.clone());
+        Ok(tables)
     }
 }

@@ -97,6 +97,10 @@ pub struct MappingTools {
     /// The admin accepted models no endpoint serves yet.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub accept_dangling: bool,
+    /// Deleted in Supabase but kept here (disabled) because stored results
+    /// refer to it; never pushed back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed_in_supabase: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -111,6 +115,9 @@ pub struct Mapping {
     pub is_active: bool,
     pub accept_dangling: bool,
     pub updated_at: Option<String>,
+    /// Deleted in Supabase, kept here disabled because results refer to it.
+    #[serde(default)]
+    pub removed_in_supabase: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -131,6 +138,10 @@ pub struct MappingDraft {
     pub is_active: bool,
     #[serde(default)]
     pub accept_dangling: bool,
+    /// The version the admin saw (the mapping's `updated_at`): with
+    /// Supabase, the write applies only if the row is still at it.
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 fn yes() -> bool {
@@ -271,4 +282,24 @@ pub struct ResolveOutcome {
     /// started.
     #[serde(default)]
     pub last_used: Option<LastUsed>,
+}
+
+/// A write Supabase refused because it could not be reached, kept for the
+/// admin to re-apply (through the same version check) or discard. An api
+/// key in its body is never shown: `body.api_key` is dropped and
+/// `has_api_key` says whether one is kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PendingChange {
+    pub id: String,
+    /// `endpoint.create`, `endpoint.update`, `mapping.create` or `mapping.update`.
+    pub kind: String,
+    /// The local id of the endpoint or mapping it changes (none for a create).
+    pub target: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub body: serde_json::Value,
+    pub has_api_key: bool,
+    pub refused_at: String,
+    pub reason: String,
+    pub actor: String,
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod body_guard;
 pub mod headers;
 pub mod listen;
+pub mod live;
 
 use std::sync::Arc;
 
@@ -106,7 +107,10 @@ pub async fn build_app(
         audit.clone(),
         http.clone(),
         Arc::new(writer.clone()),
-    );
+    )
+    .keeping_refused(storage::pending::PendingWrites::new(
+        config.storage_dir.join("ai_runtime"),
+    ));
     let monitor = EndpointMonitor::new(
         db.clone(),
         http.clone(),
@@ -171,6 +175,7 @@ pub async fn build_app(
             pg,
             config.storage_dir.join("supabase-results.cursor"),
         )
+        .keeping_deleted(&[crate::mapping::types::MAPPING_CATEGORY])
     });
     let mappings = MappingService::new(catalog.clone());
     let full_sync = {
@@ -342,8 +347,9 @@ pub async fn serve(config: Config, secrets: &Secrets) -> Result<(), StartError> 
     Ok(())
 }
 
-/// The demo upstream (when asked for), the probe interval and the sync
-/// interval; a first sync and probe round run right away.
+/// The demo upstream (when asked for), the probe interval, and with
+/// Supabase the start-up sync, the sync interval and the live watch; a
+/// first sync and probe round run right away.
 pub async fn start_background_work(state: &AppState) -> Result<(), StartError> {
     let config = &state.config;
     if let Some(port) = config.demo_upstream_port {
@@ -369,14 +375,7 @@ pub async fn start_background_work(state: &AppState) -> Result<(), StartError> {
     if let Some(mirror) = &state.mirror {
         mirror.clone().spawn(std::time::Duration::from_secs(10));
     }
-    if config.sync_interval_minutes > 0 {
-        state
-            .mappings
-            .clone()
-            .spawn_sync_interval(std::time::Duration::from_secs(
-                u64::from(config.sync_interval_minutes) * 60,
-            ));
-    }
+    live::start(state);
     if config.monitor_interval_secs > 0 {
         state
             .monitor

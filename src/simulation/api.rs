@@ -172,7 +172,12 @@ async fn export_run(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    sim.engine.snapshot(&id)?;
+    if let Err(missing) = sim.engine.snapshot(&id) {
+        // Without its summary file a run is still its rows.
+        if !super::results::run_has_rows(&sim.engine.db, &id).await? {
+            return Err(missing);
+        }
+    }
     download(&sim, ExportOf::Run(id.clone()), &id, q.format.as_deref())
 }
 

@@ -218,6 +218,17 @@ impl ExportOf {
     }
 }
 
+/// Whether any result row belongs to run `run`: the rows are the run, its
+/// summary file only a cache of them.
+pub async fn run_has_rows(db: &SqlitePool, run: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1)",
+    )
+    .bind(run)
+    .fetch_one(db)
+    .await?)
+}
+
 /// The rows, 1000 at a time by id, as a stream of encoded chunks.
 pub fn export(db: SqlitePool, of: ExportOf, csv: bool) -> Body {
     let (filter, param) = of.filter();

@@ -6,7 +6,8 @@
 //!
 //! Progress is the last mirrored local id, kept in a small file, written
 //! after each committed batch: a crash between the two repeats at most one
-//! batch. A prompt with no Supabase row yet (the built-in ones) is created
+//! batch. Without the file (lost, or never written) each row is sent only
+//! if Supabase does not hold it yet, so none arrives twice. A prompt with no Supabase row yet (the built-in ones) is created
 //! there first; a row whose endpoint is not in Supabase yet waits for the
 //! next sync, and nothing after it is sent before it.
 
@@ -30,13 +31,16 @@ pub struct ResultsMirror {
     cursor: PathBuf,
     /// One push at a time (the interval and the sync button may meet).
     busy: Arc<tokio::sync::Mutex<()>>,
+    /// Prompt categories whose rows, once deleted in Supabase, stay
+    /// deleted: their results are passed over instead of re-creating them.
+    keep_deleted: &'static [&'static str],
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct MirrorReport {
     pub pushed: u64,
     pub prompts_created: u64,
-    /// Rows of endpoints deleted in Supabase, passed over.
+    /// Rows of endpoints (or mappings) deleted in Supabase, passed over.
     pub skipped: u64,
     /// Why the mirror stopped short, when it did.
     pub waiting: Option<String>,
@@ -83,7 +87,15 @@ impl ResultsMirror {
             pg,
             cursor,
             busy: Arc::default(),
+            keep_deleted: &[],
         }
+    }
+
+    /// Results of prompts of these categories deleted in Supabase are
+    /// passed over: the deletion is respected, the prompt never re-created.
+    pub fn keeping_deleted(mut self, categories: &'static [&'static str]) -> ResultsMirror {
+        self.keep_deleted = categories;
+        self
     }
 
     /// The last local id already in Supabase (0 when nothing was sent yet).
@@ -114,6 +126,9 @@ impl ResultsMirror {
             report.waiting = Some("another process is mirroring results".into());
             return Ok(report);
         };
+        // Without a cursor (lost, or never written) rows may be in Supabase
+        // already: only the ones not there are sent, so none arrives twice.
+        let recovering = !self.cursor.exists();
         let mut after = self.checked_cursor().await?;
         loop {
             let mut rows: Vec<Row> = sqlx::query_as(
@@ -153,7 +168,7 @@ impl ResultsMirror {
             let known = self
                 .remote_ids("ai_prompt", rows.iter().filter_map(|r| r.p_sid))
                 .await?;
-            let mut made: std::collections::HashMap<i64, i64> = Default::default();
+            let mut made: std::collections::HashMap<i64, Option<i64>> = Default::default();
             for r in rows.iter_mut() {
                 if r.p_sid.is_some_and(|s| known.contains(&s)) {
                     continue;
@@ -163,16 +178,21 @@ impl ResultsMirror {
                     None => self.prompt_id(r.prompt_id, &known, &mut report).await?,
                 };
                 made.insert(r.prompt_id, sid);
-                r.p_sid = Some(sid);
+                r.p_sid = sid;
             }
+            let before = rows.len();
+            rows.retain(|r| r.p_sid.is_some());
+            report.skipped += (before - rows.len()) as u64;
             // Prove the cursor can be written before anything is sent.
             self.mark_sent(after)?;
-            if !rows.is_empty() {
-                self.insert(&rows).await?;
-            }
+            let sent = if rows.is_empty() {
+                0
+            } else {
+                self.insert(&rows, recovering).await?
+            };
             self.mark_sent(last)?;
             after = last;
-            report.pushed += rows.len() as u64;
+            report.pushed += sent;
             if report.waiting.is_some() || !full {
                 return Ok(report);
             }
@@ -235,14 +255,20 @@ impl ResultsMirror {
         Ok(found.into_iter().collect())
     }
 
-    async fn insert(&self, rows: &[Row]) -> Result<(), AppError> {
+    /// Inserts the batch; `only_new` skips rows Supabase already holds
+    /// (same prompt, endpoint, request and time). Returns the rows sent.
+    async fn insert(&self, rows: &[Row], only_new: bool) -> Result<u64, AppError> {
         let col = |f: fn(&Row) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message, response_message,
                 success, latency_ms, error, created_at)
              SELECT u.p, u.e, u.m, u.req, u.res, u.ok, u.lat, u.err, COALESCE(u.at::timestamptz, now())
              FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bool[],
-                         $7::float8[], $8::text[], $9::text[]) AS u(p, e, m, req, res, ok, lat, err, at)",
+                         $7::float8[], $8::text[], $9::text[]) AS u(p, e, m, req, res, ok, lat, err, at)
+             WHERE NOT $10 OR NOT EXISTS (
+                SELECT 1 FROM ai_prompt_tests r
+                WHERE r.prompt_id = u.p AND r.endpoint_id = u.e AND r.request_message = u.req
+                  AND r.created_at = u.at::timestamptz)",
         )
         .bind(rows.iter().map(|r| r.p_sid).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.e_sid).collect::<Vec<_>>())
@@ -253,20 +279,22 @@ impl ResultsMirror {
         .bind(rows.iter().map(|r| r.latency_ms).collect::<Vec<_>>())
         .bind(col(|r| r.error.clone()))
         .bind(col(|r| r.created_at.clone().filter(|t| readable_time(t))))
+        .bind(only_new)
         .execute(&self.pg)
         .await
         .map_err(|e| AppError::refused(Write::SaveResults, e))?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     /// The Supabase id of local prompt `id`, creating the row there first
-    /// (again, when the one it had is not among `known` any more).
+    /// (again, when the one it had is not among `known` any more — unless
+    /// its category keeps deletions: then `None`).
     async fn prompt_id(
         &self,
         id: i64,
         known: &HashSet<i64>,
         report: &mut MirrorReport,
-    ) -> Result<i64, AppError> {
+    ) -> Result<Option<i64>, AppError> {
         let p: Prompt = sqlx::query_as(
             "SELECT supabase_id, name, content, version, category, description, is_active FROM ai_prompts WHERE id = ?1",
         )
@@ -274,7 +302,14 @@ impl ResultsMirror {
         .fetch_one(&self.db)
         .await?;
         if let Some(sid) = p.supabase_id.filter(|s| known.contains(s)) {
-            return Ok(sid);
+            return Ok(Some(sid));
+        }
+        let kept_deleted = p
+            .category
+            .as_deref()
+            .is_some_and(|c| self.keep_deleted.contains(&c));
+        if p.supabase_id.is_some() && kept_deleted {
+            return Ok(None);
         }
         let sid: i64 = sqlx::query_scalar(
             "INSERT INTO ai_prompt (name, content, version, category, description, is_active)
@@ -295,7 +330,7 @@ impl ResultsMirror {
             .execute(&self.db)
             .await?;
         report.prompts_created += 1;
-        Ok(sid)
+        Ok(Some(sid))
     }
 
     /// Pushes now and then every `every`, for the life of the process.

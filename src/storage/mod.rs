@@ -3,8 +3,10 @@
 //! `supabase` connects to the remote authority and checks its columns.
 
 pub mod mirror;
+pub mod pending;
 pub mod schema;
 pub mod supabase;
+pub mod watch;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -51,3 +51,26 @@ CREATE TABLE IF NOT EXISTS ai_prompt_tests (
 ALTER TABLE ai_model ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ai_prompt ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ai_prompt_tests ENABLE ROW LEVEL SECURITY;
+
+-- Live changes (recommended). Every Model Suite instance LISTENs on the
+-- channel `model_suite_change`; with these triggers a change made anywhere
+-- (another instance, GymBro's backend, SQL) reaches every instance's SQLite
+-- within about a second. The function only calls pg_notify: it writes
+-- nothing and adds no table or column. Without the triggers each instance
+-- falls back to a cheap probe of each table twice a second (row count,
+-- newest updated_at, row versions). Needs PostgreSQL 14+ (OR REPLACE TRIGGER).
+CREATE OR REPLACE FUNCTION model_suite_notify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('model_suite_change', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER ai_model_notify
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ai_model
+    FOR EACH STATEMENT EXECUTE FUNCTION model_suite_notify();
+
+CREATE OR REPLACE TRIGGER ai_prompt_notify
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ai_prompt
+    FOR EACH STATEMENT EXECUTE FUNCTION model_suite_notify();
