@@ -259,7 +259,7 @@ impl Engine {
                 if snap.status != RunStatus::Running {
                     break;
                 }
-                engine.store.save(&snap);
+                engine.store.save_checkpoint(&snap);
             }
         });
     }

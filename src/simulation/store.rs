@@ -64,6 +64,29 @@ impl RunStore {
     }
 
     pub fn save(&self, run: &RunSnapshot) {
+        self.with_index(|runs| {
+            self.write(run);
+            runs.insert(run.id.clone(), run.clone());
+        });
+    }
+
+    /// Saves a going run's figures unless its final summary is already
+    /// saved: a checkpoint taken just before the run ended must not
+    /// overwrite the end with `running`.
+    pub fn save_checkpoint(&self, run: &RunSnapshot) {
+        self.with_index(|runs| {
+            if runs
+                .get(&run.id)
+                .is_some_and(|saved| saved.status != RunStatus::Running)
+            {
+                return;
+            }
+            self.write(run);
+            runs.insert(run.id.clone(), run.clone());
+        });
+    }
+
+    fn write(&self, run: &RunSnapshot) {
         let write = || -> std::io::Result<()> {
             write_private_atomic(
                 &self.path(&run.id),
@@ -73,7 +96,6 @@ impl RunStore {
         if let Err(e) = write() {
             tracing::error!(error = %e, run = %run.id, "cannot save the run summary");
         }
-        self.with_index(|runs| runs.insert(run.id.clone(), run.clone()));
     }
 
     /// Runs `f` on the index, reading the folder when it changed.
@@ -151,5 +173,47 @@ impl RunStore {
                 tracing::error!(error = %e, "cannot write loadtest.log");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(status: &str) -> RunSnapshot {
+        serde_json::from_value(
+            json!({"id": "run-1", "config": {"total": 1, "concurrency": 1},
+            "status": status, "stop_reason": null, "started_at": "2026-12-06T10:00:00Z",
+            "finished_at": null, "done": 1, "ok": 1, "failed": 0, "cancelled": 0, "in_flight": 0,
+            "queued": 0, "rps": 1.0, "elapsed_secs": 1.0,
+            "latency_ms": {"p50": 1.0, "p90": 1.0, "p95": 1.0, "p99": 1.0, "mean": 1.0, "max": 1.0},
+            "ttft_ms": null,
+            "queue_ms": {"p50": 0.0, "p90": 0.0, "p95": 0.0, "p99": 0.0, "mean": 0.0, "max": 0.0},
+            "errors": [], "histogram": [], "rows_written": 1, "fallback_records": 0}),
+        )
+        .expect("a summary")
+    }
+
+    #[test]
+    fn a_late_checkpoint_never_overwrites_the_final_summary() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = RunStore::open(dir.path().to_path_buf(), None);
+        store.save_checkpoint(&snapshot("running"));
+        assert_eq!(
+            store.load("run-1").map(|r| r.status),
+            Some(RunStatus::Running)
+        );
+        store.save(&snapshot("completed"));
+        store.save_checkpoint(&snapshot("running"));
+        assert_eq!(
+            store.load("run-1").map(|r| r.status),
+            Some(RunStatus::Completed)
+        );
+        let reopened = RunStore::open(dir.path().to_path_buf(), None);
+        assert_eq!(
+            reopened.load("run-1").map(|r| r.status),
+            Some(RunStatus::Completed),
+            "on disk too"
+        );
     }
 }
