@@ -7,6 +7,8 @@ use leptos_router::hooks::use_location;
 
 use crate::i18n::{t, Key, Lang};
 
+pub mod dialog_keys;
+
 /// The language of the current page (see [`crate::app::App`]).
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
@@ -139,13 +141,18 @@ pub fn Toast(toast: ToastSignal) -> impl IntoView {
     }
 }
 
-/// A panel sliding in from the right, over a dimmed page.
+/// A panel sliding in from the right, over a dimmed page. It takes the
+/// focus (its first field) when it opens, keeps Tab inside it, closes on
+/// Escape and gives the focus back to what opened it.
 #[component]
 pub fn Drawer(title: String, on_close: Callback<()>, children: Children) -> impl IntoView {
     let label = title.clone();
+    let panel = NodeRef::<leptos::html::Aside>::new();
+    dialog_keys::hold_focus(panel, on_close);
     view! {
         <div class="overlay" on:click=move |_| on_close.run(())></div>
-        <aside class="drawer" role="dialog" aria-label=label>
+        <aside class="drawer" role="dialog" aria-modal="true" aria-label=label tabindex="-1"
+            node_ref=panel on:keydown=move |ev| dialog_keys::keep_tab_inside(panel, ev)>
             <header class="drawer-head">
                 <h2>{title}</h2>
                 <button class="btn btn-ghost" aria-label="close" on:click=move |_| on_close.run(())>"×"</button>
@@ -155,13 +162,14 @@ pub fn Drawer(title: String, on_close: Callback<()>, children: Children) -> impl
     }
 }
 
-/// A centred confirmation box.
+/// A centred confirmation box; Escape closes it.
 #[component]
 pub fn Modal(title: String, on_close: Callback<()>, children: Children) -> impl IntoView {
     let label = title.clone();
+    dialog_keys::close_on_escape(on_close);
     view! {
         <div class="overlay" on:click=move |_| on_close.run(())></div>
-        <div class="modal" role="dialog" aria-label=label>
+        <div class="modal" role="dialog" aria-modal="true" aria-label=label>
             <h2>{title}</h2>
             {children()}
         </div>

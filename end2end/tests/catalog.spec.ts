@@ -147,3 +147,30 @@ test("catalog: the delete dialog counts the results; keep it disabled, or export
   await expect(row).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test("catalog: the drawer takes the focus, keeps Tab inside, closes on Escape and gives the focus back", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/lang/en?next=/models");
+  await logIn(page, "/models");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const opener = page.getByTestId("add-endpoint");
+  await opener.focus();
+  await page.keyboard.press("Enter");
+  const drawer = page.locator("aside.drawer");
+  await expect(drawer).toHaveCount(1);
+  await expect(drawer).toHaveAttribute("aria-modal", "true");
+  // The first field has the focus at once: no Tabs through the page behind.
+  await expect(drawer.locator('input[name="name"]')).toBeFocused();
+  // Shift+Tab from the first control wraps to the drawer's last one, and
+  // 40 Tabs never leave it.
+  await page.keyboard.press("Shift+Tab");
+  expect(await page.evaluate(() => !!document.activeElement?.closest("aside.drawer"))).toBe(true);
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => !!document.activeElement?.closest("aside.drawer"))).toBe(true);
+  }
+  await page.keyboard.press("Escape");
+  await expect(drawer).toHaveCount(0);
+  await expect(opener).toBeFocused();
+  expect(errors).toEqual([]);
+});
