@@ -244,13 +244,7 @@ async fn sigkill_while_sqlite_is_locked_loses_at_most_a_second_of_results() {
     // Another process holds SQLite's write lock; the server is killed
     // while it lasts.
     let db = dir.path().join("model_suite.db");
-    let mut lock = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display()))
-        .await
-        .expect("open");
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut lock)
-        .await
-        .expect("lock");
+    let mut lock = crate::support::lock_sqlite(&db).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     server.signal("-KILL");
     tokio::task::block_in_place(|| wait_exit(&mut server.child, Duration::from_secs(10)));

@@ -142,7 +142,6 @@ async fn a_model_that_refuses_max_tokens_is_asked_again_and_counts() {
 #[tokio::test]
 async fn with_sqlite_locked_checks_are_kept_in_the_fallback_and_replayed_once() {
     use model_suite::simulation::fallback::{fallback_files, fallback_records, replay};
-    use sqlx::Connection;
 
     let app = spawn_app().await;
     let sim = spawn_sim(SimOptions::default()).await;
@@ -152,14 +151,7 @@ async fn with_sqlite_locked_checks_are_kept_in_the_fallback_and_replayed_once() 
     // The first check files the built-in prompt; then SQLite is locked.
     app.model_checks(Method::POST, id).await;
     assert_eq!(check_rows(&app, id).await, 2);
-    let mut locker =
-        sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().display()))
-            .await
-            .expect("connect");
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut locker)
-        .await
-        .expect("lock");
+    let mut locker = crate::support::lock_sqlite(&app.db_path()).await;
 
     let (status, checks) = app.model_checks(Method::POST, id).await;
     assert_eq!(status, 200, "{checks}");

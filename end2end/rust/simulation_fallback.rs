@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use sqlx::Connection;
 
 use crate::support::{endpoint_body, spawn_app, spawn_sim};
 use model_suite::simulation::fallback::{fallback_files, fallback_records, replay};
@@ -33,14 +32,7 @@ async fn rows_plus_fallback_equal_completed_and_replay_leaves_no_file() {
 
     // Mid-run, another process holds SQLite's write lock for a while.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut locker =
-        sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().display()))
-            .await
-            .expect("connect");
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut locker)
-        .await
-        .expect("lock");
+    let mut locker = crate::support::lock_sqlite(&app.db_path()).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     sqlx::query("ROLLBACK")
         .execute(&mut locker)
@@ -198,14 +190,7 @@ async fn a_single_chat_takes_the_same_write_path_and_fallback() {
     model_suite::simulation::records::row_targets(&app.state.db, None)
         .await
         .expect("targets");
-    let mut locker =
-        sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().display()))
-            .await
-            .expect("connect");
-    sqlx::query("BEGIN EXCLUSIVE")
-        .execute(&mut locker)
-        .await
-        .expect("lock");
+    let mut locker = crate::support::lock_sqlite(&app.db_path()).await;
     let dialog: Value = app
         .api(Method::POST, "/api/v1/llm/tests/dialog")
         .json(&json!({"token": minted["token"], "message": "kept while locked"}))

@@ -266,6 +266,20 @@ impl Auth<'_> {
 }
 
 /// The permission bits of a file or folder.
+/// Holds SQLite's write lock from another connection, as another process
+/// would; `ROLLBACK` on the connection releases it.
+pub async fn lock_sqlite(db: &std::path::Path) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("connect");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut conn)
+        .await
+        .expect("lock");
+    conn
+}
+
 pub fn mode_of(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
