@@ -35,6 +35,7 @@ mod openai_shape;
 mod openapi;
 mod pages;
 mod passive_health;
+mod prompt_scopes;
 mod removal;
 mod results_mirror;
 mod run_control;

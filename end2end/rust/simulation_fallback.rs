@@ -106,7 +106,7 @@ async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
     let gone = app.create_endpoint(endpoint_body("Gone", &sim)).await["id"]
         .as_i64()
         .expect("id");
-    let prompt = model_suite::simulation::records::row_targets(&app.state.db, None)
+    let prompt = model_suite::simulation::records::row_targets(&app.state.db, None, None)
         .await
         .expect("targets")
         .prompt_id;
@@ -187,7 +187,7 @@ async fn a_single_chat_takes_the_same_write_path_and_fallback() {
         .await
         .expect("json");
     // Resolving the prompt row first, so the lock below only meets the write.
-    model_suite::simulation::records::row_targets(&app.state.db, None)
+    model_suite::simulation::records::row_targets(&app.state.db, None, None)
         .await
         .expect("targets");
     let mut locker = crate::support::lock_sqlite(&app.db_path()).await;

@@ -29,6 +29,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     delete_mapping,
     set_mapping_active,
     resolve,
+    list_prompts,
     list_pending,
     apply_pending,
     discard_pending,
@@ -56,6 +57,7 @@ where
         )
         .route("/api/v1/llm/mappings/{id}/active", put(set_mapping_active))
         .route("/api/v1/llm/resolve", post(resolve))
+        .route("/api/v1/llm/prompts", get(list_prompts))
         .route("/api/v1/llm/pending", get(list_pending))
         .route("/api/v1/llm/pending/{id}/apply", post(apply_pending))
         .route(
@@ -158,6 +160,20 @@ async fn delete_mapping(
 ) -> Result<StatusCode, AppError> {
     mappings.delete(&c.sub, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The prompts a `prompt:<id>` scope can name: with Supabase, the rows of
+/// its `ai_prompt` (GymBro's prompts, by their Supabase id); else the local
+/// ones. Mapping rows and built-in rows are left out.
+#[utoipa::path(get, path = "/api/v1/llm/prompts", tag = "mapping",
+    responses(
+        (status = 200, description = "The prompts, by name", body = Vec<super::prompts::PromptChoice>),
+        (status = 503, description = "Supabase could not be read", body = ApiErrorResponse),
+    ))]
+async fn list_prompts(
+    State(mappings): State<MappingService>,
+) -> ApiResult<Vec<super::prompts::PromptChoice>> {
+    Ok(Json(mappings.prompts().await?))
 }
 
 /// Catalog and mapping edits Supabase refused because it could not be

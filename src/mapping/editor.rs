@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::context::MappingCtx;
+use super::prompt_picker::PromptOptions;
 use super::server_fns::{known_models, list_mappings, save_mapping};
 use super::text::MappingText;
 use super::types::{Mapping, MappingDraft};
@@ -133,7 +134,10 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
                     </label>
                     <label class="field" style:display=move || if kind.get() == "global" { "none" } else { "flex" }>
                         <span>{t(lang, MappingText::FieldScopeKey)}</span>
-                        <input name="key" bind:value=key placeholder="acme"/>
+                        <input name="key" bind:value=key
+                            list=move || (kind.get() == "prompt").then_some("known-prompts")
+                            placeholder=move || match kind.get().as_str() { "prompt" => "12", "module" => "coach", _ => "acme" }/>
+                        <PromptOptions list_id="known-prompts"/>
                     </label>
                 </div>
                 {field_error(err, "scope")}

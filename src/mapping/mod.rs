@@ -7,6 +7,8 @@ pub mod editor;
 pub mod msg;
 pub mod page;
 pub mod pending_panel;
+pub mod prompt_picker;
+pub mod prompts;
 pub mod resolve_box;
 pub mod server_fns;
 pub mod text;

@@ -60,8 +60,8 @@ impl MappingMsg {
                 format!("keys are 1–{max} characters of a-z, 0-9, - _ . starting with a letter or digit; got `{got}`"),
             ),
             PromptMissing { id } => (
-                format!("prompt {id} 不存在"),
-                format!("prompt {id} does not exist"),
+                format!("prompt {id} 不存在（启用 Supabase 时按 ai_prompt 的 id）；请从列出的提示词中选择"),
+                format!("prompt {id} does not exist (with Supabase, ids are those of ai_prompt); pick one of the prompts listed"),
             ),
             NoModels => ("请至少选择一个模型".into(), "choose at least one model".into()),
             DefaultNotListed => (

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::prompt_picker::PromptOptions;
 use super::server_fns::resolve_route;
 use super::text::MappingText;
 use super::types::{Candidate, LastUsed, ResolveRequest};
@@ -43,7 +44,8 @@ pub fn ResolveBox() -> impl IntoView {
             <h2>{t(lang, MappingText::ResolveTitle)}</h2>
             <p class="muted">{t(lang, MappingText::ResolveHint)}</p>
             <form class="resolve-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <label class="field"><span>{t(lang, MappingText::PromptId)}</span><input name="prompt" type="number" min="1" bind:value=prompt/></label>
+                <label class="field"><span>{t(lang, MappingText::PromptId)}</span><input name="prompt" type="number" min="1" list="resolve-prompts" bind:value=prompt/></label>
+                <PromptOptions list_id="resolve-prompts"/>
                 <label class="field"><span>{t(lang, MappingText::TenantKey)}</span><input name="tenant" bind:value=tenant/></label>
                 <label class="field"><span>{t(lang, MappingText::ModuleKey)}</span><input name="module" bind:value=module/></label>
                 <label class="field"><span>{t(lang, MappingText::RequestedModel)}</span><input name="model" bind:value=model/></label>

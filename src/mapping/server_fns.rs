@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::prompts::PromptChoice;
 use super::types::{
     Mapping, MappingDraft, MappingView, PendingChange, ResolveOutcome, ResolveRequest,
 };
@@ -56,6 +57,12 @@ pub async fn known_models() -> Result<Vec<String>, AppError> {
         Ok(all)
     })
     .await
+}
+
+/// The prompts a `prompt:<id>` scope can name, for the prompt picker.
+#[server(prefix = "/api/mapping", endpoint = "known_prompts", input = leptos::server_fn::codec::Json)]
+pub async fn known_prompts() -> Result<Vec<PromptChoice>, AppError> {
+    as_admin(async |_, mappings: MappingService| mappings.prompts().await).await
 }
 
 /// Catalog and mapping edits Supabase refused, kept for the admin.

@@ -137,6 +137,11 @@ impl MappingService {
             .collect())
     }
 
+    /// The prompts a `prompt:<id>` scope can name (ids of the authority).
+    pub async fn prompts(&self) -> Result<Vec<super::prompts::PromptChoice>, AppError> {
+        super::prompts::list(&self.catalog.db, self.catalog.supabase.as_ref()).await
+    }
+
     pub async fn get(&self, id: i64) -> Result<Mapping, AppError> {
         Ok(self.row(id).await?.view())
     }
@@ -149,13 +154,8 @@ impl MappingService {
     ) -> Result<(Scope, String, MappingTools, bool), AppError> {
         let scope = Scope::parse(&draft.scope)?;
         if let Scope::Prompt(pid) = scope {
-            let exists: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM ai_prompts WHERE id = ?1 AND COALESCE(category, '') != 'model_mapping'",
-            )
-            .bind(pid)
-            .fetch_optional(&self.catalog.db)
-            .await?;
-            if exists.is_none() {
+            let c = &self.catalog;
+            if !super::prompts::exists(&c.db, c.supabase.as_ref(), pid).await? {
                 return Err(AppError::field(
                     "scope",
                     MappingMsg::PromptMissing { id: pid },

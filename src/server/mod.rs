@@ -145,6 +145,7 @@ pub async fn build_app(
             runs_dir: config.storage_dir.join("runs"),
             log_dir: config.log_dir.clone(),
             limits,
+            supabase: supabase.clone(),
         },
     );
     let sessions = SessionVersion::open(

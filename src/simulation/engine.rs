@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::client::{send_chat, Attempt, ErrorKind};
 use super::msg::{SimMsg, StopReason};
-use super::records::{self, Record, RowTargets};
+use super::records::{self, RowTargets};
 use super::stats::LiveStats;
 use super::store::RunStore;
 use super::types::{Limits, RunConfig, RunSnapshot, RunStatus, StopPolicy};
@@ -46,6 +46,8 @@ pub struct Engine {
     pub writer: ResultsWriter,
     pub jwt: JwtKeys,
     pub db: sqlx::SqlitePool,
+    /// The authority, when configured: a run's prompt id is its `ai_prompt` id.
+    pub supabase: Option<sqlx::PgPool>,
     pub self_url: Arc<OnceLock<String>>,
     pub store: RunStore,
     global: Arc<Semaphore>,
@@ -64,6 +66,7 @@ pub struct EngineSettings {
     /// Where `loadtest.log` is written.
     pub log_dir: PathBuf,
     pub limits: Limits,
+    pub supabase: Option<sqlx::PgPool>,
 }
 
 impl Engine {
@@ -80,6 +83,7 @@ impl Engine {
             writer,
             jwt,
             db,
+            supabase: settings.supabase,
             self_url,
             store: RunStore::open(settings.runs_dir, Some(settings.log_dir)),
             global: Arc::new(Semaphore::new(settings.limits.max_inflight as usize)),
@@ -127,7 +131,8 @@ impl Engine {
             return Err(AppError::Conflict(SimMsg::ShuttingDown.into()));
         }
         let base = self.base_url()?;
-        let targets = records::row_targets(&self.db, config.scope.prompt_id).await?;
+        let targets =
+            records::row_targets(&self.db, self.supabase.as_ref(), config.scope.prompt_id).await?;
         let id = format!(
             "run-{}-{}",
             chrono::Utc::now().format("%Y%m%d-%H%M%S"),
@@ -469,29 +474,4 @@ impl Engine {
             by_endpoint: s.shares(),
         }
     }
-}
-
-/// Makes a record for the single dialog too.
-#[allow(clippy::too_many_arguments)]
-pub fn dialog_record(
-    scope: &super::types::ChatScope,
-    stream: bool,
-    model: Option<&str>,
-    messages: serde_json::Value,
-    targets: RowTargets,
-    a: &Attempt,
-    user: &str,
-) -> Record {
-    let config = RunConfig {
-        total: 1,
-        concurrency: 1,
-        ramp_up_secs: 0,
-        users: 1,
-        stream,
-        stop: StopPolicy::Never,
-        scope: scope.clone(),
-        model: model.map(str::to_owned),
-        message: String::new(),
-    };
-    records::record_of(None, 0, user, &config, messages, targets, a, 0.0)
 }

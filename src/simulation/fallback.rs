@@ -132,7 +132,9 @@ async fn refile(pool: &SqlitePool, records: &mut [Record]) -> Result<u64, String
         if exists.is_some() && endpoints.contains(&r.endpoint_id) {
             continue;
         }
-        let targets = row_targets(pool, exists).await.map_err(|e| e.to_string())?;
+        let targets = row_targets(pool, None, exists)
+            .await
+            .map_err(|e| e.to_string())?;
         r.prompt_id = targets.prompt_id;
         if !endpoints.contains(&r.endpoint_id) {
             r.endpoint_id = targets.endpoint_id;

@@ -9,7 +9,7 @@ use sqlx::SqlitePool;
 use super::client::Attempt;
 use super::msg::SimMsg;
 use super::tokens::TokenTiming;
-use super::types::{ChatScope, RunConfig};
+use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
 
 /// Every field of a row, as kept in a fallback file.
@@ -155,20 +155,22 @@ pub struct RowTargets {
 
 /// The prompt row and fallback endpoint rows are filed under. Creates the
 /// built-in simulation prompt once; refuses when the catalog is empty.
-pub async fn row_targets(db: &SqlitePool, prompt: Option<i64>) -> Result<RowTargets, AppError> {
+pub async fn row_targets(
+    db: &SqlitePool,
+    supabase: Option<&sqlx::PgPool>,
+    prompt: Option<i64>,
+) -> Result<RowTargets, AppError> {
     let endpoint: Option<i64> =
         sqlx::query_scalar("SELECT id FROM ai_endpoints ORDER BY is_default DESC, id LIMIT 1")
             .fetch_optional(db)
             .await?;
     let endpoint = endpoint.ok_or_else(|| AppError::Conflict(SimMsg::NoEndpointYet.into()))?;
+    // The prompt id is the authority's (Supabase's `ai_prompt.id` when
+    // configured): rows refer to the local row that stands for it.
     if let Some(p) = prompt {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM ai_prompts WHERE id = ?1")
-            .bind(p)
-            .fetch_optional(db)
-            .await?;
-        if exists.is_some() {
+        if let Some(local) = crate::mapping::prompts::local_row(db, supabase, p).await? {
             return Ok(RowTargets {
-                prompt_id: p,
+                prompt_id: local,
                 endpoint_id: endpoint,
             });
         }
@@ -225,4 +227,29 @@ pub fn record_of(
         failed_attempts: a.failed_attempts.clone(),
         tokens: TokenTiming::of(a),
     }
+}
+
+/// Makes a record for the single dialog too.
+#[allow(clippy::too_many_arguments)]
+pub fn dialog_record(
+    scope: &ChatScope,
+    stream: bool,
+    model: Option<&str>,
+    messages: serde_json::Value,
+    targets: RowTargets,
+    a: &Attempt,
+    user: &str,
+) -> Record {
+    let config = RunConfig {
+        total: 1,
+        concurrency: 1,
+        ramp_up_secs: 0,
+        users: 1,
+        stream,
+        stop: StopPolicy::Never,
+        scope: scope.clone(),
+        model: model.map(str::to_owned),
+        message: String::new(),
+    };
+    record_of(None, 0, user, &config, messages, targets, a, 0.0)
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::client::{send_chat_live, CallOpts};
-use super::engine::{dialog_record, Engine};
+use super::engine::Engine;
 use super::msg::SimMsg;
-use super::records::row_targets;
+use super::records::{dialog_record, row_targets};
 use super::types::{
     DialogRequest, DialogResult, Limits, MintRequest, MintedToken, RunConfig, RunSnapshot,
     MESSAGE_MAX,
@@ -145,7 +145,7 @@ pub async fn dialog_live(
         return Err(AppError::field("token", SimMsg::MintFirst));
     }
     let base = engine.base_url()?;
-    let targets = row_targets(&engine.db, req.scope.prompt_id).await?;
+    let targets = row_targets(&engine.db, engine.supabase.as_ref(), req.scope.prompt_id).await?;
     let messages = json!([{ "role": "user", "content": req.message }]);
     let mut body = json!({ "messages": messages, "stream": req.stream });
     if let Some(m) = req.model.as_deref().filter(|m| !m.is_empty()) {
