@@ -124,7 +124,11 @@ pub async fn loadtest(config: Config, args: LoadtestArgs) -> Result<RunSnapshot,
             _ = tokio::time::sleep(Duration::from_millis(250)) => {}
             _ = &mut ctrl_c => { let _ = state.engine.cancel(&run.id); }
         }
-        let s = state.engine.snapshot(&run.id).map_err(|e| e.to_string())?;
+        let s = state
+            .engine
+            .snapshot(&run.id)
+            .await
+            .map_err(|e| e.to_string())?;
         bar.set_position(s.done + s.cancelled);
         bar.set_message(format!(
             "ok {} · failed {} · {:.1} req/s · p95 {:.1} ms",

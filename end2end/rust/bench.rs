@@ -158,6 +158,7 @@ fn record(i: u64) -> Record {
         attempts: Some(1),
         failed_attempts: None,
         tokens: Default::default(),
+        run: None,
     }
 }
 

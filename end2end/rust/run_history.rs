@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{endpoint_body, spawn_app, spawn_sim};
+use crate::support::{endpoint_body, spawn_app, spawn_app_with, spawn_sim};
 use model_suite::upstream::sim::SimOptions;
 
 #[tokio::test]
@@ -66,4 +66,51 @@ async fn a_run_exports_from_its_rows_when_its_summary_file_is_gone() {
         404,
         "a run with neither file nor rows is unknown"
     );
+}
+
+#[tokio::test]
+async fn another_instance_reads_a_run_back_from_the_rows_alone() {
+    let first = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    first.create_endpoint(endpoint_body("Sim", &sim)).await;
+    let res = crate::simulation::start(
+        &first,
+        json!({"total": 12, "concurrency": 3, "users": 2, "scope": {"tenant": "acme"}}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let done = crate::simulation::wait_finished(&first, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+
+    // Same database, its own storage: no summary file of this run.
+    let db = first.db_path().to_string_lossy().to_string();
+    let second = spawn_app_with(&[("SQLITE_PATH", db.as_str())]).await;
+    let summary = second.dir.path().join("runs").join(format!("{id}.json"));
+    assert!(!summary.exists());
+    let res = second
+        .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200);
+    let run: Value = res.json().await.expect("json");
+    assert_eq!(run["status"], "completed", "{run}");
+    assert_eq!(run["config"]["total"], 12);
+    assert_eq!(run["config"]["concurrency"], 3);
+    assert_eq!(run["config"]["users"], 2);
+    assert_eq!(run["config"]["scope"]["tenant"], "acme");
+    assert_eq!(run["started_at"], done["started_at"]);
+    assert_eq!(
+        (run["ok"].clone(), run["done"].clone()),
+        (json!(12), json!(12))
+    );
+    assert_eq!(
+        run["latency_ms"]["p50"], done["latency_ms"]["p50"],
+        "exact figures, from the same rows"
+    );
+    assert!(summary.exists(), "the summary is cached again");
 }

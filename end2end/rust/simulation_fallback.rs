@@ -137,6 +137,7 @@ async fn a_record_whose_endpoint_was_deleted_is_refiled_not_stuck() {
             attempts: Some(1),
             failed_attempts: None,
             tokens: Default::default(),
+            run: None,
         };
     let dir = app.dir.path().join("ai_runtime");
     model_suite::simulation::fallback::write_fallback(

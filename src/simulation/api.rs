@@ -122,7 +122,7 @@ async fn list_runs(State(sim): State<Simulation>) -> Json<Vec<RunSnapshot>> {
         (status = 404, description = "No run has this id", body = ApiErrorResponse),
     ))]
 async fn get_run(State(sim): State<Simulation>, Path(id): Path<String>) -> ApiResult<RunSnapshot> {
-    Ok(Json(sim.engine.snapshot(&id)?))
+    Ok(Json(sim.engine.snapshot(&id).await?))
 }
 
 /// Cancels a running load test.
@@ -172,8 +172,8 @@ async fn export_run(
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    if let Err(missing) = sim.engine.snapshot(&id) {
-        // Without its summary file a run is still its rows.
+    if let Err(missing) = sim.engine.snapshot(&id).await {
+        // Rows of a run whose first record was kept elsewhere still export.
         if !super::results::run_has_rows(&sim.engine.db, &id).await? {
             return Err(missing);
         }

@@ -48,6 +48,7 @@ fn record_of(r: CheckRow) -> Record {
         attempts: None,
         failed_attempts: None,
         tokens: Default::default(),
+        run: None,
     }
 }
 

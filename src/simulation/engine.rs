@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,8 @@ pub struct RunHandle {
     pub config: RunConfig,
     pub started_at: String,
     start: Instant,
+    /// Set once a record carrying the run's configuration was sent.
+    config_sent: AtomicBool,
     cancel: CancellationToken,
     stop_new: CancellationToken,
     state: Mutex<RunState>,
@@ -153,6 +156,7 @@ impl Engine {
             config,
             started_at: crate::catalog::repo::now(),
             start: Instant::now(),
+            config_sent: AtomicBool::new(false),
             cancel: CancellationToken::new(),
             stop_new: CancellationToken::new(),
             state: Mutex::new(RunState {
@@ -378,18 +382,20 @@ impl Engine {
             return;
         }
         let user = format!("loadtest-user-{}", seq % u64::from(c.users));
-        self.writer
-            .send(records::record_of(
-                Some(&run.id),
-                seq,
-                &user,
-                c,
-                messages,
-                targets,
-                &attempt,
-                queue_ms,
-            ))
-            .await;
+        let mut record = records::record_of(
+            Some(&run.id),
+            seq,
+            &user,
+            c,
+            messages,
+            targets,
+            &attempt,
+            queue_ms,
+        );
+        if !run.config_sent.swap(true, Ordering::Relaxed) {
+            record.run = Some(json!({ "config": c, "started_at": run.started_at }));
+        }
+        self.writer.send(record).await;
     }
 
     fn update(&self, run: &RunHandle, f: impl FnOnce(&mut LiveStats)) {
@@ -411,15 +417,24 @@ impl Engine {
         self.runs.lock().ok().and_then(|r| r.get(id).cloned())
     }
 
-    /// A live run's figures, else its stored summary.
-    pub fn snapshot(&self, id: &str) -> Result<RunSnapshot, AppError> {
-        match self.handle(id) {
-            Some(run) => Ok(self.snapshot_of(&run)),
-            None => self
-                .store
-                .load(id)
-                .ok_or_else(|| AppError::missing(Thing::Run, id)),
+    /// A live run's figures, else its stored summary, else the run as its
+    /// rows tell it (and that summary is stored again: the file is a cache).
+    pub async fn snapshot(&self, id: &str) -> Result<RunSnapshot, AppError> {
+        if let Some(run) = self.handle(id) {
+            return Ok(self.snapshot_of(&run));
         }
+        if let Some(stored) = self.store.load(id) {
+            return Ok(stored);
+        }
+        let missing = || AppError::missing(Thing::Run, id);
+        if !super::store::valid_id(id) {
+            return Err(missing());
+        }
+        let rebuilt = super::recovery::from_rows(&self.db, &self.writer.fallback_dir, id).await?;
+        let run = rebuilt.ok_or_else(missing)?;
+        tracing::info!(run = %id, done = run.done, "run read back from its rows");
+        self.store.save(&run);
+        Ok(run)
     }
 
     /// Every run, newest first: live ones as they are, the rest from disk.

@@ -208,6 +208,7 @@ mod tests {
             attempts: Some(1),
             failed_attempts: None,
             tokens,
+            run: None,
         }
     }
 

@@ -49,11 +49,16 @@ pub struct Record {
     /// Output tokens, TPOT and the inter-token gaps.
     #[serde(flatten)]
     pub tokens: TokenTiming,
+    /// The run's configuration and start (`{"config", "started_at"}`), on
+    /// the first record of a run sent to be stored: what lets the run be
+    /// read back from its rows alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<Value>,
 }
 
 impl Record {
     pub fn request_message(&self) -> String {
-        json!({
+        let mut m = json!({
             "record_id": self.record_id,
             "run_id": self.run_id,
             "seq": self.seq,
@@ -61,8 +66,11 @@ impl Record {
             "scope": self.scope,
             "messages": self.messages,
             "params": self.params,
-        })
-        .to_string()
+        });
+        if let Some(run) = &self.run {
+            m["run"] = run.clone();
+        }
+        m.to_string()
     }
 
     pub fn response_message(&self) -> String {
@@ -226,6 +234,7 @@ pub fn record_of(
         attempts: a.attempts,
         failed_attempts: a.failed_attempts.clone(),
         tokens: TokenTiming::of(a),
+        run: None,
     }
 }
 

@@ -9,7 +9,7 @@ use sqlx::SqlitePool;
 use super::client::{Attempt, ErrorKind};
 use super::stats::LiveStats;
 use super::store::RunStore;
-use super::types::{RunSnapshot, RunStatus, StopPolicy};
+use super::types::{RunConfig, RunSnapshot, RunStatus, StopPolicy};
 
 /// One stored row, as much of it as the figures need.
 #[derive(sqlx::FromRow)]
@@ -47,6 +47,69 @@ pub async fn recover_interrupted(
         }
     }
     saved
+}
+
+/// A run read back from its rows alone (its summary file gone, or never
+/// written here: another instance's run): the configuration and start the
+/// first stored record carries, and figures recomputed from every row.
+/// Rows do not say why a run ended early, so a run with a row per request
+/// is `completed` (or `failed`) and any other `interrupted`.
+pub async fn from_rows(
+    db: &SqlitePool,
+    fallback_dir: &std::path::Path,
+    id: &str,
+) -> Result<Option<RunSnapshot>, sqlx::Error> {
+    let head: Option<String> = sqlx::query_scalar(
+        "SELECT json_extract(request_message, '$.run') FROM ai_prompt_tests
+         WHERE json_extract(request_message, '$.run_id') = ?1
+           AND json_extract(request_message, '$.run') IS NOT NULL LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    let Some(head) = head.and_then(|h| serde_json::from_str::<Value>(&h).ok()) else {
+        return Ok(None);
+    };
+    let Ok(config) = serde_json::from_value::<RunConfig>(head["config"].clone()) else {
+        return Ok(None);
+    };
+    let started_at = head["started_at"].as_str().unwrap_or_default().to_owned();
+    let run = RunSnapshot {
+        id: id.to_owned(),
+        config,
+        status: RunStatus::Interrupted,
+        stop_reason: None,
+        started_at,
+        finished_at: None,
+        done: 0,
+        ok: 0,
+        failed: 0,
+        cancelled: 0,
+        not_sent: 0,
+        in_flight: 0,
+        queued: 0,
+        rps: 0.0,
+        elapsed_secs: 0.0,
+        latency_ms: Default::default(),
+        ttft_ms: None,
+        queue_ms: Default::default(),
+        errors: Vec::new(),
+        bench: Default::default(),
+        histogram: Vec::new(),
+        rows_written: 0,
+        fallback_records: 0,
+        not_routed: 0,
+        by_endpoint: Vec::new(),
+    };
+    let mut run = figures_from_rows(db, fallback_dir, run).await?;
+    if run.done >= u64::from(run.config.total) {
+        run.status = if run.ok == 0 {
+            RunStatus::Failed
+        } else {
+            RunStatus::Completed
+        };
+    }
+    Ok(Some(run))
 }
 
 async fn figures_from_rows(

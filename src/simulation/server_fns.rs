@@ -68,7 +68,7 @@ pub async fn start_run(config: RunConfig) -> Result<RunSnapshot, AppError> {
 
 #[server(prefix = "/api/simulation", endpoint = "run", input = leptos::server_fn::codec::Json)]
 pub async fn run_status(id: String) -> Result<RunSnapshot, AppError> {
-    as_admin(async |_, sim: Simulation| sim.engine.snapshot(&id)).await
+    as_admin(async |_, sim: Simulation| sim.engine.snapshot(&id).await).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "cancel", input = leptos::server_fn::codec::Json)]

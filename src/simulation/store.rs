@@ -30,6 +30,11 @@ pub struct RunStore {
     interrupted: Arc<Vec<String>>,
 }
 
+/// Run ids are letters, digits and `-` (they name files).
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 impl RunStore {
     /// Opens the folder and marks runs that were going as interrupted.
     pub fn open(dir: PathBuf, log_dir: Option<PathBuf>) -> RunStore {
@@ -125,7 +130,7 @@ impl RunStore {
     }
 
     pub fn load(&self, id: &str) -> Option<RunSnapshot> {
-        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !valid_id(id) {
             return None;
         }
         self.with_index(|runs| runs.get(id).cloned())
