@@ -164,3 +164,96 @@ async fn a_refused_write_is_kept_listed_without_its_key_and_reapplied_or_discard
             .expect("remote");
     assert_eq!(description, None, "a discarded write is never applied");
 }
+
+#[tokio::test]
+async fn a_refused_default_switch_and_deletes_are_kept_and_reapplied() {
+    let Some((a, _b, pg)) = two_consoles(true).await else {
+        return;
+    };
+    let first = a
+        .create_endpoint(endpoint_body("Main", "http://127.0.0.1:9/v1"))
+        .await;
+    let second = a
+        .create_endpoint(endpoint_body("Spare", "http://127.0.0.1:9/v1"))
+        .await;
+    let third = a
+        .create_endpoint(endpoint_body("Old", "http://127.0.0.1:9/v1"))
+        .await;
+    let mapping = a
+        .create_mapping(
+            json!({"scope": "tenant:acme", "models": ["sim-small"], "default": "sim-small"}),
+        )
+        .await;
+    let id = |v: &Value| v["id"].as_i64().expect("id");
+    away(&pg, true).await;
+
+    let calls = [
+        (
+            Method::POST,
+            format!("/api/v1/llm/models/{}/default", id(&second)),
+        ),
+        (Method::DELETE, format!("/api/v1/llm/models/{}", id(&third))),
+        (
+            Method::DELETE,
+            format!("/api/v1/llm/mappings/{}", id(&mapping)),
+        ),
+    ];
+    for (method, path) in &calls {
+        let res = a.api(method.clone(), path).send().await.expect("call");
+        assert_eq!(res.status(), 503, "{method} {path}");
+    }
+    let default: i64 = sqlx::query_scalar("SELECT id FROM ai_endpoints WHERE is_default = 1")
+        .fetch_one(&a.state.db)
+        .await
+        .expect("default");
+    assert_eq!(default, id(&first), "nothing applied locally");
+    let kept = pending(&a).await;
+    let kinds: Vec<(&str, i64)> = kept
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().expect("kind"),
+                p["target"].as_i64().expect("target"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("endpoint.default", id(&second)),
+            ("endpoint.delete", id(&third)),
+            ("mapping.delete", id(&mapping)),
+        ]
+    );
+
+    away(&pg, false).await;
+    for p in &kept {
+        let res = a
+            .api(
+                Method::POST,
+                &format!(
+                    "/api/v1/llm/pending/{}/apply",
+                    p["id"].as_str().expect("id")
+                ),
+            )
+            .send()
+            .await
+            .expect("apply");
+        assert_eq!(res.status(), 200, "{}", p["kind"]);
+    }
+    assert!(pending(&a).await.is_empty());
+    let remote_default: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM ai_model WHERE is_default")
+            .fetch_all(&pg)
+            .await
+            .expect("remote default");
+    assert_eq!(remote_default, ["Spare"]);
+    let remote_rows: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM ai_model WHERE name = 'Old'),
+                (SELECT COUNT(*) FROM ai_prompt WHERE name = 'tenant:acme')",
+    )
+    .fetch_one(&pg)
+    .await
+    .expect("remote rows");
+    assert_eq!(remote_rows, (0, 0), "both deletes went in");
+}

@@ -31,6 +31,22 @@ impl Catalog {
         done
     }
 
+    /// Makes endpoint `id` the global default; a switch Supabase refused is kept.
+    pub async fn set_default(&self, actor: &str, id: i64) -> Result<Endpoint, AppError> {
+        let done = self.write_set_default(actor, id).await;
+        self.keep_refused(&done, "endpoint.default", Some(id), json!({}), actor);
+        done
+    }
+
+    /// Deletes endpoint `id` (and its results when asked); a delete
+    /// Supabase refused is kept.
+    pub async fn delete(&self, actor: &str, id: i64, with_results: bool) -> Result<(), AppError> {
+        let done = self.write_delete(actor, id, with_results).await;
+        let body = json!({ "with_results": with_results });
+        self.keep_refused(&done, "endpoint.delete", Some(id), body, actor);
+        done
+    }
+
     /// Keeps `body` when `done` is Supabase's refusal (503). The key the
     /// body may hold stays in the private file: never in a log line.
     pub fn keep_refused<T>(

@@ -40,7 +40,12 @@ impl Catalog {
     /// Deletes endpoint `id`. Results that refer to it refuse the delete
     /// (409 with their number) unless `with_results`: then they go with it,
     /// in Supabase and here.
-    pub async fn delete(&self, actor: &str, id: i64, with_results: bool) -> Result<(), AppError> {
+    pub async fn write_delete(
+        &self,
+        actor: &str,
+        id: i64,
+        with_results: bool,
+    ) -> Result<(), AppError> {
         let _guard = self.lock_writes().await;
         let before = self.row(id).await?;
         if before.default() {

@@ -259,7 +259,7 @@ impl Catalog {
     }
 
     /// Makes `id` the one global default, atomically in every store.
-    pub async fn set_default(&self, actor: &str, id: i64) -> Result<Endpoint, AppError> {
+    pub async fn write_set_default(&self, actor: &str, id: i64) -> Result<Endpoint, AppError> {
         let _guard = self.lock_writes().await;
         let target = self.row(id).await?;
         if !target.active() {

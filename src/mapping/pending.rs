@@ -65,6 +65,14 @@ impl MappingService {
         done
     }
 
+    /// Deletes a mapping; a delete Supabase refused is kept.
+    pub async fn delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
+        let done = self.write_delete(actor, id).await;
+        self.catalog()
+            .keep_refused(&done, "mapping.delete", Some(id), json!({}), actor);
+        done
+    }
+
     fn pending(&self) -> Result<&PendingWrites, AppError> {
         self.catalog()
             .pending
@@ -121,6 +129,16 @@ impl MappingService {
                     self.write_update(actor, target()?, parse::<MappingDraft>(&w)?)
                         .await?
                 )
+            }
+            "endpoint.default" => json!(catalog.write_set_default(actor, target()?).await?),
+            "endpoint.delete" => {
+                let with_results = w.body["with_results"].as_bool().unwrap_or(false);
+                catalog.write_delete(actor, target()?, with_results).await?;
+                json!({ "deleted": target()? })
+            }
+            "mapping.delete" => {
+                self.write_delete(actor, target()?).await?;
+                json!({ "deleted": target()? })
             }
             other => {
                 return Err(AppError::internal(format!(

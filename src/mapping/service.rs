@@ -360,7 +360,7 @@ impl MappingService {
         self.update(actor, id, draft).await
     }
 
-    pub async fn delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
+    pub async fn write_delete(&self, actor: &str, id: i64) -> Result<(), AppError> {
         let _guard = self.catalog.lock_writes().await;
         let before = self.row(id).await?;
         if let (Some(pg), Some(sid)) = (&self.catalog.supabase, before.supabase_id) {

@@ -292,7 +292,8 @@ pub struct ResolveOutcome {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PendingChange {
     pub id: String,
-    /// `endpoint.create`, `endpoint.update`, `mapping.create` or `mapping.update`.
+    /// `endpoint.create`, `endpoint.update`, `endpoint.default`, `endpoint.delete`,
+    /// `mapping.create`, `mapping.update` or `mapping.delete`.
     pub kind: String,
     /// The local id of the endpoint or mapping it changes (none for a create).
     pub target: Option<i64>,
