@@ -97,6 +97,7 @@ pub async fn loadtest(config: Config, args: LoadtestArgs) -> Result<RunSnapshot,
         .engine
         .start(RunConfig {
             total: args.total,
+            load: Default::default(),
             concurrency: args.concurrency,
             ramp_up_secs: args.ramp_up_secs,
             users: args.users,

@@ -26,6 +26,7 @@ mod failover;
 mod file_modes;
 mod headers;
 mod limits;
+mod load_rates;
 mod mapping;
 mod mapping_supabase;
 mod model_checks;

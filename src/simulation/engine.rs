@@ -31,8 +31,8 @@ pub struct RunHandle {
     start: Instant,
     /// Set once a record carrying the run's configuration was sent.
     config_sent: AtomicBool,
-    cancel: CancellationToken,
-    stop_new: CancellationToken,
+    pub(super) cancel: CancellationToken,
+    pub(super) stop_new: CancellationToken,
     state: Mutex<RunState>,
 }
 
@@ -55,9 +55,9 @@ pub struct Engine {
     pub store: RunStore,
     global: Arc<Semaphore>,
     /// Runs going now; a finished run leaves (its summary is on disk).
-    runs: Arc<Mutex<HashMap<String, Arc<RunHandle>>>>,
+    pub(super) runs: Arc<Mutex<HashMap<String, Arc<RunHandle>>>>,
     /// Set when the server stops: runs still going end `interrupted`.
-    shutting_down: CancellationToken,
+    pub(super) shutting_down: CancellationToken,
     pub request_timeout: Duration,
     pub limits: Limits,
 }
@@ -129,6 +129,7 @@ impl Engine {
     }
 
     pub async fn start(&self, config: RunConfig) -> Result<RunSnapshot, AppError> {
+        let config = config.normalized(self.limits.max_concurrency);
         config.validate(self.limits.max_requests, self.limits.max_concurrency)?;
         if self.shutting_down.is_cancelled() {
             return Err(AppError::Conflict(SimMsg::ShuttingDown.into()));
@@ -188,13 +189,23 @@ impl Engine {
         let c = &run.config;
         let per_run = Arc::new(Semaphore::new(c.concurrency as usize));
         let mut tasks = tokio::task::JoinSet::new();
+        // A rate run sends each request when it is due (and counts waiting
+        // for its concurrency cap as queue time); workers send when free.
+        let mut schedule = super::load::Schedule::of(&c.load, c.ramp_up_secs);
         for seq in 0..u64::from(c.total) {
             while tasks.try_join_next().is_some() {}
+            let due = schedule.as_mut().map(|s| run.start + s.next_due());
+            if let Some(due) = due {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(due.into()) => {}
+                    _ = run.stop_new.cancelled() => break,
+                }
+            }
             let permit = tokio::select! {
                 p = per_run.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
                 _ = run.stop_new.cancelled() => break,
             };
-            if c.ramp_up_secs > 0 && seq < u64::from(c.concurrency) {
+            if due.is_none() && c.ramp_up_secs > 0 && seq < u64::from(c.concurrency) {
                 let due = run.start
                     + Duration::from_secs_f64(
                         f64::from(c.ramp_up_secs) * seq as f64 / f64::from(c.concurrency),
@@ -204,7 +215,7 @@ impl Engine {
                     _ = run.stop_new.cancelled() => break,
                 }
             }
-            let t_sched = Instant::now();
+            let t_sched = due.unwrap_or_else(Instant::now);
             self.update(&run, |s| s.queued += 1);
             let (engine, run2, base, token) = (
                 self.clone(),
@@ -254,72 +265,6 @@ impl Engine {
         self.writer.forget(&run.id);
     }
 
-    /// Saves a going run's figures every second, so a crash leaves a
-    /// summary no older than that (the rows in SQLite are exact).
-    fn spawn_checkpoints(&self, id: String) {
-        let engine = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                let Some(run) = engine.handle(&id) else { break };
-                let snap = engine.snapshot_of(&run);
-                if snap.status != RunStatus::Running {
-                    break;
-                }
-                engine.store.save_checkpoint(&snap);
-            }
-        });
-    }
-
-    /// Stops every run for a server shutdown: no new request is sent,
-    /// in-flight ones get `grace` to finish (then are cancelled), every
-    /// record is flushed and each run is saved `interrupted` with its
-    /// figures. Runs started after this are refused.
-    pub async fn drain(&self, grace: Duration) {
-        self.shutting_down.cancel();
-        let live: Vec<Arc<RunHandle>> = self
-            .runs
-            .lock()
-            .map(|r| r.values().cloned().collect())
-            .unwrap_or_default();
-        if live.is_empty() {
-            self.writer.flush().await;
-            return;
-        }
-        tracing::info!(
-            runs = live.len(),
-            grace_s = grace.as_secs_f64(),
-            "draining load tests"
-        );
-        for run in &live {
-            run.stop_new.cancel();
-        }
-        let deadline = Instant::now() + grace;
-        while self.live_count() > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        for run in &live {
-            run.cancel.cancel();
-        }
-        let hard = Instant::now() + Duration::from_secs(5);
-        while self.live_count() > 0 && Instant::now() < hard {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        self.writer.flush().await;
-    }
-
-    /// Recomputes the runs a dead process left behind from their rows.
-    pub async fn recover_interrupted(&self) -> usize {
-        super::recovery::recover_interrupted(&self.store, &self.db, &self.writer.fallback_dir).await
-    }
-
-    /// Runs going now (finished ones have left).
-    pub fn live_count(&self) -> usize {
-        self.runs.lock().map(|r| r.len()).unwrap_or(0)
-    }
-
     #[allow(clippy::too_many_arguments)]
     async fn one(
         &self,
@@ -341,7 +286,7 @@ impl Engine {
             s.queued -= 1;
             if global.is_some() {
                 s.in_flight += 1;
-                s.first_send.get_or_insert_with(Instant::now);
+                s.sending(t_sched);
             } else {
                 s.not_sent += 1;
             }
@@ -413,7 +358,7 @@ impl Engine {
         Ok(self.snapshot_of(&run))
     }
 
-    fn handle(&self, id: &str) -> Option<Arc<RunHandle>> {
+    pub(super) fn handle(&self, id: &str) -> Option<Arc<RunHandle>> {
         self.runs.lock().ok().and_then(|r| r.get(id).cloned())
     }
 
@@ -454,7 +399,7 @@ impl Engine {
         all
     }
 
-    fn snapshot_of(&self, run: &RunHandle) -> RunSnapshot {
+    pub(super) fn snapshot_of(&self, run: &RunHandle) -> RunSnapshot {
         let written = self.writer.written(&run.id);
         let st = match run.state.lock() {
             Ok(s) => s,
@@ -487,6 +432,7 @@ impl Engine {
             fallback_records: written.fallback,
             not_routed: s.not_routed,
             by_endpoint: s.shares(),
+            rate: s.rate(&run.config.load),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod bench_panel;
 pub mod context;
+pub mod load;
 pub mod msg;
 pub mod page;
 pub mod panels;
@@ -25,6 +26,8 @@ pub mod engine;
 pub mod exact;
 #[cfg(feature = "ssr")]
 pub mod fallback;
+#[cfg(feature = "ssr")]
+pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]

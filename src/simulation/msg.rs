@@ -20,6 +20,10 @@ pub enum SimMsg {
     MessageLength {
         max: usize,
     },
+    /// A request rate out of range.
+    Rate {
+        max: u32,
+    },
     MintFirst,
     ExportFormat {
         got: String,
@@ -62,6 +66,10 @@ impl SimMsg {
             MessageLength { max } => (
                 format!("必须为 1–{max} 个字符"),
                 format!("must be 1–{max} characters"),
+            ),
+            Rate { max } => (
+                format!("必须是大于 0、不超过 {max} 的每秒请求数"),
+                format!("must be a rate above 0 and at most {max} requests/s"),
             ),
             MintFirst => ("请先签发一个令牌".into(), "mint a token first".into()),
             ExportFormat { got } => (

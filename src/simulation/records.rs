@@ -251,6 +251,7 @@ pub fn dialog_record(
 ) -> Record {
     let config = RunConfig {
         total: 1,
+        load: Default::default(),
         concurrency: 1,
         ramp_up_secs: 0,
         users: 1,

@@ -100,6 +100,7 @@ pub async fn from_rows(
         fallback_records: 0,
         not_routed: 0,
         by_endpoint: Vec::new(),
+        rate: None,
     };
     let mut run = figures_from_rows(db, fallback_dir, run).await?;
     if run.done >= u64::from(run.config.total) {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::bench_panel::bench_figures;
 use super::context::SimCtx;
+use super::load::Load;
 use super::panels::opt;
 use super::server_fns::{cancel_run, list_runs, load_test_limits, run_status, start_run};
 use super::text::{kind_text, status_text, SimText};
@@ -22,6 +23,7 @@ pub fn RunPanel() -> impl IntoView {
     let (policy, window, percent, min_done) =
         (field("never"), field("50"), field("20"), field("20"));
     let error_count = field("10");
+    let (load_kind, rps, seed) = (field("concurrency"), field("20"), field(""));
     // A second run while one is going needs a second click.
     let confirming = RwSignal::new(false);
     let runs = Resource::new(move || ctx.finished.get(), |_| list_runs());
@@ -70,8 +72,18 @@ pub fn RunPanel() -> impl IntoView {
             },
             _ => StopPolicy::Never,
         };
+        let rate = rps.get_untracked().trim().parse::<f64>().unwrap_or(-1.0);
+        let load = match load_kind.get_untracked().as_str() {
+            "constant" => Load::Constant { rps: rate },
+            "poisson" => Load::Poisson {
+                rps: rate,
+                seed: seed.get_untracked().trim().parse().ok(),
+            },
+            _ => Load::default(),
+        };
         start.dispatch(RunConfig {
             total: num(total),
+            load,
             concurrency: num(concurrency),
             ramp_up_secs: num(ramp),
             users: num(users),
@@ -101,6 +113,19 @@ pub fn RunPanel() -> impl IntoView {
             </p>
             <form class="run-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <label class="field"><span>{t(lang, SimText::Total)}</span><input name="total" type="number" bind:value=total/>{field_error(error, "total")}</label>
+                <label class="field"><span>{t(lang, SimText::LoadKind)}</span>
+                    <select name="load" on:change=move |ev| load_kind.set(event_target_value(&ev)) prop:value=load_kind>
+                        <option value="concurrency">{t(lang, SimText::LoadWorkers)}</option>
+                        <option value="constant">{t(lang, SimText::LoadConstant)}</option>
+                        <option value="poisson">{t(lang, SimText::LoadPoisson)}</option>
+                    </select>
+                </label>
+                <Show when=move || load_kind.get() != "concurrency">
+                    <label class="field"><span>{t(lang, SimText::RateAsked)}</span><input name="rps" type="number" step="any" bind:value=rps/>{field_error(error, "load.rps")}</label>
+                </Show>
+                <Show when=move || load_kind.get() == "poisson">
+                    <label class="field"><span>"seed"</span><input name="seed" type="number" bind:value=seed/></label>
+                </Show>
                 <label class="field"><span>{t(lang, SimText::Concurrency)}</span><input name="concurrency" type="number" bind:value=concurrency/>{field_error(error, "concurrency")}</label>
                 <label class="field"><span>{t(lang, SimText::RampUp)}</span><input name="ramp" type="number" bind:value=ramp/>{field_error(error, "ramp_up_secs")}</label>
                 <label class="field"><span>{t(lang, SimText::Users)}</span><input name="users" type="number" bind:value=users/>{field_error(error, "users")}</label>
@@ -241,6 +266,12 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
         {bench_figures(lang, run)}
         <p class="mono small">{t(lang, SimText::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
+        {run.rate.as_ref().map(|r| view! {
+            <p class=if r.kept_up { "small" } else { "small form-warning" } data-testid="rate" data-kept-up=r.kept_up.to_string()>
+                {format!("{:.1} / {:.1} req/s · ", r.achieved_rps, r.planned_rps)}
+                {t(lang, if r.kept_up { SimText::RateKept } else { SimText::RateNotKept })}
+            </p>
+        })}
         {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, SimText::Errors)} ": "</span>{errors}</p> })}
         {served_by(lang, run)}
         {run.stop_reason.as_ref().map(|r| view! { <p class="form-error small">{r.render(lang)}</p> })}

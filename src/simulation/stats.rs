@@ -48,6 +48,12 @@ pub struct LiveStats {
     pub by_endpoint: BTreeMap<i64, (u64, u64)>,
     window: VecDeque<bool>,
     pub first_send: Option<Instant>,
+    pub last_send: Option<Instant>,
+    /// When the first and the last request sent were due (rate runs).
+    first_due: Option<Instant>,
+    last_due: Option<Instant>,
+    /// Requests handed to the chat API.
+    pub sent: u64,
     pub last_done: Option<Instant>,
 }
 
@@ -80,6 +86,10 @@ impl Default for LiveStats {
             by_endpoint: BTreeMap::new(),
             window: VecDeque::new(),
             first_send: None,
+            last_send: None,
+            first_due: None,
+            last_due: None,
+            sent: 0,
             last_done: None,
         }
     }
@@ -172,6 +182,28 @@ impl LiveStats {
                 )
             }
         }
+    }
+
+    /// A request due at `due` goes out now.
+    pub fn sending(&mut self, due: Instant) {
+        let now = Instant::now();
+        self.first_send.get_or_insert(now);
+        self.last_send = Some(now);
+        self.first_due.get_or_insert(due);
+        self.last_due = Some(due);
+        self.sent += 1;
+    }
+
+    /// How a rate run's sending went (`None` for a closed-loop run).
+    pub fn rate(&self, load: &super::load::Load) -> Option<super::load::RateReport> {
+        let span = |a: Option<Instant>, b: Option<Instant>| match (a, b) {
+            (Some(a), Some(b)) => (b - a).as_secs_f64(),
+            _ => 0.0,
+        };
+        let sent = span(self.first_send, self.last_send);
+        let due = span(self.first_due, self.last_due);
+        load.rps()
+            .map(|r| super::load::RateReport::of(r, self.sent, sent, due))
     }
 
     /// Successes per second between the first send and the last completion.

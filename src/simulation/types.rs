@@ -136,7 +136,13 @@ pub enum StopPolicy {
 )]
 pub struct RunConfig {
     pub total: u32,
+    /// Closed-loop workers; in a rate run, the cap on requests in flight
+    /// (the engine's most when not given).
+    #[serde(default)]
     pub concurrency: u32,
+    /// Workers (the default) or a request rate.
+    #[serde(default)]
+    pub load: super::load::Load,
     #[serde(default)]
     pub ramp_up_secs: u32,
     #[serde(default = "one")]
@@ -166,6 +172,22 @@ fn default_message() -> String {
 }
 
 impl RunConfig {
+    /// Takes the concurrency `{"kind": "concurrency", "concurrency": N}`
+    /// names; a rate run without one may use up to `max_concurrency`.
+    pub fn normalized(mut self, max_concurrency: u32) -> RunConfig {
+        use super::load::Load;
+        match self.load {
+            Load::Concurrency {
+                concurrency: Some(n),
+            } => self.concurrency = n,
+            Load::Constant { .. } | Load::Poisson { .. } if self.concurrency == 0 => {
+                self.concurrency = max_concurrency.min(CONCURRENCY_MAX)
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// Refuses out-of-range values, naming the field and its limits.
     pub fn validate(&self, max_total: u32, max_concurrency: u32) -> Result<(), AppError> {
         let range = |field: &str, v: u32, lo: u32, hi: u32| {
@@ -183,6 +205,7 @@ impl RunConfig {
             }
         };
         range("total", self.total, 1, max_total.min(TOTAL_MAX))?;
+        self.load.validate()?;
         range(
             "concurrency",
             self.concurrency,
@@ -321,6 +344,9 @@ pub struct RunSnapshot {
     /// Per endpoint that answered or failed them: its successes and failures.
     #[serde(default)]
     pub by_endpoint: Vec<EndpointShare>,
+    /// A rate run's rate asked and kept (`null` for a closed-loop run).
+    #[serde(default)]
+    pub rate: Option<super::load::RateReport>,
 }
 
 /// A run's figures as an LLM benchmark reports them (METRICS.md). Token
