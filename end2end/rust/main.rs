@@ -15,6 +15,7 @@ mod authority_pending;
 mod authority_writes;
 mod bench;
 mod bench_authority;
+mod capacity;
 mod catalog;
 mod catalog_supabase;
 mod chat;

@@ -38,6 +38,7 @@ use crate::monitor::{self, audit::AuditLog};
 use crate::openapi;
 use crate::simulation::engine::{Engine, EngineSettings};
 use crate::simulation::service::Simulation;
+use crate::simulation::sweep::Sweeps;
 use crate::simulation::types::Limits;
 use crate::simulation::writer::ResultsWriter;
 use crate::state::AppState;
@@ -191,6 +192,7 @@ pub async fn build_app(
         attempts: config.failover_attempts,
         within: std::time::Duration::from_secs(u64::from(config.failover_budget_secs)),
     };
+    let sweeps = Sweeps::new(engine.clone(), config.storage_dir.join("sweeps"));
     let chat_limits = ChatLimits::new(config.chat_requests_per_minute, config.chat_max_tokens);
     let state = AppState {
         leptos_options,
@@ -212,6 +214,7 @@ pub async fn build_app(
         },
         simulation: Simulation {
             engine: engine.clone(),
+            sweeps,
             audit: audit.clone(),
             limits,
         },

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::msg::SimMsg;
 use super::results::{self, ExportOf};
 use super::service::{self, Simulation};
+use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
     DialogRequest, DialogResult, MintRequest, MintedToken, ResultPage, ResultQuery, ResultRow,
     RunConfig, RunSnapshot,
@@ -35,6 +36,10 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     export_run,
     export_endpoint_results,
     list_results,
+    start_sweep,
+    list_sweeps,
+    get_sweep,
+    cancel_sweep,
 ))]
 pub struct SimulationApi;
 
@@ -54,6 +59,12 @@ where
         .route("/api/v1/llm/tests/runs/{id}/cancel", post(cancel_run))
         .route("/api/v1/llm/tests/runs/{id}/export", get(export_run))
         .route("/api/v1/llm/tests/results", get(list_results))
+        .route(
+            "/api/v1/llm/tests/sweeps",
+            get(list_sweeps).post(start_sweep),
+        )
+        .route("/api/v1/llm/tests/sweeps/{id}", get(get_sweep))
+        .route("/api/v1/llm/tests/sweeps/{id}/cancel", post(cancel_sweep))
         .route(
             "/api/v1/llm/tests/results/export",
             get(export_endpoint_results),
@@ -106,6 +117,55 @@ async fn start_run(
 ) -> Result<(StatusCode, Json<RunSnapshot>), AppError> {
     let snap = sim.start_run(&c.sub, r).await?;
     Ok((StatusCode::CREATED, Json(snap)))
+}
+
+/// Starts a capacity sweep: one constant-rate run per rate, each judged
+/// against the SLO; the answer grows a step at a time.
+#[utoipa::path(post, path = "/api/v1/llm/tests/sweeps", tag = "simulation",
+    responses(
+        (status = 201, description = "Started", body = Sweep, links(
+            ("get_sweep" = (operation_id = "get_sweep", parameters(("id" = "$response.body#/id")))),
+            ("cancel_sweep" = (operation_id = "cancel_sweep", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = 422, description = "A rate, the SLO or the step's run is out of range", body = ApiErrorResponse),
+    ))]
+async fn start_sweep(
+    State(sim): State<Simulation>,
+    Extension(c): Extension<Claims>,
+    Json(r): Json<SweepConfig>,
+) -> Result<(StatusCode, Json<Sweep>), AppError> {
+    Ok((StatusCode::CREATED, Json(sim.start_sweep(&c.sub, r).await?)))
+}
+
+/// Every capacity sweep, newest first.
+#[utoipa::path(get, path = "/api/v1/llm/tests/sweeps", tag = "simulation",
+    responses((status = 200, description = "Every sweep", body = Vec<Sweep>)))]
+async fn list_sweeps(State(sim): State<Simulation>) -> Json<Vec<Sweep>> {
+    Json(sim.sweeps.list())
+}
+
+/// One capacity sweep, live while it runs.
+#[utoipa::path(get, path = "/api/v1/llm/tests/sweeps/{id}", tag = "simulation",
+    responses(
+        (status = 200, description = "The sweep", body = Sweep),
+        (status = 404, description = "No sweep has this id", body = ApiErrorResponse),
+    ))]
+async fn get_sweep(State(sim): State<Simulation>, Path(id): Path<String>) -> ApiResult<Sweep> {
+    Ok(Json(sim.sweeps.get(&id)?))
+}
+
+/// Cancels a running sweep (and its step's run).
+#[utoipa::path(post, path = "/api/v1/llm/tests/sweeps/{id}/cancel", tag = "simulation",
+    responses(
+        (status = 200, description = "The sweep, cancelling", body = Sweep),
+        (status = 404, description = "No sweep with this id is running", body = ApiErrorResponse),
+    ))]
+async fn cancel_sweep(
+    State(sim): State<Simulation>,
+    Extension(c): Extension<Claims>,
+    Path(id): Path<String>,
+) -> ApiResult<Sweep> {
+    Ok(Json(sim.cancel_sweep(&c.sub, &id)?))
 }
 
 /// Every run this server knows, running or finished.

@@ -11,6 +11,7 @@ pub mod panels;
 pub mod results_panel;
 pub mod run_panel;
 pub mod server_fns;
+pub mod sweep_types;
 pub mod text;
 pub mod types;
 
@@ -40,6 +41,8 @@ pub mod service;
 pub mod stats;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod sweep;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]

@@ -24,6 +24,17 @@ pub enum SimMsg {
     Rate {
         max: u32,
     },
+    SweepRates {
+        max_steps: u32,
+        max_rps: u32,
+    },
+    NoSweep {
+        id: String,
+    },
+    /// A number that must be above 0.
+    Positive,
+    /// A token objective on a run that does not stream.
+    NeedsStreaming,
     MintFirst,
     ExportFormat {
         got: String,
@@ -70,6 +81,19 @@ impl SimMsg {
             Rate { max } => (
                 format!("必须是大于 0、不超过 {max} 的每秒请求数"),
                 format!("must be a rate above 0 and at most {max} requests/s"),
+            ),
+            SweepRates { max_steps, max_rps } => (
+                format!("须为 1–{max_steps} 个递增的速率，每个大于 0 且不超过 {max_rps} 每秒请求数"),
+                format!("must be 1–{max_steps} increasing rates, each above 0 and at most {max_rps} requests/s"),
+            ),
+            NoSweep { id } => (
+                format!("没有 ID 为 {id} 的容量扫描"),
+                format!("no capacity sweep has the id {id}"),
+            ),
+            Positive => ("必须大于 0".into(), "must be above 0".into()),
+            NeedsStreaming => (
+                "仅适用于流式压测（请勾选流式）".into(),
+                "applies to streaming runs only (tick streaming)".into(),
             ),
             MintFirst => ("请先签发一个令牌".into(), "mint a token first".into()),
             ExportFormat { got } => (

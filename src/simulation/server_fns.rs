@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
     DialogRequest, DialogResult, Limits, MintRequest, MintedToken, ResultPage, ResultQuery,
     RunConfig, RunSnapshot,
@@ -74,6 +75,26 @@ pub async fn run_status(id: String) -> Result<RunSnapshot, AppError> {
 #[server(prefix = "/api/simulation", endpoint = "cancel", input = leptos::server_fn::codec::Json)]
 pub async fn cancel_run(id: String) -> Result<RunSnapshot, AppError> {
     as_admin(async |who, sim: Simulation| sim.cancel_run(&who, &id)).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "sweep_start", input = leptos::server_fn::codec::Json)]
+pub async fn start_sweep(config: SweepConfig) -> Result<Sweep, AppError> {
+    as_admin(async |who, sim: Simulation| sim.start_sweep(&who, config).await).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "sweep", input = leptos::server_fn::codec::Json)]
+pub async fn sweep_status(id: String) -> Result<Sweep, AppError> {
+    as_admin(async |_, sim: Simulation| sim.sweeps.get(&id)).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "sweep_cancel", input = leptos::server_fn::codec::Json)]
+pub async fn cancel_sweep(id: String) -> Result<Sweep, AppError> {
+    as_admin(async |who, sim: Simulation| sim.cancel_sweep(&who, &id)).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "sweeps", input = leptos::server_fn::codec::Json)]
+pub async fn list_sweeps() -> Result<Vec<Sweep>, AppError> {
+    as_admin(async |_, sim: Simulation| Ok(sim.sweeps.list())).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "runs", input = leptos::server_fn::codec::Json)]

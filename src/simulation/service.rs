@@ -20,6 +20,7 @@ use crate::monitor::audit::AuditLog;
 #[derive(Clone)]
 pub struct Simulation {
     pub engine: Engine,
+    pub sweeps: super::sweep::Sweeps,
     pub audit: AuditLog,
     pub limits: Limits,
 }
@@ -44,6 +45,33 @@ impl Simulation {
             serde_json::json!({ "run_id": snap.id, "config": snap.config }),
         );
         Ok(snap)
+    }
+
+    pub async fn start_sweep(
+        &self,
+        actor: &str,
+        config: super::sweep_types::SweepConfig,
+    ) -> Result<super::sweep_types::Sweep, AppError> {
+        let sweep = self.sweeps.start(config).await?;
+        self.audit.record(
+            actor,
+            "simulation.sweep.start",
+            serde_json::json!({ "sweep_id": sweep.id, "config": sweep.config }),
+        );
+        Ok(sweep)
+    }
+
+    pub fn cancel_sweep(
+        &self,
+        actor: &str,
+        id: &str,
+    ) -> Result<super::sweep_types::Sweep, AppError> {
+        self.audit.record(
+            actor,
+            "simulation.sweep.cancel",
+            serde_json::json!({ "sweep_id": id }),
+        );
+        self.sweeps.cancel(id)
     }
 
     pub fn cancel_run(&self, actor: &str, id: &str) -> Result<RunSnapshot, AppError> {
