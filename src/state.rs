@@ -24,8 +24,57 @@ use crate::simulation::engine::Engine;
 use crate::simulation::service::Simulation;
 use crate::storage::mirror::ResultsMirror;
 
+/// Every service, behind one `Arc`: axum clones the router's state for
+/// every request, which should cost one counter, not one per service.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What a handler may ask of the state: the service, cloned from the one
+/// shared set.
+macro_rules! services_from_state {
+    ($($t:ty),* $(,)?) => {$(
+        impl FromRef<AppState> for $t {
+            fn from_ref(state: &AppState) -> $t {
+                <$t as FromRef<Services>>::from_ref(&state.0)
+            }
+        }
+    )*};
+}
+
+services_from_state!(
+    LeptosOptions,
+    Arc<Config>,
+    SqlitePool,
+    AdminAuth,
+    AuditLog,
+    Option<sqlx::PgPool>,
+    Catalog,
+    EndpointMonitor,
+    FullSync,
+    MappingService,
+    ChatGateway,
+    Traffic,
+    Engine,
+    Simulation,
+    Option<ResultsMirror>,
+    Arc<OnceLock<String>>,
+);
+
 #[derive(Clone, FromRef)]
-pub struct AppState {
+pub struct Services {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub db: SqlitePool,
@@ -49,7 +98,7 @@ pub struct AppState {
     pub self_url: Arc<OnceLock<String>>,
 }
 
-impl AppState {
+impl Services {
     /// Endpoints, then mappings, then the results not yet in Supabase.
     pub async fn sync(&self, actor: &str) -> Result<SyncReport, AppError> {
         self.full_sync.run(actor).await

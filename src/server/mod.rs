@@ -41,7 +41,7 @@ use crate::simulation::service::Simulation;
 use crate::simulation::sweep::Sweeps;
 use crate::simulation::types::Limits;
 use crate::simulation::writer::ResultsWriter;
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::storage;
 use crate::storage::mirror::ResultsMirror;
 use crate::upstream;
@@ -194,7 +194,7 @@ pub async fn build_app(
     };
     let sweeps = Sweeps::new(engine.clone(), config.storage_dir.join("sweeps"));
     let chat_limits = ChatLimits::new(config.chat_requests_per_minute, config.chat_max_tokens);
-    let state = AppState {
+    let state = AppState::new(Services {
         leptos_options,
         mirror,
         config: Arc::new(config),
@@ -226,7 +226,7 @@ pub async fn build_app(
         traffic,
         engine,
         self_url,
-    };
+    });
     let recovered = state.engine.recover_interrupted().await;
     if recovered > 0 {
         tracing::info!(

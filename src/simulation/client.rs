@@ -95,20 +95,73 @@ fn kind_of(e: &reqwest::Error) -> ErrorKind {
     }
 }
 
-/// Sends `body` to `{base}/api/v1/chat/completions` as `token`.
-pub async fn send_chat(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    scope: &ChatScope,
-    body: &Value,
+/// One run's chat call, built once: the URL, the body bytes and the scope
+/// headers; each request adds only its user's token.
+pub struct PreparedChat {
+    url: reqwest::Url,
+    body: bytes::Bytes,
+    headers: reqwest::header::HeaderMap,
     timeout: Duration,
-) -> Attempt {
-    let opts = CallOpts {
-        timeout,
-        lang: None,
+}
+
+impl PreparedChat {
+    pub fn new(
+        base: &str,
+        scope: &ChatScope,
+        body: &Value,
+        timeout: Duration,
+    ) -> Result<PreparedChat, String> {
+        let url = reqwest::Url::parse(&format!("{base}/api/v1/chat/completions"))
+            .map_err(|e| format!("the chat API's address: {e}"))?;
+        let body = serde_json::to_vec(body).map_err(|e| e.to_string())?.into();
+        let mut headers = scope_headers(scope);
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        Ok(PreparedChat {
+            url,
+            body,
+            headers,
+            timeout,
+        })
+    }
+
+    /// Sends it with `auth` (`Bearer <token>`, made once per user).
+    pub async fn send(
+        &self,
+        http: &reqwest::Client,
+        auth: &reqwest::header::HeaderValue,
+    ) -> Attempt {
+        let req = http
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .header(reqwest::header::AUTHORIZATION, auth.clone())
+            .timeout(self.timeout)
+            .body(self.body.clone());
+        read_reply(req, None).await
+    }
+}
+
+/// The scope as the chat API's `X-Scope-*` headers (values that cannot be
+/// a header are left out; validation refuses them before).
+fn scope_headers(scope: &ChatScope) -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    let mut put = |name: &'static str, v: &str| {
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(v) {
+            h.insert(name, v);
+        }
     };
-    send_chat_live(http, base, token, scope, body, opts, None).await
+    if let Some(p) = scope.prompt_id {
+        put("x-scope-prompt", &p.to_string());
+    }
+    if let Some(t) = scope.tenant.as_deref().filter(|t| !t.is_empty()) {
+        put("x-scope-tenant", t);
+    }
+    if let Some(m) = scope.module.as_deref().filter(|m| !m.is_empty()) {
+        put("x-scope-module", m);
+    }
+    h
 }
 
 /// How to call the chat API: the timeout, and the language its refusals
@@ -119,7 +172,8 @@ pub struct CallOpts {
     pub lang: Option<crate::i18n::Lang>,
 }
 
-/// Like [`send_chat`], handing each streamed content delta to `live` as it arrives.
+/// Sends `body` to `{base}/api/v1/chat/completions` as `token`, handing
+/// each streamed content delta to `live` as it arrives.
 pub async fn send_chat_live(
     http: &reqwest::Client,
     base: &str,
@@ -132,20 +186,20 @@ pub async fn send_chat_live(
     let mut req = http
         .post(format!("{base}/api/v1/chat/completions"))
         .bearer_auth(token)
+        .headers(scope_headers(scope))
         .timeout(opts.timeout)
         .json(body);
     if let Some(lang) = opts.lang {
         req = req.header(reqwest::header::ACCEPT_LANGUAGE, lang.tag());
     }
-    if let Some(p) = scope.prompt_id {
-        req = req.header("X-Scope-Prompt", p.to_string());
-    }
-    if let Some(t) = scope.tenant.as_deref().filter(|t| !t.is_empty()) {
-        req = req.header("X-Scope-Tenant", t);
-    }
-    if let Some(m) = scope.module.as_deref().filter(|m| !m.is_empty()) {
-        req = req.header("X-Scope-Module", m);
-    }
+    read_reply(req, live).await
+}
+
+/// Sends `req` and reads the reply, timed.
+async fn read_reply(
+    req: reqwest::RequestBuilder,
+    live: Option<&tokio::sync::mpsc::UnboundedSender<String>>,
+) -> Attempt {
     let mut a = Attempt::default();
     let started = Instant::now();
     let mut res = match req.send().await {

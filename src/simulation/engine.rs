@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::client::{send_chat, Attempt, ErrorKind};
+use super::client::{Attempt, ErrorKind, PreparedChat};
 use super::msg::{SimMsg, StopReason};
 use super::records::{self, RowTargets};
 use super::stats::LiveStats;
@@ -186,6 +186,20 @@ impl Engine {
         tokens: Vec<String>,
         targets: RowTargets,
     ) {
+        let shot = match Shot::new(&run.config, &base, &tokens, targets, self.request_timeout) {
+            Ok(shot) => Some(Arc::new(shot)),
+            Err(e) => {
+                // Never expected (the address and tokens are ours): the
+                // run is cancelled before it sends anything.
+                tracing::error!(run = %run.id, error = %e, "cannot prepare the run's requests");
+                run.stop_new.cancel();
+                run.cancel.cancel();
+                None
+            }
+        };
+        // One engine for every task of the run: a clone per request would
+        // cost a counter per service.
+        let engine = Arc::new(self.clone());
         let c = &run.config;
         let per_run = Arc::new(Semaphore::new(c.concurrency as usize));
         let mut tasks = tokio::task::JoinSet::new();
@@ -217,15 +231,11 @@ impl Engine {
             }
             let t_sched = due.unwrap_or_else(Instant::now);
             self.update(&run, |s| s.queued += 1);
-            let (engine, run2, base, token) = (
-                self.clone(),
-                run.clone(),
-                base.clone(),
-                tokens[(seq % tokens.len() as u64) as usize].clone(),
-            );
+            let Some(shot) = shot.clone() else { break };
+            let (engine, run2) = (engine.clone(), run.clone());
             tasks.spawn(async move {
                 let _permit = permit;
-                engine.one(run2, seq, base, token, t_sched, targets).await;
+                engine.one(run2, seq, &shot, t_sched).await;
             });
         }
         while tasks.join_next().await.is_some() {}
@@ -265,16 +275,7 @@ impl Engine {
         self.writer.forget(&run.id);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn one(
-        &self,
-        run: Arc<RunHandle>,
-        seq: u64,
-        base: String,
-        token: String,
-        t_sched: Instant,
-        targets: RowTargets,
-    ) {
+    async fn one(&self, run: Arc<RunHandle>, seq: u64, shot: &Shot, t_sched: Instant) {
         // Once a stop fires (or a cancel), a request still waiting for its
         // turn is never sent: counted as not sent instead.
         let global = tokio::select! {
@@ -294,16 +295,9 @@ impl Engine {
         let Some(_global) = global else { return };
         let queue_ms = t_sched.elapsed().as_secs_f64() * 1000.0;
         let c = &run.config;
-        let messages = json!([{ "role": "user", "content": c.message }]);
-        let mut body = json!({ "messages": messages, "stream": c.stream });
-        if let Some(m) = &c.model {
-            body["model"] = json!(m);
-        }
-        if c.stream {
-            body["stream_options"] = json!({ "include_usage": true });
-        }
+        let auth = &shot.auths[(seq % shot.auths.len().max(1) as u64) as usize];
         let attempt = tokio::select! {
-            a = send_chat(&self.http, &base, &token, &c.scope, &body, self.request_timeout) => a,
+            a = shot.chat.send(&self.http, auth) => a,
             _ = run.cancel.cancelled() => Attempt { error_kind: Some(ErrorKind::Cancelled), error: Some("cancelled".into()), ..Default::default() },
         };
         let cancelled = attempt.error_kind == Some(ErrorKind::Cancelled);
@@ -332,8 +326,8 @@ impl Engine {
             seq,
             &user,
             c,
-            messages,
-            targets,
+            shot.messages.clone(),
+            shot.targets,
             &attempt,
             queue_ms,
         );
@@ -434,5 +428,49 @@ impl Engine {
             by_endpoint: s.shares(),
             rate: s.rate(&run.config.load),
         }
+    }
+}
+
+/// What every request of a run shares, made once when it starts: the
+/// prepared call, one `Authorization` value per simulated user, the
+/// messages its records carry and the rows they are filed under.
+struct Shot {
+    chat: PreparedChat,
+    auths: Vec<reqwest::header::HeaderValue>,
+    messages: serde_json::Value,
+    targets: RowTargets,
+}
+
+impl Shot {
+    fn new(
+        c: &RunConfig,
+        base: &str,
+        tokens: &[String],
+        targets: RowTargets,
+        timeout: Duration,
+    ) -> Result<Shot, String> {
+        let messages = json!([{ "role": "user", "content": c.message }]);
+        let mut body = json!({ "messages": messages, "stream": c.stream });
+        if let Some(m) = &c.model {
+            body["model"] = json!(m);
+        }
+        if c.stream {
+            body["stream_options"] = json!({ "include_usage": true });
+        }
+        let auths = tokens
+            .iter()
+            .map(|t| {
+                let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}"))
+                    .map_err(|e| e.to_string())?;
+                v.set_sensitive(true);
+                Ok(v)
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Shot {
+            chat: PreparedChat::new(base, &c.scope, &body, timeout)?,
+            auths,
+            messages,
+            targets,
+        })
     }
 }

@@ -208,8 +208,14 @@ pub fn record_of(
     a: &Attempt,
     queue_ms: f64,
 ) -> Record {
+    // A run's id is unique and its seq numbers are too (no random draw per
+    // record); a lone dialog's record gets a random id.
+    let record_id = match run_id {
+        Some(run) => format!("{run}-{seq}"),
+        None => uuid::Uuid::new_v4().simple().to_string(),
+    };
     Record {
-        record_id: uuid::Uuid::new_v4().simple().to_string(),
+        record_id,
         run_id: run_id.map(str::to_owned),
         seq,
         user: user.to_owned(),
