@@ -100,3 +100,47 @@ test("a run survives a reload: the page finds it, a second start asks first, Can
   await expect(again.getByTestId("run-status")).toHaveAttribute("data-status", "cancelled", { timeout: 30_000 });
   expect(errors).toEqual([]);
 });
+
+test("a constant-rate run and a capacity sweep, from the page", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await logIn(page, "/simulation");
+  await page.goto("/lang/en?next=/simulation");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const list = await (await page.request.get("/api/v1/llm/models")).json();
+  if (list.total === 0) {
+    const made = await page.request.post("/api/v1/llm/models", {
+      data: { name: "Sim for rates", base_url: SIM_URL, model: "sim-small", model_list: ["sim-small"], timeout: 10 },
+    });
+    expect(made.status()).toBe(201);
+  }
+
+  // A constant rate: the run says it kept it.
+  const run = page.getByTestId("run-panel");
+  await run.locator('select[name="load"]').selectOption("constant");
+  await run.locator('input[name="rps"]').fill("0");
+  await run.getByTestId("start-run").click();
+  await expect(run.locator('[data-field="load.rps"]')).toContainText("10000");
+  await run.locator('input[name="rps"]').fill("20");
+  await run.locator('input[name="total"]').fill("30");
+  await run.getByTestId("start-run").click();
+  await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
+  await expect(run.getByTestId("rate")).toHaveAttribute("data-kept-up", "true");
+
+  // A sweep: rates out of order are refused at the field; two steps that
+  // meet a loose SLO give one line of result, a row per step and a chart.
+  const sweep = page.getByTestId("sweep-panel");
+  await sweep.locator('input[name="rates"]').fill("10, 5");
+  await sweep.getByTestId("start-sweep").click();
+  await expect(sweep.locator('[data-field="rates"]')).toContainText("increasing");
+  await sweep.locator('input[name="rates"]').fill("5, 10");
+  await sweep.locator('input[name="requests_per_step"]').fill("10");
+  await sweep.locator('input[name="slo_ttft"]').fill("5000");
+  await sweep.locator('input[name="slo_tpot"]').fill("1000");
+  await sweep.getByTestId("start-sweep").click();
+  await expect(sweep.getByTestId("sweep-status")).toHaveText("completed", { timeout: 60_000 });
+  await expect(sweep.getByTestId("sweep-result")).toContainText("Sustains within the SLO: 10 req/s");
+  await expect(sweep.locator('[data-testid="sweep-steps"] tbody tr[data-meets="true"]')).toHaveCount(2);
+  await expect(sweep.getByTestId("sweep-chart")).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -11,6 +11,7 @@ pub mod panels;
 pub mod results_panel;
 pub mod run_panel;
 pub mod server_fns;
+pub mod sweep_panel;
 pub mod sweep_types;
 pub mod text;
 pub mod types;

@@ -7,6 +7,7 @@ use super::context::SimCtx;
 use super::panels::{DialogPanel, MintPanel};
 use super::results_panel::ResultsPanel;
 use super::run_panel::RunPanel;
+use super::sweep_panel::SweepPanel;
 use crate::i18n::Key;
 use crate::ui::AdminLayout;
 
@@ -21,6 +22,7 @@ pub fn SimulationPage() -> impl IntoView {
                 <DialogPanel/>
             </div>
             <RunPanel/>
+            <SweepPanel/>
             <ResultsPanel/>
         </AdminLayout>
     }

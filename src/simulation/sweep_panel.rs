@@ -1,0 +1,230 @@
+//! The capacity panel: rates to try, the SLO, and per step the rate kept,
+//! the p95s, the error rate and goodput, a chart of rate against latency
+//! and goodput, and one line of result. Follows the sweep once a second.
+
+use leptos::prelude::*;
+
+use super::panels::opt;
+use super::server_fns::{cancel_sweep, start_sweep, sweep_status};
+use super::sweep_types::{Slo, Sweep, SweepConfig, SweepStatus, SweepStep};
+use super::text::SimText;
+use super::types::{ChatScope, RunConfig, StopPolicy};
+use crate::error::AppError;
+use crate::i18n::{t, Lang};
+use crate::ui::{field_error, use_lang};
+
+fn number(s: RwSignal<String>) -> Option<f64> {
+    opt(s).map(|v| v.parse::<f64>().unwrap_or(-1.0))
+}
+
+#[component]
+pub fn SweepPanel() -> impl IntoView {
+    let lang = use_lang();
+    let field = |v: &str| RwSignal::new(v.to_owned());
+    let (rates, per_step, cap) = (field("5, 10, 20, 40"), field("50"), field(""));
+    let (ttft, tpot, latency, errors) = (field("1000"), field("50"), field(""), field("1"));
+    let (tenant, model) = (field(""), field(""));
+    let stream = RwSignal::new(true);
+    let current = RwSignal::new(None::<String>);
+    let start = Action::new(|c: &SweepConfig| start_sweep(c.clone()));
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || start.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = start.value().get() {
+            current.set(Some(s.id));
+        }
+    });
+    let submit = move || {
+        let rates: Vec<f64> = rates
+            .get_untracked()
+            .split([',', ' '])
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| r.trim().parse().unwrap_or(-1.0))
+            .collect();
+        start.dispatch(SweepConfig {
+            rates,
+            requests_per_step: per_step.get_untracked().trim().parse().unwrap_or(0),
+            slo: Slo {
+                ttft_p95_ms: number(ttft).filter(|_| stream.get_untracked()),
+                tpot_p95_ms: number(tpot).filter(|_| stream.get_untracked()),
+                latency_p95_ms: number(latency),
+                max_error_percent: number(errors).unwrap_or(1.0),
+            },
+            stop_at_first_miss: true,
+            run: RunConfig {
+                total: 1,
+                load: Default::default(),
+                concurrency: cap.get_untracked().trim().parse().unwrap_or(0),
+                ramp_up_secs: 0,
+                users: 1,
+                stream: stream.get_untracked(),
+                stop: StopPolicy::Never,
+                scope: ChatScope {
+                    prompt_id: None,
+                    tenant: opt(tenant),
+                    module: None,
+                },
+                model: opt(model),
+                message: "Hello! Please reply briefly.".into(),
+            },
+        });
+    };
+    let input = move |label: SimText,
+                      name: &'static str,
+                      value: RwSignal<String>,
+                      err: &'static str| {
+        view! {
+            <label class="field"><span>{t(lang, label)}</span><input name=name bind:value=value/>{field_error(error, err)}</label>
+        }
+    };
+    view! {
+        <section class="card" data-testid="sweep-panel">
+            <h2>{t(lang, SimText::SweepTitle)}</h2>
+            <p class="muted small">{t(lang, SimText::SweepHelp)}</p>
+            <form class="run-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                {input(SimText::SweepRates, "rates", rates, "rates")}
+                {input(SimText::SweepPerStep, "requests_per_step", per_step, "requests_per_step")}
+                {input(SimText::SweepCap, "cap", cap, "run.concurrency")}
+                {input(SimText::SloTtft, "slo_ttft", ttft, "slo.ttft_p95_ms")}
+                {input(SimText::SloTpot, "slo_tpot", tpot, "slo.tpot_p95_ms")}
+                {input(SimText::SloLatency, "slo_latency", latency, "slo.latency_p95_ms")}
+                {input(SimText::SloErrors, "slo_errors", errors, "slo.max_error_percent")}
+                {input(SimText::Tenant, "sweep_tenant", tenant, "run.scope.tenant")}
+                {input(SimText::Model, "sweep_model", model, "run.model")}
+                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
+                <button type="submit" class="btn btn-primary" data-testid="start-sweep" disabled=start.pending()>{t(lang, SimText::SweepStart)}</button>
+            </form>
+            {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
+            <SweepView current/>
+        </section>
+    }
+}
+
+#[component]
+fn SweepView(current: RwSignal<Option<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let tick = RwSignal::new(0u32);
+    let going = RwSignal::new(false);
+    Effect::new(move |_| {
+        let poll = move || {
+            if going.try_get_untracked().unwrap_or(false) {
+                tick.try_update(|t| *t += 1);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(poll, std::time::Duration::from_millis(1000)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let sweep = Resource::new(
+        move || (current.get(), tick.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => sweep_status(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(Some(s))) = sweep.get() {
+            going.set(s.status == SweepStatus::Running);
+        }
+    });
+    let cancel = Action::new(|id: &String| cancel_sweep(id.clone()));
+    view! {
+        <Transition fallback=|| ()>
+            {move || match sweep.get() {
+                Some(Ok(Some(s))) => {
+                    let id = s.id.clone();
+                    view! {
+                        <div class="live" data-testid="sweep">
+                            <div class="live-head">
+                                <strong class="mono">{s.id.clone()}</strong>
+                                <span class="tag" data-testid="sweep-status">{format!("{:?}", s.status).to_lowercase()}</span>
+                                {(s.status == SweepStatus::Running).then(|| view! {
+                                    <button class="btn btn-danger btn-small" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, SimText::Cancel)}</button>
+                                })}
+                            </div>
+                            <p data-testid="sweep-result"><strong>{verdict(lang, &s)}</strong></p>
+                            {steps_table(lang, &s.steps)}
+                            {chart(&s.steps)}
+                        </div>
+                    }.into_any()
+                }
+                Some(Err(e)) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
+                _ => ().into_any(),
+            }}
+        </Transition>
+    }
+}
+
+fn verdict(lang: Lang, s: &Sweep) -> String {
+    match (s.sustained_rps, s.status) {
+        (Some(r), _) => format!("{} {r} req/s", t(lang, SimText::Sustains)),
+        (None, SweepStatus::Running) => t(lang, SimText::SweepGoing).to_owned(),
+        (None, _) => t(lang, SimText::NoStepMet).to_owned(),
+    }
+}
+
+fn steps_table(lang: Lang, steps: &[SweepStep]) -> impl IntoView {
+    let ms = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into());
+    view! {
+        <table class="table small" data-testid="sweep-steps">
+            <thead><tr>
+                <th>{t(lang, SimText::SweepRateCol)}</th><th>{t(lang, SimText::SweepSentCol)}</th>
+                <th>"latency p95"</th><th>"TTFT p95"</th><th>"TPOT p95"</th>
+                <th>{t(lang, SimText::ErrorRate)}</th><th>"goodput"</th><th>"SLO"</th>
+            </tr></thead>
+            <tbody>
+                {steps.iter().map(|s| view! {
+                    <tr data-meets=s.meets_slo.to_string()>
+                        <td>{s.rps}</td>
+                        <td>{format!("{:.1}", s.achieved_rps)}</td>
+                        <td>{format!("{:.1}", s.latency_p95_ms)}</td>
+                        <td>{ms(s.ttft_p95_ms)}</td>
+                        <td>{ms(s.tpot_p95_ms)}</td>
+                        <td>{format!("{:.1} %", s.error_rate * 100.0)}</td>
+                        <td>{format!("{:.1}", s.goodput_rps)}</td>
+                        <td>{if s.meets_slo { "✓" } else { "✕" }}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Goodput as bars and latency p95 as a line, one column per step.
+fn chart(steps: &[SweepStep]) -> impl IntoView {
+    let (w, h, col) = (480.0, 120.0, 480.0 / steps.len().max(1) as f64);
+    let top_goodput = steps
+        .iter()
+        .map(|s| s.goodput_rps.max(s.rps))
+        .fold(1.0, f64::max);
+    let top_latency = steps.iter().map(|s| s.latency_p95_ms).fold(1.0, f64::max);
+    let points = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f64 * col + col / 2.0,
+                h - s.latency_p95_ms / top_latency * h
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    view! {
+        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" data-testid="sweep-chart">
+            {steps.iter().enumerate().map(|(i, s)| {
+                let bh = s.goodput_rps / top_goodput * h;
+                let x = i as f64 * col;
+                view! {
+                    <g>
+                        <rect x=x + 6.0 y=h - bh width=col - 12.0 height=bh class="bar"><title>{format!("{} req/s: goodput {:.1}", s.rps, s.goodput_rps)}</title></rect>
+                        <text x=x + col / 2.0 y=h + 14.0 text-anchor="middle" class="axis">{format!("{} req/s", s.rps)}</text>
+                    </g>
+                }
+            }).collect_view()}
+            <polyline points=points fill="none" stroke="currentColor" stroke-width="2"><title>"latency p95"</title></polyline>
+        </svg>
+    }
+}
