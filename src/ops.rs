@@ -110,6 +110,9 @@ pub async fn loadtest(config: Config, args: LoadtestArgs) -> Result<RunSnapshot,
             },
             model: args.model,
             message: "Hello! Please reply briefly.".into(),
+            message_set: None,
+            max_tokens: None,
+            temperature: None,
         })
         .await
         .map_err(|e| e.to_string())?;

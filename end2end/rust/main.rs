@@ -30,6 +30,7 @@ mod limits;
 mod load_rates;
 mod mapping;
 mod mapping_supabase;
+mod message_sets;
 mod model_checks;
 mod monitor;
 mod openai_client;

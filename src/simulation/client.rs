@@ -95,25 +95,18 @@ fn kind_of(e: &reqwest::Error) -> ErrorKind {
     }
 }
 
-/// One run's chat call, built once: the URL, the body bytes and the scope
-/// headers; each request adds only its user's token.
+/// One run's chat call, built once: the URL and the scope headers; each
+/// request adds its user's token and one of the run's prepared bodies.
 pub struct PreparedChat {
     url: reqwest::Url,
-    body: bytes::Bytes,
     headers: reqwest::header::HeaderMap,
     timeout: Duration,
 }
 
 impl PreparedChat {
-    pub fn new(
-        base: &str,
-        scope: &ChatScope,
-        body: &Value,
-        timeout: Duration,
-    ) -> Result<PreparedChat, String> {
+    pub fn new(base: &str, scope: &ChatScope, timeout: Duration) -> Result<PreparedChat, String> {
         let url = reqwest::Url::parse(&format!("{base}/api/v1/chat/completions"))
             .map_err(|e| format!("the chat API's address: {e}"))?;
-        let body = serde_json::to_vec(body).map_err(|e| e.to_string())?.into();
         let mut headers = scope_headers(scope);
         headers.insert(
             reqwest::header::CONTENT_TYPE,
@@ -121,24 +114,25 @@ impl PreparedChat {
         );
         Ok(PreparedChat {
             url,
-            body,
             headers,
             timeout,
         })
     }
 
-    /// Sends it with `auth` (`Bearer <token>`, made once per user).
+    /// Sends `body` (JSON bytes) with `auth` (`Bearer <token>`, made once
+    /// per user).
     pub async fn send(
         &self,
         http: &reqwest::Client,
         auth: &reqwest::header::HeaderValue,
+        body: bytes::Bytes,
     ) -> Attempt {
         let req = http
             .post(self.url.clone())
             .headers(self.headers.clone())
             .header(reqwest::header::AUTHORIZATION, auth.clone())
             .timeout(self.timeout)
-            .body(self.body.clone());
+            .body(body);
         read_reply(req, None).await
     }
 }

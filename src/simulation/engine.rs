@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::client::{Attempt, ErrorKind, PreparedChat};
+use super::message_set::ChatLine;
 use super::msg::{SimMsg, StopReason};
 use super::records::{self, RowTargets};
 use super::stats::LiveStats;
@@ -197,6 +198,7 @@ impl Engine {
                 None
             }
         };
+        let mut picker = Picker::new(&run.config, shot.as_ref().map_or(1, |s| s.requests.len()));
         // One engine for every task of the run: a clone per request would
         // cost a counter per service.
         let engine = Arc::new(self.clone());
@@ -232,10 +234,11 @@ impl Engine {
             let t_sched = due.unwrap_or_else(Instant::now);
             self.update(&run, |s| s.queued += 1);
             let Some(shot) = shot.clone() else { break };
+            let pick = picker.pick(seq);
             let (engine, run2) = (engine.clone(), run.clone());
             tasks.spawn(async move {
                 let _permit = permit;
-                engine.one(run2, seq, &shot, t_sched).await;
+                engine.one(run2, seq, &shot, pick, t_sched).await;
             });
         }
         while tasks.join_next().await.is_some() {}
@@ -275,7 +278,7 @@ impl Engine {
         self.writer.forget(&run.id);
     }
 
-    async fn one(&self, run: Arc<RunHandle>, seq: u64, shot: &Shot, t_sched: Instant) {
+    async fn one(&self, run: Arc<RunHandle>, seq: u64, shot: &Shot, pick: usize, t_sched: Instant) {
         // Once a stop fires (or a cancel), a request still waiting for its
         // turn is never sent: counted as not sent instead.
         let global = tokio::select! {
@@ -296,8 +299,9 @@ impl Engine {
         let queue_ms = t_sched.elapsed().as_secs_f64() * 1000.0;
         let c = &run.config;
         let auth = &shot.auths[(seq % shot.auths.len().max(1) as u64) as usize];
+        let (body, messages, max_tokens) = &shot.requests[pick];
         let attempt = tokio::select! {
-            a = shot.chat.send(&self.http, auth) => a,
+            a = shot.chat.send(&self.http, auth, body.clone()) => a,
             _ = run.cancel.cancelled() => Attempt { error_kind: Some(ErrorKind::Cancelled), error: Some("cancelled".into()), ..Default::default() },
         };
         let cancelled = attempt.error_kind == Some(ErrorKind::Cancelled);
@@ -326,11 +330,14 @@ impl Engine {
             seq,
             &user,
             c,
-            shot.messages.clone(),
+            messages.clone(),
             shot.targets,
             &attempt,
             queue_ms,
         );
+        if let Some(n) = max_tokens {
+            record.params["max_tokens"] = json!(n);
+        }
         if !run.config_sent.swap(true, Ordering::Relaxed) {
             record.run = Some(json!({ "config": c, "started_at": run.started_at }));
         }
@@ -432,12 +439,13 @@ impl Engine {
 }
 
 /// What every request of a run shares, made once when it starts: the
-/// prepared call, one `Authorization` value per simulated user, the
-/// messages its records carry and the rows they are filed under.
+/// prepared call, one `Authorization` value per simulated user, and each
+/// request of its message set as body bytes with the messages its record
+/// carries and its own `max_tokens`.
 struct Shot {
     chat: PreparedChat,
     auths: Vec<reqwest::header::HeaderValue>,
-    messages: serde_json::Value,
+    requests: Vec<(bytes::Bytes, serde_json::Value, Option<u32>)>,
     targets: RowTargets,
 }
 
@@ -449,14 +457,31 @@ impl Shot {
         targets: RowTargets,
         timeout: Duration,
     ) -> Result<Shot, String> {
-        let messages = json!([{ "role": "user", "content": c.message }]);
-        let mut body = json!({ "messages": messages, "stream": c.stream });
-        if let Some(m) = &c.model {
-            body["model"] = json!(m);
-        }
-        if c.stream {
-            body["stream_options"] = json!({ "include_usage": true });
-        }
+        let lines = match &c.message_set {
+            Some(set) => set.lines().map_err(|e| e.message())?,
+            None => vec![ChatLine::user(&c.message)],
+        };
+        let requests = lines
+            .into_iter()
+            .map(|line| {
+                let max_tokens = line.max_tokens.or(c.max_tokens);
+                let mut body = json!({ "messages": line.messages, "stream": c.stream });
+                if let Some(m) = &c.model {
+                    body["model"] = json!(m);
+                }
+                if c.stream {
+                    body["stream_options"] = json!({ "include_usage": true });
+                }
+                if let Some(n) = max_tokens {
+                    body["max_tokens"] = json!(n);
+                }
+                if let Some(t) = c.temperature {
+                    body["temperature"] = json!(t);
+                }
+                let bytes = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+                Ok((bytes.into(), line.messages, max_tokens))
+            })
+            .collect::<Result<_, String>>()?;
         let auths = tokens
             .iter()
             .map(|t| {
@@ -467,10 +492,43 @@ impl Shot {
             })
             .collect::<Result<_, String>>()?;
         Ok(Shot {
-            chat: PreparedChat::new(base, &c.scope, &body, timeout)?,
+            chat: PreparedChat::new(base, &c.scope, timeout)?,
             auths,
-            messages,
+            requests,
             targets,
         })
+    }
+}
+
+/// Which request of the set each send takes: in order, or at random
+/// (seeded: the same seed, the same sequence).
+struct Picker {
+    n: usize,
+    random: Option<rand::rngs::StdRng>,
+}
+
+impl Picker {
+    fn new(c: &RunConfig, n: usize) -> Picker {
+        use rand::SeedableRng;
+        let random = c
+            .message_set
+            .as_ref()
+            .filter(|s| s.random)
+            .map(|s| match s.seed {
+                Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
+                None => rand::rngs::StdRng::from_entropy(),
+            });
+        Picker {
+            n: n.max(1),
+            random,
+        }
+    }
+
+    fn pick(&mut self, seq: u64) -> usize {
+        use rand::Rng;
+        match &mut self.random {
+            Some(rng) => rng.gen_range(0..self.n),
+            None => (seq % self.n as u64) as usize,
+        }
     }
 }

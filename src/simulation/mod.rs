@@ -5,6 +5,7 @@
 pub mod bench_panel;
 pub mod context;
 pub mod load;
+pub mod message_set;
 pub mod msg;
 pub mod page;
 pub mod panels;
@@ -15,6 +16,7 @@ pub mod sweep_panel;
 pub mod sweep_types;
 pub mod text;
 pub mod types;
+pub mod validate;
 
 #[cfg(feature = "ssr")]
 pub mod api;

@@ -31,6 +31,15 @@ pub enum SimMsg {
     NoSweep {
         id: String,
     },
+    /// A line of an uploaded JSONL that is not a chat request.
+    JsonlLine {
+        line: usize,
+        why: String,
+    },
+    SetTooBig {
+        max_kb: usize,
+        max_requests: usize,
+    },
     /// A number that must be above 0.
     Positive,
     /// A token objective on a run that does not stream.
@@ -89,6 +98,14 @@ impl SimMsg {
             NoSweep { id } => (
                 format!("没有 ID 为 {id} 的容量扫描"),
                 format!("no capacity sweep has the id {id}"),
+            ),
+            JsonlLine { line, why } => (
+                format!("第 {line} 行：{why}"),
+                format!("line {line}: {why}"),
+            ),
+            SetTooBig { max_kb, max_requests } => (
+                format!("须有 1–{max_requests} 条请求，总计不超过 {max_kb} KB"),
+                format!("must hold 1–{max_requests} requests and at most {max_kb} KB"),
             ),
             Positive => ("必须大于 0".into(), "must be above 0".into()),
             NeedsStreaming => (

@@ -221,7 +221,13 @@ pub fn record_of(
         user: user.to_owned(),
         scope: c.scope.clone(),
         messages,
-        params: json!({ "stream": c.stream, "model": c.model }),
+        params: {
+            let mut p = json!({ "stream": c.stream, "model": c.model });
+            if let Some(t) = c.temperature {
+                p["temperature"] = json!(t);
+            }
+            p
+        },
         prompt_id: targets.prompt_id,
         endpoint_id: a.endpoint_id.unwrap_or(targets.endpoint_id),
         served_by: a.endpoint_id,
@@ -266,6 +272,9 @@ pub fn dialog_record(
         scope: scope.clone(),
         model: model.map(str::to_owned),
         message: String::new(),
+        message_set: None,
+        max_tokens: None,
+        temperature: None,
     };
     record_of(None, 0, user, &config, messages, targets, a, 0.0)
 }

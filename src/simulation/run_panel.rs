@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::bench_panel::bench_figures;
 use super::context::SimCtx;
 use super::load::Load;
+use super::message_set::MessageSet;
 use super::panels::opt;
 use super::server_fns::{cancel_run, list_runs, load_test_limits, run_status, start_run};
 use super::text::{kind_text, status_text, SimText};
@@ -24,6 +25,9 @@ pub fn RunPanel() -> impl IntoView {
         (field("never"), field("50"), field("20"), field("20"));
     let error_count = field("10");
     let (load_kind, rps, seed) = (field("concurrency"), field("20"), field(""));
+    let (typed, jsonl, pick_seed) = (field(""), field(""), field(""));
+    let (max_tokens, temperature) = (field(""), field(""));
+    let random = RwSignal::new(false);
     // A second run while one is going needs a second click.
     let confirming = RwSignal::new(false);
     let runs = Resource::new(move || ctx.finished.get(), |_| list_runs());
@@ -96,6 +100,9 @@ pub fn RunPanel() -> impl IntoView {
             },
             model: opt(model),
             message: "Hello! Please reply briefly.".into(),
+            message_set: message_set(typed, jsonl, random, pick_seed),
+            max_tokens: opt(max_tokens).map(|v| v.parse().unwrap_or(0)),
+            temperature: opt(temperature).map(|v| v.parse().unwrap_or(-1.0)),
         });
     };
 
@@ -152,6 +159,14 @@ pub fn RunPanel() -> impl IntoView {
                     <label class="field"><span>{t(lang, SimText::ErrorCount)}</span><input name="error_count" type="number" bind:value=error_count/>{field_error(error, "stop.count")}</label>
                 </Show>
                 <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
+                <label class="field"><span>{t(lang, SimText::MaxTokens)}</span><input name="max_tokens" type="number" bind:value=max_tokens/>{field_error(error, "max_tokens")}</label>
+                <label class="field"><span>{t(lang, SimText::Temperature)}</span><input name="temperature" type="number" step="any" bind:value=temperature/>{field_error(error, "temperature")}</label>
+                <label class="field wide"><span>{t(lang, SimText::TypedMessages)}</span><textarea name="typed" rows="2" bind:value=typed></textarea>{field_error(error, "message_set.typed")}</label>
+                <label class="field wide"><span>{t(lang, SimText::Jsonl)}</span><textarea name="jsonl" rows="2" class="mono" placeholder=r#"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":64}"# bind:value=jsonl></textarea>{field_error(error, "message_set.jsonl")}{field_error(error, "message_set")}</label>
+                <label class="field inline"><input type="checkbox" bind:checked=random/><span>{t(lang, SimText::RandomOrder)}</span></label>
+                <Show when=move || random.get()>
+                    <label class="field"><span>"seed"</span><input name="pick_seed" type="number" bind:value=pick_seed/></label>
+                </Show>
                 <button type="submit" class="btn btn-primary" data-testid="start-run" disabled=start.pending()>
                     {move || t(lang, if confirming.get() { SimText::StartAnother } else { SimText::Start })}
                 </button>
@@ -163,6 +178,30 @@ pub fn RunPanel() -> impl IntoView {
             <LivePanel/>
         </section>
     }
+}
+
+/// The typed messages (one a line) and the JSONL, as the run's message
+/// set; none when both are empty.
+fn message_set(
+    typed: RwSignal<String>,
+    jsonl: RwSignal<String>,
+    random: RwSignal<bool>,
+    seed: RwSignal<String>,
+) -> Option<MessageSet> {
+    let typed: Vec<String> = typed
+        .get_untracked()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let jsonl = opt(jsonl);
+    (!typed.is_empty() || jsonl.is_some()).then(|| MessageSet {
+        typed,
+        jsonl,
+        random: random.get_untracked(),
+        seed: seed.get_untracked().trim().parse().ok(),
+    })
 }
 
 #[component]

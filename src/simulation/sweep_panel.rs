@@ -66,6 +66,9 @@ pub fn SweepPanel() -> impl IntoView {
                 },
                 model: opt(model),
                 message: "Hello! Please reply briefly.".into(),
+                message_set: None,
+                max_tokens: None,
+                temperature: None,
             },
         });
     };

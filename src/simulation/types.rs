@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::msg::StopReason;
-use crate::error::{AppError, Common};
 
 /// What this server lets a load test and a minted token ask for, shown on
 /// the page beside the form.
@@ -24,7 +23,7 @@ pub const TOTAL_MAX: u32 = 100_000;
 pub const CONCURRENCY_MAX: u32 = 1000;
 pub const RAMP_MAX_SECS: u32 = 3600;
 pub const USERS_MAX: u32 = 10_000;
-pub const MESSAGE_MAX: usize = 8_000;
+pub use super::message_set::MESSAGE_MAX;
 /// Most inter-token gaps one stored result keeps (`response_message.itl_ms`):
 /// a reply of more than this many + 1 content deltas keeps its first ones
 /// (`content_deltas` still says how many there were).
@@ -157,6 +156,14 @@ pub struct RunConfig {
     pub model: Option<String>,
     #[serde(default = "default_message")]
     pub message: String,
+    /// Several messages or a JSONL of chat requests instead of `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_set: Option<super::message_set::MessageSet>,
+    /// Sent with every request (a JSONL line's own `max_tokens` wins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
 }
 
 fn one() -> u32 {
@@ -186,94 +193,6 @@ impl RunConfig {
             _ => {}
         }
         self
-    }
-
-    /// Refuses out-of-range values, naming the field and its limits.
-    pub fn validate(&self, max_total: u32, max_concurrency: u32) -> Result<(), AppError> {
-        let range = |field: &str, v: u32, lo: u32, hi: u32| {
-            if (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(AppError::field(
-                    field,
-                    Common::Range {
-                        lo: lo.into(),
-                        hi: hi.into(),
-                        got: v.to_string(),
-                    },
-                ))
-            }
-        };
-        range("total", self.total, 1, max_total.min(TOTAL_MAX))?;
-        self.load.validate()?;
-        range(
-            "concurrency",
-            self.concurrency,
-            1,
-            max_concurrency.min(CONCURRENCY_MAX),
-        )?;
-        range("ramp_up_secs", self.ramp_up_secs, 0, RAMP_MAX_SECS)?;
-        range("users", self.users, 1, USERS_MAX)?;
-        if self.message.trim().is_empty() || self.message.chars().count() > MESSAGE_MAX {
-            return Err(AppError::field(
-                "message",
-                super::msg::SimMsg::MessageLength { max: MESSAGE_MAX },
-            ));
-        }
-        // A threshold of 0 would stop a healthy run at its first request.
-        let percent_rule = |percent: f64| {
-            if percent > 0.0 && percent <= 100.0 {
-                Ok(())
-            } else {
-                Err(AppError::field(
-                    "stop.percent",
-                    Common::Range {
-                        lo: 1,
-                        hi: 100,
-                        got: percent.to_string(),
-                    },
-                ))
-            }
-        };
-        match &self.stop {
-            StopPolicy::Never | StopPolicy::FirstError => {}
-            StopPolicy::ErrorRate {
-                window,
-                percent,
-                min_done,
-            } => {
-                range("stop.window", *window, 1, 100_000)?;
-                range("stop.min_done", *min_done, 1, TOTAL_MAX)?;
-                percent_rule(*percent)?;
-            }
-            StopPolicy::AfterErrors { count } => range("stop.count", *count, 1, TOTAL_MAX)?,
-            StopPolicy::OverallErrorRate { percent, min_done } => {
-                range("stop.min_done", *min_done, 1, TOTAL_MAX)?;
-                percent_rule(*percent)?;
-            }
-        }
-        for (field, key) in [
-            ("scope.tenant", &self.scope.tenant),
-            ("scope.module", &self.scope.module),
-        ] {
-            if let Some(k) = key.as_deref().filter(|k| !k.trim().is_empty()) {
-                crate::mapping::types::valid_key(k)
-                    .map_err(|e| AppError::field(field, e.msg().clone()))?;
-            }
-        }
-        if let Some(p) = self.scope.prompt_id {
-            if p < 1 {
-                return Err(AppError::field(
-                    "scope.prompt_id",
-                    Common::Range {
-                        lo: 1,
-                        hi: i64::MAX,
-                        got: p.to_string(),
-                    },
-                ));
-            }
-        }
-        Ok(())
     }
 }
 

@@ -1,0 +1,127 @@
+//! Realistic requests: a run sends a message set (typed, or a JSONL of chat
+//! requests), in order or at random with a seed, with max_tokens and
+//! temperature.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::simulation::{start, wait_finished};
+use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
+use model_suite::upstream::sim::SimOptions;
+
+const JSONL: &str = r#"{"messages":[{"role":"user","content":"alpha"}],"max_tokens":16}
+{"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"beta"}]}
+
+{"messages":[{"role":"user","content":[{"type":"text","text":"gamma"}]}],"max_tokens":64}
+"#;
+
+async fn app() -> TestApp {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    app
+}
+
+/// (seq, last message's text, max_tokens, temperature) of every row, by seq.
+async fn sent(app: &TestApp, body: Value) -> Vec<(i64, String, Option<i64>, Option<f64>)> {
+    let res = start(app, body).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let run = wait_finished(app, &id).await;
+    assert_eq!(run["failed"], 0, "{run}");
+    let rows: Vec<(i64, String, Option<i64>, Option<f64>)> = sqlx::query_as(
+        "SELECT json_extract(request_message, '$.seq'),
+                COALESCE(json_extract(request_message, '$.messages[#-1].content[0].text'),
+                         json_extract(request_message, '$.messages[#-1].content')),
+                json_extract(request_message, '$.params.max_tokens'),
+                json_extract(request_message, '$.params.temperature')
+         FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1
+         ORDER BY json_extract(request_message, '$.seq')",
+    )
+    .bind(&id)
+    .fetch_all(&app.state.db)
+    .await
+    .expect("rows");
+    rows
+}
+
+#[tokio::test]
+async fn a_jsonl_set_is_sent_in_order_with_each_lines_max_tokens() {
+    let app = app().await;
+    let rows = sent(
+        &app,
+        json!({"total": 6, "concurrency": 2, "max_tokens": 100, "temperature": 0.2,
+               "message_set": {"jsonl": JSONL}}),
+    )
+    .await;
+    let texts: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(texts, ["alpha", "beta", "gamma", "alpha", "beta", "gamma"]);
+    let max_tokens: Vec<Option<i64>> = rows.iter().map(|r| r.2).collect();
+    assert_eq!(
+        max_tokens,
+        [Some(16), Some(100), Some(64), Some(16), Some(100), Some(64)],
+        "a line's own max_tokens wins over the run's"
+    );
+    assert!(rows.iter().all(|r| r.3 == Some(0.2)));
+}
+
+#[tokio::test]
+async fn a_seeded_random_set_repeats_and_typed_messages_count() {
+    let app = app().await;
+    let body = json!({"total": 30, "concurrency": 3,
+        "message_set": {"typed": ["one", "two", "three", "four"], "random": true, "seed": 5}});
+    let first: Vec<String> = sent(&app, body.clone())
+        .await
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    let again: Vec<String> = sent(&app, body).await.into_iter().map(|r| r.1).collect();
+    assert_eq!(first, again, "the same seed picks the same messages");
+    let distinct: std::collections::BTreeSet<&String> = first.iter().collect();
+    assert_eq!(distinct.len(), 4, "{first:?}");
+    let in_order: Vec<&str> = ["one", "two", "three", "four"].repeat(8)[..30].to_vec();
+    assert_ne!(first, in_order, "at random, not in order");
+}
+
+#[tokio::test]
+async fn a_bad_set_is_refused_naming_the_field_and_the_line() {
+    let app = app().await;
+    let cases = [
+        (
+            json!({"jsonl": "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}\n{\"messages\":[]}"}),
+            "message_set.jsonl",
+            "line 2",
+        ),
+        (json!({"jsonl": "not json"}), "message_set.jsonl", "line 1"),
+        (json!({"typed": []}), "message_set", "1–1000"),
+    ];
+    for (set, field, says) in cases {
+        let res = app
+            .api(Method::POST, "/api/v1/llm/tests/runs")
+            .json(&json!({"total": 3, "concurrency": 1, "message_set": set}))
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(res.status(), 422, "{set}");
+        let err: Value = res.json().await.expect("json");
+        assert_eq!(err["error"]["field"], field, "{err}");
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .expect("message")
+                .contains(says),
+            "{err}"
+        );
+    }
+    let res = app
+        .api(Method::POST, "/api/v1/llm/tests/runs")
+        .json(&json!({"total": 3, "concurrency": 1, "temperature": 3}))
+        .send()
+        .await
+        .expect("start");
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["field"], "temperature", "{err}");
+}
