@@ -40,6 +40,7 @@ mod pages;
 mod passive_health;
 mod prompt_scopes;
 mod removal;
+mod results_investigate;
 mod results_mirror;
 mod run_control;
 mod run_history;

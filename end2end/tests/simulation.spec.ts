@@ -64,6 +64,15 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   expect(csv[0]).toContain("run_id");
   expect(csv[0]).toContain("tpot_ms");
   expect(csv.length - 1).toBe(200);
+
+  // One result opens with what was asked and answered; Escape closes it.
+  await results.locator('select[name="sort"]').selectOption("latency_ms");
+  await results.getByTestId("open-result").first().click();
+  await expect(page.getByTestId("result-detail")).toContainText("TTFT");
+  await expect(page.getByTestId("result-messages")).toContainText('"role": "user"');
+  await expect(page.getByTestId("result-reply")).not.toBeEmpty();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("result-detail")).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

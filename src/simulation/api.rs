@@ -14,8 +14,8 @@ use super::results::{self, ExportOf};
 use super::service::{self, Simulation};
 use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
-    DialogRequest, DialogResult, MintRequest, MintedToken, ResultPage, ResultQuery, ResultRow,
-    RunConfig, RunSnapshot,
+    DialogRequest, DialogResult, MintRequest, MintedToken, ResultDetail, ResultPage, ResultQuery,
+    ResultRow, RunConfig, RunSnapshot,
 };
 use crate::auth::jwt::Claims;
 use crate::catalog::service::Catalog;
@@ -36,6 +36,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     export_run,
     export_endpoint_results,
     list_results,
+    result_detail,
     start_sweep,
     list_sweeps,
     get_sweep,
@@ -59,6 +60,7 @@ where
         .route("/api/v1/llm/tests/runs/{id}/cancel", post(cancel_run))
         .route("/api/v1/llm/tests/runs/{id}/export", get(export_run))
         .route("/api/v1/llm/tests/results", get(list_results))
+        .route("/api/v1/llm/tests/results/{id}", get(result_detail))
         .route(
             "/api/v1/llm/tests/sweeps",
             get(list_sweeps).post(start_sweep),
@@ -199,10 +201,27 @@ async fn cancel_run(
     Ok(Json(sim.cancel_run(&c.sub, &id)?))
 }
 
+/// One stored result: the row, the request's messages, params and scope,
+/// and the reply.
+#[utoipa::path(get, path = "/api/v1/llm/tests/results/{id}", tag = "simulation",
+    responses(
+        (status = 200, description = "The result", body = ResultDetail),
+        (status = 404, description = "No result has this id", body = ApiErrorResponse),
+    ))]
+async fn result_detail(
+    State(sim): State<Simulation>,
+    Path(id): Path<i64>,
+) -> ApiResult<ResultDetail> {
+    Ok(Json(results::detail(&sim.engine.db, id).await?))
+}
+
 /// One page of stored result rows.
 #[utoipa::path(get, path = "/api/v1/llm/tests/results", tag = "simulation",
     params(ResultQuery),
-    responses((status = 200, description = "One page of result rows", body = ResultPage)))]
+    responses(
+        (status = 200, description = "One page of result rows", body = ResultPage),
+        (status = 422, description = "`sort` names no timing", body = ApiErrorResponse),
+    ))]
 async fn list_results(
     State(sim): State<Simulation>,
     Query(q): Query<ResultQuery>,

@@ -9,6 +9,7 @@ pub mod message_set;
 pub mod msg;
 pub mod page;
 pub mod panels;
+pub mod result_detail;
 pub mod results_panel;
 pub mod run_panel;
 pub mod server_fns;

@@ -40,6 +40,12 @@ pub enum SimMsg {
         max_kb: usize,
         max_requests: usize,
     },
+    SortKey {
+        got: String,
+    },
+    NoResult {
+        id: i64,
+    },
     /// A number that must be above 0.
     Positive,
     /// A token objective on a run that does not stream.
@@ -107,6 +113,11 @@ impl SimMsg {
                 format!("须有 1–{max_requests} 条请求，总计不超过 {max_kb} KB"),
                 format!("must hold 1–{max_requests} requests and at most {max_kb} KB"),
             ),
+            SortKey { got } => (
+                format!("不能按 `{got}` 排序；可用 id、latency_ms、ttft_ms、ttfb_ms、queue_ms、tpot_ms"),
+                format!("cannot sort by `{got}`; use id, latency_ms, ttft_ms, ttfb_ms, queue_ms or tpot_ms"),
+            ),
+            NoResult { id } => (format!("没有 ID 为 {id} 的结果"), format!("no result has the id {id}")),
             Positive => ("必须大于 0".into(), "must be above 0".into()),
             NeedsStreaming => (
                 "仅适用于流式压测（请勾选流式）".into(),

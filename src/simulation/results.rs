@@ -6,7 +6,7 @@ use futures::StreamExt;
 use serde_json::Value;
 use sqlx::SqlitePool;
 
-use super::types::{ResultPage, ResultQuery, ResultRow};
+use super::types::{ResultDetail, ResultPage, ResultQuery, ResultRow};
 use crate::error::AppError;
 
 #[derive(sqlx::FromRow)]
@@ -69,39 +69,79 @@ impl Raw {
 const COLUMNS: &str = "id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at";
 const FILTER: &str = "(?1 IS NULL OR json_extract(request_message, '$.run_id') = ?1)
     AND (?2 IS NULL OR COALESCE(success, 0) = ?2)
-    AND (?3 IS NULL OR request_message LIKE ?3 ESCAPE '\\' OR response_message LIKE ?3 ESCAPE '\\')";
+    AND (?3 IS NULL OR request_message LIKE ?3 ESCAPE '\\' OR response_message LIKE ?3 ESCAPE '\\')
+    AND (?4 IS NULL OR json_extract(response_message, '$.error_kind') = ?4)
+    AND (?5 IS NULL OR json_extract(response_message, '$.endpoint_id') = ?5
+         OR (json_extract(request_message, '$.record_id') IS NULL AND endpoint_id = ?5))
+    AND (?6 IS NULL OR model = ?6)
+    AND (?7 IS NULL OR json_extract(request_message, '$.user') = ?7)";
+
+/// What a page may be sorted by, and the expression that sorts it.
+fn sort_by(q: &ResultQuery) -> Result<String, AppError> {
+    let key = q.sort.as_deref().unwrap_or("id");
+    let expr = match key {
+        "id" => "id",
+        "latency_ms" => "latency_ms",
+        "ttft_ms" => "json_extract(response_message, '$.ttft_ms')",
+        "ttfb_ms" => "json_extract(response_message, '$.ttfb_ms')",
+        "queue_ms" => "json_extract(response_message, '$.queue_ms')",
+        "tpot_ms" => "json_extract(response_message, '$.tpot_ms')",
+        other => {
+            return Err(AppError::field(
+                "sort",
+                super::msg::SimMsg::SortKey {
+                    got: other.to_owned(),
+                },
+            ))
+        }
+    };
+    let order = if q.ascending { "ASC" } else { "DESC" };
+    // Rows without the figure go last either way.
+    Ok(format!("{expr} IS NULL, {expr} {order}, id DESC"))
+}
+
+fn some_text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
 
 pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppError> {
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
-    let text = q
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            format!(
-                "%{}%",
-                t.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
+    let order = sort_by(q)?;
+    let text = some_text(&q.text).map(|t| {
+        format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
     let success = q.success.map(i64::from);
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let filtered = |sql: String| {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(q.run_id.clone())
+            .bind(success)
+            .bind(text.clone())
+            .bind(some_text(&q.error_kind).map(str::to_owned))
+            .bind(q.endpoint_id)
+            .bind(some_text(&q.model).map(str::to_owned))
+            .bind(some_text(&q.user).map(str::to_owned))
+    };
+    let total: i64 = filtered(format!(
         "SELECT COUNT(*) FROM ai_prompt_tests WHERE {FILTER}"
-    )))
-    .bind(&q.run_id)
-    .bind(success)
-    .bind(&text)
+    ))
     .fetch_one(db)
     .await?;
     let rows: Vec<Raw> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM ai_prompt_tests WHERE {FILTER} ORDER BY id DESC LIMIT ?4 OFFSET ?5"
+        "SELECT {COLUMNS} FROM ai_prompt_tests WHERE {FILTER} ORDER BY {order} LIMIT ?8 OFFSET ?9"
     )))
     .bind(&q.run_id)
     .bind(success)
     .bind(&text)
+    .bind(some_text(&q.error_kind))
+    .bind(q.endpoint_id)
+    .bind(some_text(&q.model))
+    .bind(some_text(&q.user))
     .bind(i64::from(per_page))
     .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(db)
@@ -118,6 +158,31 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
         total,
         page,
         per_page,
+    })
+}
+
+/// One result with what was asked and answered.
+pub async fn detail(db: &SqlitePool, id: i64) -> Result<ResultDetail, AppError> {
+    let raw: Raw = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id = ?1"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| AppError::NotFound(super::msg::SimMsg::NoResult { id }.into()))?;
+    let req: Value = serde_json::from_str(&raw.request_message).unwrap_or_default();
+    let res: Value = raw
+        .response_message
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or_default();
+    Ok(ResultDetail {
+        row: raw.row(),
+        messages: req["messages"].clone(),
+        params: req["params"].clone(),
+        scope: req["scope"].clone(),
+        reply: res["content"].as_str().unwrap_or_default().to_owned(),
+        usage: res["usage"].clone(),
     })
 }
 

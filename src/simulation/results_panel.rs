@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::context::SimCtx;
+use super::result_detail::ResultDrawer;
 use super::server_fns::{list_results, list_runs};
 use super::text::{kind_text, status_text, SimText};
 use super::types::{ResultQuery, RunSnapshot, RunStatus};
@@ -23,32 +24,60 @@ pub fn ResultsPanel() -> impl IntoView {
     });
     let success = RwSignal::new(String::from("all"));
     let text = RwSignal::new(String::new());
+    let (kind, endpoint, model, user) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let sort = RwSignal::new(String::from("id"));
     let page = RwSignal::new(1u32);
+    let opened = RwSignal::new(None::<i64>);
     let results = Resource::new(
         move || {
+            let filters = (
+                kind.get(),
+                endpoint.get(),
+                model.get(),
+                user.get(),
+                sort.get(),
+            );
             (
                 selected.get(),
                 success.get(),
                 text.get(),
+                filters,
                 page.get(),
                 ctx.finished.get(),
             )
         },
-        |(run_id, success, text, page, _)| {
+        |(run_id, success, text, (kind, endpoint, model, user, sort), page, _)| {
             let success = match success.as_str() {
                 "ok" => Some(true),
                 "failed" => Some(false),
                 _ => None,
             };
+            let some = |v: String| Some(v).filter(|v| !v.trim().is_empty());
+            let (sort, ascending) = match sort.strip_suffix("_asc") {
+                Some(key) => (key.to_owned(), true),
+                None => (sort, false),
+            };
             list_results(ResultQuery {
                 run_id,
                 success,
                 text: Some(text),
+                error_kind: some(kind),
+                endpoint_id: endpoint.trim().trim_start_matches('#').parse().ok(),
+                model: some(model),
+                user: some(user),
+                sort: Some(sort),
+                ascending,
                 page: Some(page),
                 per_page: Some(20),
             })
         },
     );
+    let reset = move || page.set(1);
 
     view! {
         <section class="card" data-testid="results-panel">
@@ -83,6 +112,20 @@ pub fn ResultsPanel() -> impl IntoView {
                     <option value="failed">{t(lang, SimText::OnlyFailed)}</option>
                 </select>
                 <input class="search" type="search" placeholder=t(lang, SimText::Filter) on:change=move |ev| { text.set(event_target_value(&ev)); page.set(1); }/>
+                <select name="kind" aria-label=t(lang, SimText::Kind) on:change=move |ev| { kind.set(event_target_value(&ev)); reset(); }>
+                    <option value="">{t(lang, SimText::Kind)}</option>
+                    {["timeout", "connect", "http_status", "decode"].into_iter().map(|k| view! { <option value=k>{kind_text(lang, k)}</option> }).collect_view()}
+                </select>
+                <input name="endpoint" size="6" placeholder=t(lang, SimText::Endpoint) aria-label=t(lang, SimText::Endpoint) on:change=move |ev| { endpoint.set(event_target_value(&ev)); reset(); }/>
+                <input name="model" size="10" placeholder=t(lang, SimText::Model) aria-label=t(lang, SimText::Model) on:change=move |ev| { model.set(event_target_value(&ev)); reset(); }/>
+                <input name="user" size="12" placeholder=t(lang, SimText::User) aria-label=t(lang, SimText::User) on:change=move |ev| { user.set(event_target_value(&ev)); reset(); }/>
+                <select name="sort" aria-label=t(lang, SimText::SortBy) on:change=move |ev| { sort.set(event_target_value(&ev)); reset(); }>
+                    <option value="id">{t(lang, SimText::Newest)}</option>
+                    {["latency_ms", "ttft_ms", "ttfb_ms", "queue_ms", "tpot_ms"].into_iter().map(|k| view! {
+                        <option value=k>{format!("{k} ↓")}</option>
+                        <option value=format!("{k}_asc")>{format!("{k} ↑")}</option>
+                    }).collect_view()}
+                </select>
                 {move || selected.get().map(|id| view! {
                     <a class="btn" data-testid="download-csv" href=format!("/api/v1/llm/tests/runs/{id}/export?format=csv") download>{t(lang, SimText::Download)} " CSV"</a>
                     <a class="btn" data-testid="download-json" href=format!("/api/v1/llm/tests/runs/{id}/export?format=json") download>{t(lang, SimText::Download)} " JSON"</a>
@@ -101,7 +144,7 @@ pub fn ResultsPanel() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>{p.items.into_iter().map(|row| view! {
                                     <tr data-testid="result-row">
-                                        <td>{row.id}</td><td>{row.seq.map(|s| s.to_string()).unwrap_or_default()}</td>
+                                        <td><button class="btn btn-small btn-ghost" data-testid="open-result" on:click=move |_| opened.set(Some(row.id))>{row.id}</button></td><td>{row.seq.map(|s| s.to_string()).unwrap_or_default()}</td>
                                         <td>{row.user.unwrap_or_default()}</td>
                                         <td><span class=if row.success { "tag status-online" } else { "tag status-offline" }>{row.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</span></td>
                                         <td data-testid="result-endpoint" data-routed=row.endpoint_id.is_some().to_string()>{match row.endpoint_id {
@@ -124,6 +167,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
+            {move || opened.get().map(|id| view! { <ResultDrawer id on_close=Callback::new(move |_| opened.set(None))/> })}
         </section>
     }
 }

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
-    DialogRequest, DialogResult, Limits, MintRequest, MintedToken, ResultPage, ResultQuery,
-    RunConfig, RunSnapshot,
+    DialogRequest, DialogResult, Limits, MintRequest, MintedToken, ResultDetail, ResultPage,
+    ResultQuery, RunConfig, RunSnapshot,
 };
 use crate::error::AppError;
 
@@ -105,6 +105,11 @@ pub async fn list_runs() -> Result<Vec<RunSnapshot>, AppError> {
 #[server(prefix = "/api/simulation", endpoint = "results", input = leptos::server_fn::codec::Json)]
 pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
     as_admin(async |_, sim: Simulation| super::results::page(&sim.engine.db, &query).await).await
+}
+
+#[server(prefix = "/api/simulation", endpoint = "result", input = leptos::server_fn::codec::Json)]
+pub async fn read_result(id: i64) -> Result<ResultDetail, AppError> {
+    as_admin(async |_, sim: Simulation| super::results::detail(&sim.engine.db, id).await).await
 }
 
 /// The limits the run form shows: (max requests, max concurrency, in-flight cap, max mint minutes).

@@ -311,6 +311,21 @@ pub struct ResultQuery {
     pub success: Option<bool>,
     #[serde(default)]
     pub text: Option<String>,
+    /// `timeout`, `connect`, `http_status` or `decode`.
+    #[serde(default)]
+    pub error_kind: Option<String>,
+    #[serde(default)]
+    pub endpoint_id: Option<i64>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub user: Option<String>,
+    /// `id` (the default), `latency_ms`, `ttft_ms`, `ttfb_ms`, `queue_ms`
+    /// or `tpot_ms`; slowest first unless `ascending`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub ascending: bool,
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]
@@ -354,6 +369,21 @@ pub struct ResultRow {
     /// Gaps between content deltas: in exports, not in the page's rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub itl_ms: Option<Vec<f64>>,
+}
+
+/// One result as its detail shows it: the row, and what was asked and
+/// answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResultDetail {
+    pub row: ResultRow,
+    /// The request's messages, params and scope.
+    pub messages: serde_json::Value,
+    pub params: serde_json::Value,
+    pub scope: serde_json::Value,
+    /// The reply text (the first 2000 characters kept).
+    pub reply: String,
+    pub usage: serde_json::Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

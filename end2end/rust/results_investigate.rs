@@ -1,0 +1,133 @@
+//! Results you can investigate: the table filters by status, error kind,
+//! endpoint, model and user, sorts by any timing, and one result opens with
+//! its request, reply or error, who served it and every timing.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::simulation::{start, wait_finished};
+use crate::support::switchable::switchable_upstream;
+use crate::support::{endpoint_body, spawn_app, TestApp};
+
+async fn run(app: &TestApp, body: Value) -> String {
+    let res = start(app, body).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    wait_finished(app, &id).await;
+    id
+}
+
+async fn results(app: &TestApp, query: &str) -> Value {
+    let res = app
+        .api(Method::GET, &format!("/api/v1/llm/tests/results?{query}"))
+        .send()
+        .await
+        .expect("results");
+    assert_eq!(res.status(), 200, "{query}");
+    res.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
+    let app = spawn_app().await;
+    let up = switchable_upstream().await;
+    let made = app.create_endpoint(endpoint_body("Switch", &up.url)).await;
+    let endpoint = made["id"].as_i64().expect("id");
+    let ok_run = run(
+        &app,
+        json!({"total": 8, "concurrency": 2, "users": 2, "stream": false,
+        "message": "what is a squat?"}),
+    )
+    .await;
+    up.answer(503);
+    let bad_run = run(&app, json!({"total": 4, "concurrency": 1, "stream": false})).await;
+
+    let failed = results(&app, &format!("run_id={bad_run}&error_kind=http_status")).await;
+    assert_eq!(failed["total"], 4);
+    let none = results(&app, &format!("run_id={ok_run}&error_kind=http_status")).await;
+    assert_eq!(none["total"], 0);
+    let by_endpoint = results(&app, &format!("endpoint_id={endpoint}")).await;
+    assert_eq!(by_endpoint["total"], 12);
+    let by_model = results(&app, &format!("run_id={ok_run}&model=sim-small")).await;
+    assert_eq!(by_model["total"], 8);
+    let by_user = results(&app, &format!("run_id={ok_run}&user=loadtest-user-1")).await;
+    assert_eq!(by_user["total"], 4, "two users share eight requests");
+
+    for (sort, ascending) in [
+        ("latency_ms", false),
+        ("latency_ms", true),
+        ("queue_ms", false),
+    ] {
+        let page = results(
+            &app,
+            &format!("run_id={ok_run}&sort={sort}&ascending={ascending}"),
+        )
+        .await;
+        let values: Vec<f64> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r[sort].as_f64().expect("timing"))
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        if !ascending {
+            sorted.reverse();
+        }
+        assert_eq!(values, sorted, "{sort} ascending={ascending}");
+    }
+    let res = app
+        .api(Method::GET, "/api/v1/llm/tests/results?sort=content")
+        .send()
+        .await
+        .expect("results");
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["field"], "sort");
+
+    // One result, opened: the request, the reply, who served it, timings.
+    let ok_id = by_model["items"][0]["id"].as_i64().expect("id");
+    let detail: Value = app
+        .api(Method::GET, &format!("/api/v1/llm/tests/results/{ok_id}"))
+        .send()
+        .await
+        .expect("detail")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(detail["messages"][0]["content"], "what is a squat?");
+    assert_eq!(detail["params"]["stream"], false);
+    assert_eq!(detail["reply"], "ok");
+    assert_eq!(detail["row"]["endpoint_id"], endpoint);
+    assert_eq!(detail["row"]["model"], "sim-small");
+    assert!(detail["row"]["latency_ms"].as_f64().expect("latency") > 0.0);
+    assert!(detail["row"]["ttfb_ms"].as_f64().is_some());
+    let bad_id = failed["items"][0]["id"].as_i64().expect("id");
+    let detail: Value = app
+        .api(Method::GET, &format!("/api/v1/llm/tests/results/{bad_id}"))
+        .send()
+        .await
+        .expect("detail")
+        .json()
+        .await
+        .expect("json");
+    // The chat API answers a failed upstream as a bad gateway, naming it.
+    assert_eq!(detail["row"]["status"], 502);
+    assert_eq!(detail["row"]["error_kind"], "http_status");
+    assert!(
+        detail["row"]["error"]
+            .as_str()
+            .expect("error")
+            .contains("503"),
+        "{detail}"
+    );
+    let res = app
+        .api(Method::GET, "/api/v1/llm/tests/results/999999")
+        .send()
+        .await
+        .expect("detail");
+    assert_eq!(res.status(), 404);
+}
