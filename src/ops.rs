@@ -50,7 +50,11 @@ pub async fn export(
     let mut stream = crate::simulation::results::export(
         pool,
         crate::simulation::results::ExportOf::Run(run.to_owned()),
-        csv,
+        if csv {
+            crate::simulation::results::ExportFormat::Csv
+        } else {
+            crate::simulation::results::ExportFormat::Json
+        },
     )
     .into_data_stream();
     let mut bytes = 0u64;

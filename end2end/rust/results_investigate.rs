@@ -124,6 +124,35 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
             .contains("503"),
         "{detail}"
     );
+    // The raw records, a line each, with every stored field and the reply.
+    let res = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/llm/tests/runs/{ok_run}/export?format=jsonl"),
+        )
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"].to_str().expect("type"),
+        "application/x-ndjson"
+    );
+    let text = res.text().await.expect("text");
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(records.len(), 8);
+    for r in &records {
+        assert_eq!(r["response_message"]["content"], "ok");
+        assert!(r["response_message"]["ttfb_ms"].as_f64().is_some(), "{r}");
+        assert_eq!(
+            r["request_message"]["messages"][0]["content"],
+            "what is a squat?"
+        );
+        assert!(r["prompt_id"].as_i64().is_some());
+    }
     let res = app
         .api(Method::GET, "/api/v1/llm/tests/results/999999")
         .send()

@@ -10,7 +10,7 @@ use axum::{Extension, Router};
 use serde::Deserialize;
 
 use super::msg::SimMsg;
-use super::results::{self, ExportOf};
+use super::results::{self, ExportFormat, ExportOf};
 use super::service::{self, Simulation};
 use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
@@ -242,9 +242,9 @@ struct ExportQuery {
     params(ExportQuery),
     responses(
         (status = 200, description = "The rows, as an attachment",
-            content((String = "text/csv"), (Vec<ResultRow> = "application/json"))),
+            content((String = "text/csv"), (Vec<ResultRow> = "application/json"), (String = "application/x-ndjson"))),
         (status = 404, description = "No run has this id", body = ApiErrorResponse),
-        (status = 422, description = "`format` is neither `csv` nor `json`", body = ApiErrorResponse),
+        (status = 422, description = "`format` is not `csv`, `json` or `jsonl`", body = ApiErrorResponse),
     ))]
 async fn export_run(
     State(sim): State<Simulation>,
@@ -277,9 +277,9 @@ struct EndpointExportQuery {
     params(EndpointExportQuery),
     responses(
         (status = 200, description = "The rows, as an attachment",
-            content((String = "text/csv"), (Vec<ResultRow> = "application/json"))),
+            content((String = "text/csv"), (Vec<ResultRow> = "application/json"), (String = "application/x-ndjson"))),
         (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
-        (status = 422, description = "`format` is neither `csv` nor `json`", body = ApiErrorResponse),
+        (status = 422, description = "`format` is not `csv`, `json` or `jsonl`", body = ApiErrorResponse),
     ))]
 async fn export_endpoint_results(
     State(sim): State<Simulation>,
@@ -303,9 +303,10 @@ fn download(
     name: &str,
     format: Option<&str>,
 ) -> Result<Response, AppError> {
-    let csv = match format.unwrap_or("csv") {
-        "csv" => true,
-        "json" => false,
+    let (format, ct, ext) = match format.unwrap_or("csv") {
+        "csv" => (ExportFormat::Csv, "text/csv; charset=utf-8", "csv"),
+        "json" => (ExportFormat::Json, "application/json", "json"),
+        "jsonl" => (ExportFormat::Jsonl, "application/x-ndjson", "jsonl"),
         other => {
             return Err(AppError::field(
                 "format",
@@ -315,18 +316,13 @@ fn download(
             ))
         }
     };
-    let (ct, ext) = if csv {
-        ("text/csv; charset=utf-8", "csv")
-    } else {
-        ("application/json", "json")
-    };
     let disposition = format!("attachment; filename=\"{name}.{ext}\"");
     Ok((
         [
             (header::CONTENT_TYPE, ct.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        results::export(sim.engine.db.clone(), of, csv),
+        results::export(sim.engine.db.clone(), of, format),
     )
         .into_response())
 }

@@ -125,8 +125,8 @@ impl SimMsg {
             ),
             MintFirst => ("请先签发一个令牌".into(), "mint a token first".into()),
             ExportFormat { got } => (
-                format!("必须是 csv 或 json，当前为 `{got}`"),
-                format!("must be csv or json, got `{got}`"),
+                format!("必须是 csv、json 或 jsonl，当前为 `{got}`"),
+                format!("must be csv, json or jsonl, got `{got}`"),
             ),
             NoEndpointYet => (
                 "模型目录中还没有端点；请先添加一个".into(),

@@ -12,6 +12,7 @@ use crate::error::AppError;
 #[derive(sqlx::FromRow)]
 struct Raw {
     id: i64,
+    prompt_id: i64,
     endpoint_id: i64,
     model: Option<String>,
     request_message: String,
@@ -23,6 +24,27 @@ struct Raw {
 }
 
 impl Raw {
+    /// Every stored field, the two JSON columns read as JSON: one line of
+    /// a JSONL export.
+    fn record(&self) -> Value {
+        let json = |s: Option<&str>| {
+            s.and_then(|s| serde_json::from_str::<Value>(s).ok())
+                .unwrap_or(Value::Null)
+        };
+        serde_json::json!({
+            "id": self.id,
+            "prompt_id": self.prompt_id,
+            "endpoint_id": self.endpoint_id,
+            "model": self.model,
+            "request_message": json(Some(&self.request_message)),
+            "response_message": json(self.response_message.as_deref()),
+            "success": self.success.unwrap_or(0) != 0,
+            "latency_ms": self.latency_ms,
+            "error": self.error,
+            "created_at": self.created_at,
+        })
+    }
+
     fn row(&self) -> ResultRow {
         let req: Value = serde_json::from_str(&self.request_message).unwrap_or_default();
         let res: Value = self
@@ -66,7 +88,7 @@ impl Raw {
     }
 }
 
-const COLUMNS: &str = "id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at";
+const COLUMNS: &str = "id, prompt_id, endpoint_id, model, request_message, response_message, success, latency_ms, error, created_at";
 const FILTER: &str = "(?1 IS NULL OR json_extract(request_message, '$.run_id') = ?1)
     AND (?2 IS NULL OR COALESCE(success, 0) = ?2)
     AND (?3 IS NULL OR request_message LIKE ?3 ESCAPE '\\' OR response_message LIKE ?3 ESCAPE '\\')
@@ -294,13 +316,24 @@ pub async fn run_has_rows(db: &SqlitePool, run: &str) -> Result<bool, AppError> 
     .await?)
 }
 
+/// How an export is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    /// One JSON array of the rows as the page shows them.
+    Json,
+    /// One raw record a line: every stored field, reply included.
+    Jsonl,
+}
+
 /// The rows, 1000 at a time by id, as a stream of encoded chunks.
-pub fn export(db: SqlitePool, of: ExportOf, csv: bool) -> Body {
+pub fn export(db: SqlitePool, of: ExportOf, format: ExportFormat) -> Body {
     let (filter, param) = of.filter();
-    let head = if csv {
-        csv_line(&CSV_HEADER.map(str::to_owned))
-    } else {
-        b"[".to_vec()
+    let csv = format == ExportFormat::Csv;
+    let head = match format {
+        ExportFormat::Csv => csv_line(&CSV_HEADER.map(str::to_owned)),
+        ExportFormat::Json => b"[".to_vec(),
+        ExportFormat::Jsonl => Vec::new(),
     };
     let pages = futures::stream::unfold((0i64, true), move |(after, first)| {
         let (db, param) = (db.clone(), param.clone());
@@ -319,6 +352,11 @@ pub fn export(db: SqlitePool, of: ExportOf, csv: bool) -> Body {
             let last = rows.last()?.id;
             let mut out = Vec::new();
             for (i, raw) in rows.iter().enumerate() {
+                if format == ExportFormat::Jsonl {
+                    out.extend(serde_json::to_vec(&raw.record()).unwrap_or_default());
+                    out.push(b'\n');
+                    continue;
+                }
                 let r = raw.row();
                 if csv {
                     out.extend(csv_line(&csv_fields(&r)));
@@ -332,7 +370,11 @@ pub fn export(db: SqlitePool, of: ExportOf, csv: bool) -> Body {
             Some((Ok(out), (last, false)))
         }
     });
-    let tail = if csv { Vec::new() } else { b"]".to_vec() };
+    let tail = if format == ExportFormat::Json {
+        b"]".to_vec()
+    } else {
+        Vec::new()
+    };
     let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(head) })
         .chain(pages)
         .chain(futures::stream::once(async move { Ok(tail) }));
