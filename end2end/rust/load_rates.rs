@@ -50,6 +50,38 @@ async fn a_constant_rate_is_kept_when_the_system_keeps_up() {
     assert!(within(achieved, 40.0, 0.05), "achieved {achieved} req/s");
     assert_eq!(rate["kept_up"], true);
     assert_eq!(done["config"]["load"]["kind"], "constant");
+
+    // Over time, from the rows: 80 requests at 40 req/s span two seconds.
+    let seconds: Vec<Value> = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/llm/tests/runs/{}/timeline",
+                done["id"].as_str().expect("id")
+            ),
+        )
+        .send()
+        .await
+        .expect("timeline")
+        .json()
+        .await
+        .expect("json");
+    let total: u64 = seconds
+        .iter()
+        .map(|s| s["done"].as_u64().expect("done"))
+        .sum();
+    assert_eq!(total, 80, "{seconds:?}");
+    assert!((2..=4).contains(&seconds.len()), "{seconds:?}");
+    let first = seconds[0]["done"].as_u64().expect("done");
+    assert!(
+        (28..=52).contains(&first),
+        "about 40 in the first second: {seconds:?}"
+    );
+    assert!(seconds.iter().all(|s| s["failed"] == 0));
+    assert!(
+        seconds[0]["latency_p95_ms"].as_f64().expect("p95")
+            >= seconds[0]["latency_p50_ms"].as_f64().expect("p50")
+    );
 }
 
 #[tokio::test]

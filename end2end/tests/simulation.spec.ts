@@ -135,6 +135,7 @@ test("a constant-rate run and a capacity sweep, from the page", async ({ page })
   await run.getByTestId("start-run").click();
   await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
   await expect(run.getByTestId("rate")).toHaveAttribute("data-kept-up", "true");
+  await expect(run.getByTestId("timeline-chart")).toBeVisible();
 
   // A sweep: rates out of order are refused at the field; two steps that
   // meet a loose SLO give one line of result, a row per step and a chart.

@@ -34,6 +34,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     get_run,
     cancel_run,
     export_run,
+    run_timeline,
     export_endpoint_results,
     list_results,
     result_detail,
@@ -59,6 +60,7 @@ where
         .route("/api/v1/llm/tests/runs/{id}", get(get_run))
         .route("/api/v1/llm/tests/runs/{id}/cancel", post(cancel_run))
         .route("/api/v1/llm/tests/runs/{id}/export", get(export_run))
+        .route("/api/v1/llm/tests/runs/{id}/timeline", get(run_timeline))
         .route("/api/v1/llm/tests/results", get(list_results))
         .route("/api/v1/llm/tests/results/{id}", get(result_detail))
         .route(
@@ -185,6 +187,23 @@ async fn list_runs(State(sim): State<Simulation>) -> Json<Vec<RunSnapshot>> {
     ))]
 async fn get_run(State(sim): State<Simulation>, Path(id): Path<String>) -> ApiResult<RunSnapshot> {
     Ok(Json(sim.engine.snapshot(&id).await?))
+}
+
+/// A run over time from its stored rows: per second since its start, the
+/// requests that ended, the failed ones, latency p50 and p95.
+#[utoipa::path(get, path = "/api/v1/llm/tests/runs/{id}/timeline", tag = "simulation",
+    responses(
+        (status = 200, description = "One entry per second", body = Vec<super::timeline::Second>),
+        (status = 404, description = "No run has this id", body = ApiErrorResponse),
+    ))]
+async fn run_timeline(
+    State(sim): State<Simulation>,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<super::timeline::Second>> {
+    let run = sim.engine.snapshot(&id).await?;
+    Ok(Json(
+        super::timeline::of_run(&sim.engine.db, &run.id, &run.started_at).await?,
+    ))
 }
 
 /// Cancels a running load test.

@@ -16,6 +16,8 @@ pub mod server_fns;
 pub mod sweep_panel;
 pub mod sweep_types;
 pub mod text;
+pub mod timeline;
+pub mod timeline_chart;
 pub mod types;
 pub mod validate;
 

@@ -8,7 +8,9 @@ use super::context::SimCtx;
 use super::load::Load;
 use super::message_set::MessageSet;
 use super::panels::opt;
-use super::server_fns::{cancel_run, list_runs, load_test_limits, run_status, start_run};
+use super::server_fns::{
+    cancel_run, list_runs, load_test_limits, run_status, run_timeline, start_run,
+};
 use super::text::{kind_text, status_text, SimText};
 use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use crate::error::AppError;
@@ -260,12 +262,30 @@ fn LivePanel() -> impl IntoView {
                                 })}
                             </div>
                             {figures(lang, &run)}
+                            <RunTimeline id=run.id.clone() running=run.status == RunStatus::Running done=run.done/>
                         </div>
                     }.into_any()
                 }
                 Some(Err(e)) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 _ => view! { <p class="muted">{t(lang, SimText::NoRun)}</p> }.into_any(),
             }}
+        </Transition>
+    }
+}
+
+/// The run over time, read from its rows: once it is over, and every
+/// few hundred results while it goes.
+#[component]
+fn RunTimeline(id: String, running: bool, done: u64) -> impl IntoView {
+    let lang = use_lang();
+    let key = (id, running, if running { done / 500 } else { done });
+    let seconds = Resource::new(move || key.clone(), |(id, _, _)| run_timeline(id));
+    view! {
+        <Transition fallback=|| ()>
+            {move || seconds.get().and_then(Result::ok).filter(|s| !s.is_empty()).map(|s| view! {
+                <p class="muted small">{t(lang, SimText::OverTime)}</p>
+                {super::timeline_chart::chart(&s)}
+            })}
         </Transition>
     }
 }

@@ -107,6 +107,15 @@ pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
     as_admin(async |_, sim: Simulation| super::results::page(&sim.engine.db, &query).await).await
 }
 
+#[server(prefix = "/api/simulation", endpoint = "timeline", input = leptos::server_fn::codec::Json)]
+pub async fn run_timeline(id: String) -> Result<Vec<super::timeline::Second>, AppError> {
+    as_admin(async |_, sim: Simulation| {
+        let run = sim.engine.snapshot(&id).await?;
+        super::timeline::of_run(&sim.engine.db, &run.id, &run.started_at).await
+    })
+    .await
+}
+
 #[server(prefix = "/api/simulation", endpoint = "result", input = leptos::server_fn::codec::Json)]
 pub async fn read_result(id: i64) -> Result<ResultDetail, AppError> {
     as_admin(async |_, sim: Simulation| super::results::detail(&sim.engine.db, id).await).await

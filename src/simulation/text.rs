@@ -38,6 +38,7 @@ pub enum SimText {
     RateKept,
     RateNotKept,
     SweepTitle,
+    OverTime,
     SortBy,
     Newest,
     MaxTokens,
@@ -150,6 +151,10 @@ impl Text for SimText {
             Total => ("请求总数", "Total requests"),
             Concurrency => ("并发（速率模式下为在途上限）", "Concurrency (in a rate run: the in-flight cap)"),
             SweepTitle => ("容量扫描", "Capacity sweep"),
+            OverTime => (
+                "随时间变化：每秒完成数（红色为失败）、延迟 p50（实线）与 p95（虚线）",
+                "Over time: requests done per second (failures in red), latency p50 (solid) and p95 (dashed)",
+            ),
             SortBy => ("排序", "Sort by"),
             Newest => ("最新在前", "newest first"),
             MaxTokens => ("max_tokens（可选）", "max_tokens (optional)"),
