@@ -176,18 +176,25 @@ pub fn Modal(title: String, on_close: Callback<()>, children: Children) -> impl 
     }
 }
 
-/// The inline message under a form field, when the last save named it.
+/// The inline message under a form field, when the last save named it. In
+/// the browser the field beside it is marked `aria-invalid`, described by
+/// the message, and takes the focus (the first such field of the form).
 pub fn field_error(
     error: Signal<Option<crate::error::AppError>>,
     field: &'static str,
 ) -> impl IntoView {
     let lang = use_lang();
+    let id = format!("error-{}", field.replace('.', "-"));
     move || {
         error
             .get()
             .filter(|e| e.field_name() == Some(field))
             .map(|e| {
-                view! { <span class="field-error" data-field=field>{e.text(lang)}</span> }
+                let message = NodeRef::<leptos::html::Span>::new();
+                dialog_keys::mark_invalid(message);
+                view! {
+                    <span class="field-error" role="alert" id=id.clone() data-field=field node_ref=message>{e.text(lang)}</span>
+                }
             })
     }
 }

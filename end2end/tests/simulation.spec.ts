@@ -130,9 +130,15 @@ test("a constant-rate run and a capacity sweep, from the page", async ({ page })
   await run.locator('input[name="rps"]').fill("0");
   await run.getByTestId("start-run").click();
   await expect(run.locator('[data-field="load.rps"]')).toContainText("10000");
-  await run.locator('input[name="rps"]').fill("20");
+  // The field the error is about is marked, described by it, and focused.
+  const rps = run.locator('input[name="rps"]');
+  await expect(rps).toHaveAttribute("aria-invalid", "true");
+  await expect(rps).toHaveAttribute("aria-describedby", "error-load-rps");
+  await expect(rps).toBeFocused();
+  await rps.fill("20");
   await run.locator('input[name="total"]').fill("30");
   await run.getByTestId("start-run").click();
+  await expect(rps).not.toHaveAttribute("aria-invalid", "true");
   await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
   await expect(run.getByTestId("rate")).toHaveAttribute("data-kept-up", "true");
   await expect(run.getByTestId("timeline-chart")).toBeVisible();

@@ -15,6 +15,43 @@ const FIELDS: &str = "input:not([type=hidden]):not([disabled]), select:not([disa
 const FOCUSABLE: &str = "input:not([type=hidden]):not([disabled]), select:not([disabled]), \
      textarea:not([disabled]), button:not([disabled]), a[href]";
 
+/// Marks the field a message is about (the input, select or textarea in
+/// the same label or field box) `aria-invalid`, described by the message,
+/// until the message goes; the first marked field of its form takes the
+/// focus.
+pub fn mark_invalid(message: NodeRef<leptos::html::Span>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(span) = message.get() else { return };
+        let span: &web_sys::Element = span.unchecked_ref();
+        let Some(input) = span
+            .parent_element()
+            .and_then(|box_| box_.query_selector(FIELDS).ok().flatten())
+        else {
+            return;
+        };
+        let _ = input.set_attribute("aria-invalid", "true");
+        let _ = input.set_attribute("aria-describedby", &span.id());
+        let form = input.closest("form").ok().flatten();
+        let first = form
+            .and_then(|f| f.query_selector("[aria-invalid=true]").ok().flatten())
+            .is_none_or(|f| f == input);
+        if first {
+            if let Ok(el) = input.clone().dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+        let input = send_wrapper::SendWrapper::new(input);
+        on_cleanup(move || {
+            let _ = input.remove_attribute("aria-invalid");
+            let _ = input.remove_attribute("aria-describedby");
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = message;
+}
+
 /// Escape runs `on_close` while the component that asked is mounted.
 pub fn close_on_escape(on_close: Callback<()>) {
     #[cfg(feature = "hydrate")]
