@@ -158,5 +158,13 @@ test("a constant-rate run and a capacity sweep, from the page", async ({ page })
   await expect(sweep.getByTestId("sweep-result")).toContainText("Sustains within the SLO: 10 req/s");
   await expect(sweep.locator('[data-testid="sweep-steps"] tbody tr[data-meets="true"]')).toHaveCount(2);
   await expect(sweep.getByTestId("sweep-chart")).toBeVisible();
+
+  // The runs side by side, every figure, against the older as baseline.
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const compare = page.getByTestId("compare-table");
+  await expect(compare.locator('tr[data-metric="req/s"]')).toBeVisible();
+  await expect(compare.locator('tr[data-metric="TTFT p95 ms"]')).toBeVisible();
+  await expect(compare.locator("thead th")).toHaveCount(3);
   expect(errors).toEqual([]);
 });

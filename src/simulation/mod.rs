@@ -3,6 +3,7 @@
 //! JSON fallback and its replay.
 
 pub mod bench_panel;
+pub mod compare;
 pub mod context;
 pub mod load;
 pub mod message_set;

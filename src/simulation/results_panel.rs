@@ -172,13 +172,8 @@ pub fn ResultsPanel() -> impl IntoView {
     }
 }
 
-fn error_rate(r: &RunSnapshot) -> f64 {
-    if r.done == 0 {
-        0.0
-    } else {
-        100.0 * r.failed as f64 / r.done as f64
-    }
-}
+/// Up to this many runs side by side.
+const COMPARE_MAX: usize = 4;
 
 #[component]
 fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {
@@ -191,51 +186,74 @@ fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {
     if finished.len() < 2 {
         return ().into_any();
     }
-    let base = RwSignal::new(finished[1].id.clone());
-    let cand = RwSignal::new(finished[0].id.clone());
-    let options = finished.clone();
-    let pick = move |id: String| options.iter().find(|r| r.id == id).cloned();
-    let picker = move |sig: RwSignal<String>, list: Vec<RunSnapshot>| {
-        view! {
-            <select on:change=move |ev| sig.set(event_target_value(&ev)) prop:value=sig>
-                {list.into_iter().map(|r| view! { <option value=r.id.clone() selected=sig.get_untracked() == r.id>{r.id.clone()}</option> }).collect_view()}
-            </select>
-        }
+    // The older of the two newest is the baseline.
+    let chosen = RwSignal::new(vec![finished[1].id.clone(), finished[0].id.clone()]);
+    let all = finished.clone();
+    let toggle = move |id: String| {
+        chosen.update(|c| match c.iter().position(|x| *x == id) {
+            Some(i) => {
+                c.remove(i);
+            }
+            None if c.len() < COMPARE_MAX => c.push(id),
+            None => {}
+        })
     };
     view! {
         <div class="compare" data-testid="compare">
             <h3>{t(lang, SimText::Compare)}</h3>
-            <div class="row">
-                <span>{t(lang, SimText::Baseline)}</span>{picker(base, finished.clone())}
-                <span>{t(lang, SimText::Candidate)}</span>{picker(cand, finished.clone())}
+            <p class="muted small">{t(lang, SimText::CompareHelp)}</p>
+            <div class="row wrap">
+                {finished.iter().map(|r| {
+                    let (id, id2) = (r.id.clone(), r.id.clone());
+                    view! {
+                        <label class="field inline small">
+                            <input type="checkbox" data-compare=r.id.clone()
+                                prop:checked=move || chosen.get().contains(&id)
+                                on:change=move |_| toggle(id2.clone())/>
+                            <span class="mono">{r.id.clone()}</span>
+                        </label>
+                    }
+                }).collect_view()}
             </div>
-            {move || match (pick(base.get()), pick(cand.get())) {
-                (Some(b), Some(c)) => deltas(lang, &b, &c).into_any(),
-                _ => ().into_any(),
+            {move || {
+                let picked: Vec<RunSnapshot> = chosen
+                    .get()
+                    .iter()
+                    .filter_map(|id| all.iter().find(|r| &r.id == id).cloned())
+                    .collect();
+                (picked.len() >= 2).then(|| side_by_side(lang, &picked))
             }}
         </div>
     }
     .into_any()
 }
 
-fn deltas(lang: Lang, b: &RunSnapshot, c: &RunSnapshot) -> impl IntoView {
-    let row = |label: String, bv: f64, cv: f64, unit: &'static str| {
-        let d = cv - bv;
-        let pct = if bv.abs() > f64::EPSILON {
-            format!(" ({:+.1} %)", 100.0 * d / bv)
-        } else {
-            String::new()
-        };
-        view! { <tr><td>{label}</td><td class="num">{format!("{bv:.1}{unit}")}</td><td class="num">{format!("{cv:.1}{unit}")}</td><td class="num">{format!("{d:+.1}{unit}{pct}")}</td></tr> }
-    };
+fn side_by_side(lang: Lang, runs: &[RunSnapshot]) -> impl IntoView {
+    let lines = super::compare::compare(runs);
+    let cell = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into());
     view! {
-        <table class="data-table compact">
-            <thead><tr><th></th><th>{t(lang, SimText::Baseline)}</th><th>{t(lang, SimText::Candidate)}</th><th>"Δ"</th></tr></thead>
+        <table class="data-table compact" data-testid="compare-table">
+            <thead><tr>
+                <th></th>
+                {runs.iter().enumerate().map(|(i, r)| view! {
+                    <th class="mono">{if i == 0 { format!("{} · {}", t(lang, SimText::Baseline), r.id) } else { r.id.clone() }}</th>
+                }).collect_view()}
+            </tr></thead>
             <tbody>
-                {row(t(lang, SimText::Rps).to_owned(), b.rps, c.rps, "")}
-                {row("p50".into(), b.latency_ms.p50, c.latency_ms.p50, " ms")}
-                {row("p95".into(), b.latency_ms.p95, c.latency_ms.p95, " ms")}
-                {row(t(lang, SimText::ErrorRate).to_owned(), error_rate(b), error_rate(c), " %")}
+                {lines.into_iter().map(|l| view! {
+                    <tr data-metric=l.metric.clone()>
+                        <td>{l.metric.clone()}</td>
+                        {l.values.iter().enumerate().map(|(i, v)| {
+                            let beyond = l.beyond_noise[i];
+                            let change = l.change[i].map(|c| format!(" ({:+.1} %{})", c * 100.0, if beyond { " ●" } else { "" }));
+                            view! {
+                                <td class="num" class:beyond-noise=beyond data-beyond=beyond.to_string()>
+                                    {cell(*v)}{change.unwrap_or_default()}
+                                </td>
+                            }
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
             </tbody>
         </table>
     }
