@@ -6,18 +6,15 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
+use crate::support::{app_with_sim, spawn_app, TestApp};
 use model_suite::upstream::sim::SimOptions;
 
 async fn app_on(latency_ms: u64) -> TestApp {
-    let app = spawn_app().await;
-    let sim = spawn_sim(SimOptions {
+    app_with_sim(SimOptions {
         latency_ms,
         ..Default::default()
     })
-    .await;
-    app.create_endpoint(endpoint_body("Sim", &sim)).await;
-    app
+    .await
 }
 
 async fn sweep(app: &TestApp, body: Value) -> Value {

@@ -4,30 +4,17 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::simulation::{start, wait_finished};
-use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
+use crate::simulation::run_to_end;
+use crate::support::{app_with_sim, spawn_app, TestApp};
 use model_suite::simulation::load::{Load, Schedule};
 use model_suite::upstream::sim::SimOptions;
 
 async fn app_on(latency_ms: u64) -> TestApp {
-    let app = spawn_app().await;
-    let sim = spawn_sim(SimOptions {
+    app_with_sim(SimOptions {
         latency_ms,
         ..Default::default()
     })
-    .await;
-    app.create_endpoint(endpoint_body("Sim", &sim)).await;
-    app
-}
-
-async fn run(app: &TestApp, body: Value) -> Value {
-    let res = start(app, body).await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    wait_finished(app, &id).await
+    .await
 }
 
 fn within(got: f64, want: f64, share: f64) -> bool {
@@ -37,7 +24,7 @@ fn within(got: f64, want: f64, share: f64) -> bool {
 #[tokio::test]
 async fn a_constant_rate_is_kept_when_the_system_keeps_up() {
     let app = app_on(0).await;
-    let done = run(
+    let done = run_to_end(
         &app,
         json!({"total": 80, "load": {"kind": "constant", "rps": 40}}),
     )
@@ -88,7 +75,7 @@ async fn a_constant_rate_is_kept_when_the_system_keeps_up() {
 async fn a_poisson_rate_follows_its_seeded_arrivals() {
     let app = app_on(0).await;
     let load = json!({"kind": "poisson", "rps": 60, "seed": 11});
-    let done = run(&app, json!({"total": 120, "load": load})).await;
+    let done = run_to_end(&app, json!({"total": 120, "load": load})).await;
     assert_eq!(done["ok"], 120, "{done}");
     // The same seed gives the same arrivals: the rate they make is what
     // the run must have sent at.
@@ -113,7 +100,7 @@ async fn a_poisson_rate_follows_its_seeded_arrivals() {
 async fn a_rate_the_cap_cannot_carry_is_reported_with_its_queue_time() {
     // Two in flight at 50 ms each carry at most 40 req/s.
     let app = app_on(50).await;
-    let done = run(
+    let done = run_to_end(
         &app,
         json!({"total": 60, "concurrency": 2, "load": {"kind": "constant", "rps": 100}}),
     )

@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::simulation::{start, wait_finished};
-use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
+use crate::simulation::run_to_end;
+use crate::support::{app_with_sim, TestApp};
 use model_suite::upstream::sim::SimOptions;
 
 const JSONL: &str = r#"{"messages":[{"role":"user","content":"alpha"}],"max_tokens":16}
@@ -16,22 +16,14 @@ const JSONL: &str = r#"{"messages":[{"role":"user","content":"alpha"}],"max_toke
 "#;
 
 async fn app() -> TestApp {
-    let app = spawn_app().await;
-    let sim = spawn_sim(SimOptions::default()).await;
-    app.create_endpoint(endpoint_body("Sim", &sim)).await;
-    app
+    app_with_sim(SimOptions::default()).await
 }
 
 /// (seq, last message's text, max_tokens, temperature) of every row, by seq.
 async fn sent(app: &TestApp, body: Value) -> Vec<(i64, String, Option<i64>, Option<f64>)> {
-    let res = start(app, body).await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let run = wait_finished(app, &id).await;
+    let run = run_to_end(app, body).await;
     assert_eq!(run["failed"], 0, "{run}");
+    let id = run["id"].as_str().expect("id");
     let rows: Vec<(i64, String, Option<i64>, Option<f64>)> = sqlx::query_as(
         "SELECT json_extract(request_message, '$.seq'),
                 COALESCE(json_extract(request_message, '$.messages[#-1].content[0].text'),
@@ -41,7 +33,7 @@ async fn sent(app: &TestApp, body: Value) -> Vec<(i64, String, Option<i64>, Opti
          FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1
          ORDER BY json_extract(request_message, '$.seq')",
     )
-    .bind(&id)
+    .bind(id)
     .fetch_all(&app.state.db)
     .await
     .expect("rows");

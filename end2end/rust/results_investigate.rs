@@ -5,19 +5,15 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::simulation::{start, wait_finished};
+use crate::simulation::run_to_end;
 use crate::support::switchable::switchable_upstream;
 use crate::support::{endpoint_body, spawn_app, TestApp};
 
 async fn run(app: &TestApp, body: Value) -> String {
-    let res = start(app, body).await;
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.expect("json")["id"]
+    run_to_end(app, body).await["id"]
         .as_str()
         .expect("id")
-        .to_owned();
-    wait_finished(app, &id).await;
-    id
+        .to_owned()
 }
 
 async fn results(app: &TestApp, query: &str) -> Value {

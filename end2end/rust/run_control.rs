@@ -9,41 +9,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::durability::{counting_upstream, counting_upstream_with};
+use crate::simulation::run_to_end;
 use crate::support::{endpoint_body, spawn_app_with, TestApp};
-
-async fn run_to_end(app: &TestApp, config: Value) -> Value {
-    let res = app
-        .api(Method::POST, "/api/v1/llm/tests/runs")
-        .json(&config)
-        .send()
-        .await
-        .expect("start");
-    assert_eq!(
-        res.status(),
-        201,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    let id = res.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    for _ in 0..600 {
-        let run: Value = app
-            .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        if run["status"] != "running" {
-            return run;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("run {id} did not finish");
-}
 
 async fn app_on(upstream: &str, extra: &[(&str, &str)]) -> TestApp {
     let app = spawn_app_with(extra).await;

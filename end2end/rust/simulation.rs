@@ -32,6 +32,15 @@ pub async fn wait_finished(app: &TestApp, id: &str) -> Value {
     panic!("run {id} did not finish");
 }
 
+/// Starts a run (it must be accepted) and answers it once it has ended.
+pub async fn run_to_end(app: &TestApp, config: Value) -> Value {
+    let res = start(app, config).await;
+    let status = res.status();
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(status, 201, "{body}");
+    wait_finished(app, body["id"].as_str().expect("id")).await
+}
+
 async fn rows_of(app: &TestApp, id: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1",

@@ -238,6 +238,14 @@ pub async fn spawn_sim(options: model_suite::upstream::sim::SimOptions) -> Strin
     format!("http://{addr}/v1")
 }
 
+/// An app with one endpoint, "Sim", on a simulator started with `options`.
+pub async fn app_with_sim(options: model_suite::upstream::sim::SimOptions) -> TestApp {
+    let app = spawn_app().await;
+    let sim = spawn_sim(options).await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    app
+}
+
 pub fn endpoint_body(name: &str, base_url: &str) -> serde_json::Value {
     serde_json::json!({
         "name": name,
