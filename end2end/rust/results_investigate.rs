@@ -16,12 +16,13 @@ async fn run(app: &TestApp, body: Value) -> String {
         .to_owned()
 }
 
-async fn results(app: &TestApp, query: &str) -> Value {
-    let res = app
-        .api(Method::GET, &format!("/api/v1/llm/tests/results?{query}"))
-        .send()
-        .await
-        .expect("results");
+/// `GET /api/v1/llm/tests/results{/one}?{query}`, which must answer 200.
+async fn results(app: &TestApp, one: &str, query: &str) -> Value {
+    let path = match one {
+        "" => format!("/api/v1/llm/tests/results?{query}"),
+        id => format!("/api/v1/llm/tests/results/{id}?{query}"),
+    };
+    let res = app.api(Method::GET, &path).send().await.expect("results");
     assert_eq!(res.status(), 200, "{query}");
     res.json().await.expect("json")
 }
@@ -41,15 +42,20 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
     up.answer(503);
     let bad_run = run(&app, json!({"total": 4, "concurrency": 1, "stream": false})).await;
 
-    let failed = results(&app, &format!("run_id={bad_run}&error_kind=http_status")).await;
+    let failed = results(
+        &app,
+        "",
+        &format!("run_id={bad_run}&error_kind=http_status"),
+    )
+    .await;
     assert_eq!(failed["total"], 4);
-    let none = results(&app, &format!("run_id={ok_run}&error_kind=http_status")).await;
+    let none = results(&app, "", &format!("run_id={ok_run}&error_kind=http_status")).await;
     assert_eq!(none["total"], 0);
-    let by_endpoint = results(&app, &format!("endpoint_id={endpoint}")).await;
+    let by_endpoint = results(&app, "", &format!("endpoint_id={endpoint}")).await;
     assert_eq!(by_endpoint["total"], 12);
-    let by_model = results(&app, &format!("run_id={ok_run}&model=sim-small")).await;
+    let by_model = results(&app, "", &format!("run_id={ok_run}&model=sim-small")).await;
     assert_eq!(by_model["total"], 8);
-    let by_user = results(&app, &format!("run_id={ok_run}&user=loadtest-user-1")).await;
+    let by_user = results(&app, "", &format!("run_id={ok_run}&user=loadtest-user-1")).await;
     assert_eq!(by_user["total"], 4, "two users share eight requests");
 
     for (sort, ascending) in [
@@ -59,6 +65,7 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
     ] {
         let page = results(
             &app,
+            "",
             &format!("run_id={ok_run}&sort={sort}&ascending={ascending}"),
         )
         .await;
@@ -86,14 +93,7 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
 
     // One result, opened: the request, the reply, who served it, timings.
     let ok_id = by_model["items"][0]["id"].as_i64().expect("id");
-    let detail: Value = app
-        .api(Method::GET, &format!("/api/v1/llm/tests/results/{ok_id}"))
-        .send()
-        .await
-        .expect("detail")
-        .json()
-        .await
-        .expect("json");
+    let detail = results(&app, &ok_id.to_string(), "").await;
     assert_eq!(detail["messages"][0]["content"], "what is a squat?");
     assert_eq!(detail["params"]["stream"], false);
     assert_eq!(detail["reply"], "ok");
@@ -102,14 +102,7 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
     assert!(detail["row"]["latency_ms"].as_f64().expect("latency") > 0.0);
     assert!(detail["row"]["ttfb_ms"].as_f64().is_some());
     let bad_id = failed["items"][0]["id"].as_i64().expect("id");
-    let detail: Value = app
-        .api(Method::GET, &format!("/api/v1/llm/tests/results/{bad_id}"))
-        .send()
-        .await
-        .expect("detail")
-        .json()
-        .await
-        .expect("json");
+    let detail = results(&app, &bad_id.to_string(), "").await;
     // The chat API answers a failed upstream as a bad gateway, naming it.
     assert_eq!(detail["row"]["status"], 502);
     assert_eq!(detail["row"]["error_kind"], "http_status");

@@ -1,15 +1,13 @@
-import { expect, test } from "@playwright/test";
+import { expect, Page, test } from "@playwright/test";
 import * as fs from "node:fs";
 import { SIM_URL } from "../playwright.config";
 import { logIn, watchErrors } from "./helpers";
 
-test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 200 rows", async ({ page }) => {
-  test.setTimeout(120_000);
-  const errors = watchErrors(page);
+/** Signs in, opens the simulation page in English, hydrated, with an endpoint on the simulator. */
+async function openSimulation(page: Page) {
   await logIn(page, "/simulation");
   await page.goto("/lang/en?next=/simulation");
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-
   const list = await (await page.request.get("/api/v1/llm/models")).json();
   if (list.total === 0) {
     const made = await page.request.post("/api/v1/llm/models", {
@@ -17,6 +15,12 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
     });
     expect(made.status()).toBe(201);
   }
+}
+
+test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 200 rows", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openSimulation(page);
 
   // Mint: the decoded claims and the expiry are shown.
   const mint = page.getByTestId("mint-panel");
@@ -79,15 +83,7 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
 test("a run survives a reload: the page finds it, a second start asks first, Cancel ends it", async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
-  await logIn(page, "/simulation");
-  await page.goto("/lang/en?next=/simulation");
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  const list = await (await page.request.get("/api/v1/llm/models")).json();
-  if (list.total === 0) {
-    await page.request.post("/api/v1/llm/models", {
-      data: { name: "Sim for runs", base_url: SIM_URL, model: "sim-small", model_list: ["sim-small"], timeout: 10 },
-    });
-  }
+  await openSimulation(page);
   const run = page.getByTestId("run-panel");
   await run.locator('input[name="total"]').fill("100000");
   await run.locator('input[name="concurrency"]').fill("2");
@@ -113,16 +109,7 @@ test("a run survives a reload: the page finds it, a second start asks first, Can
 test("a constant-rate run and a capacity sweep, from the page", async ({ page }) => {
   test.setTimeout(120_000);
   const errors = watchErrors(page);
-  await logIn(page, "/simulation");
-  await page.goto("/lang/en?next=/simulation");
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  const list = await (await page.request.get("/api/v1/llm/models")).json();
-  if (list.total === 0) {
-    const made = await page.request.post("/api/v1/llm/models", {
-      data: { name: "Sim for rates", base_url: SIM_URL, model: "sim-small", model_list: ["sim-small"], timeout: 10 },
-    });
-    expect(made.status()).toBe(201);
-  }
+  await openSimulation(page);
 
   // A constant rate: the run says it kept it.
   const run = page.getByTestId("run-panel");
@@ -150,7 +137,7 @@ test("a constant-rate run and a capacity sweep, from the page", async ({ page })
   await sweep.getByTestId("start-sweep").click();
   await expect(sweep.locator('[data-field="rates"]')).toContainText("increasing");
   await sweep.locator('input[name="rates"]').fill("5, 10");
-  await sweep.locator('input[name="requests_per_step"]').fill("10");
+  await sweep.locator('input[name="requests_per_step"]').fill("30");
   await sweep.locator('input[name="slo_ttft"]').fill("5000");
   await sweep.locator('input[name="slo_tpot"]').fill("1000");
   await sweep.getByTestId("start-sweep").click();

@@ -202,8 +202,9 @@ impl LiveStats {
         };
         let sent = span(self.first_send, self.last_send);
         let due = span(self.first_due, self.last_due);
+        let late = span(self.last_due, self.last_send);
         load.rps()
-            .map(|r| super::load::RateReport::of(r, self.sent, sent, due))
+            .map(|r| super::load::RateReport::of(r, self.sent, sent, due, late))
     }
 
     /// Successes per second between the first send and the last completion.
