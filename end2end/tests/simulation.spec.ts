@@ -50,6 +50,8 @@ test("simulation: mint, one chat, a 200-request run at concurrency 20, CSV with 
   await expect(run.getByTestId("count-done")).toHaveText("200");
   await expect(run.getByTestId("count-ok")).toHaveText("200");
   await expect(run.getByTestId("count-failed")).toHaveText("0");
+  // Where the records went: every one to SQLite, none to the fallback.
+  await expect(run.getByTestId("stored")).toContainText("200 · fallback file: 0");
   await expect(run.getByTestId("latency-chart")).toBeVisible();
   // A finished streamed run shows its token figures, exact from its rows.
   await expect(run.getByTestId("figures-source")).toHaveAttribute("data-exact", "true");

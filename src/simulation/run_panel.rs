@@ -325,6 +325,10 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
         {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
         {bench_figures(lang, run)}
         <p class="mono small">{t(lang, SimText::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
+        <p class="small" data-testid="stored">
+            <span class="muted">{t(lang, SimText::Stored)} ": "</span>
+            {format!("{} · {}: {}", run.rows_written, t(lang, SimText::InFallback), run.fallback_records)}
+        </p>
         {run.rate.as_ref().map(|r| view! {
             <p class=if r.kept_up { "small" } else { "small form-warning" } data-testid="rate" data-kept-up=r.kept_up.to_string()>
                 {format!("{:.1} / {:.1} req/s · ", r.achieved_rps, r.planned_rps)}
