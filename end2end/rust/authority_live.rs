@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use crate::mapping::resolve;
 use crate::supabase::isolated_postgres;
 use crate::support::{endpoint_body, spawn_app_with, TestApp};
 use model_suite::storage::supabase::REFERENCE_SCHEMA;
@@ -83,17 +84,6 @@ pub async fn local_endpoint(app: &TestApp, supabase_id: i64) -> Option<Value> {
         .await
         .expect("get");
     Some(res.json().await.expect("json"))
-}
-
-async fn resolve(app: &TestApp, body: Value) -> Value {
-    app.api(Method::POST, "/api/v1/llm/resolve")
-        .json(&body)
-        .send()
-        .await
-        .expect("resolve")
-        .json()
-        .await
-        .expect("json")
 }
 
 async fn an_sql_edit_reaches_both_consoles(trigger: bool) {

@@ -12,7 +12,8 @@ async fn post_mapping(app: &TestApp, body: Value) -> reqwest::Response {
         .expect("post mapping")
 }
 
-async fn resolve(app: &TestApp, body: Value) -> Value {
+/// What `POST /api/v1/llm/resolve` answers for `body`.
+pub async fn resolve(app: &TestApp, body: Value) -> Value {
     app.api(Method::POST, "/api/v1/llm/resolve")
         .json(&body)
         .send()

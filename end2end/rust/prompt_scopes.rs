@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::catalog_supabase::app_with_supabase;
+use crate::mapping::resolve;
 use crate::simulation::{start, wait_finished};
 use crate::support::{endpoint_body, spawn_app, spawn_sim};
 use model_suite::upstream::sim::SimOptions;
@@ -69,15 +70,7 @@ async fn a_prompt_scope_names_the_supabase_prompt_and_its_results_refer_to_it() 
         .expect("remote mapping");
     assert_eq!(remote_name, format!("prompt:{GYMBRO_PROMPT}"));
 
-    let resolved: Value = app
-        .api(Method::POST, "/api/v1/llm/resolve")
-        .json(&json!({"prompt_id": GYMBRO_PROMPT, "tenant": "acme"}))
-        .send()
-        .await
-        .expect("resolve")
-        .json()
-        .await
-        .expect("json");
+    let resolved = resolve(&app, json!({"prompt_id": GYMBRO_PROMPT, "tenant": "acme"})).await;
     assert_eq!(
         resolved["resolution"]["scope"],
         format!("prompt:{GYMBRO_PROMPT}"),

@@ -139,19 +139,16 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
         )
     });
     let success = q.success.map(i64::from);
-    let filtered = |sql: String| {
-        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-            .bind(q.run_id.clone())
-            .bind(success)
-            .bind(text.clone())
-            .bind(some_text(&q.error_kind).map(str::to_owned))
-            .bind(q.endpoint_id)
-            .bind(some_text(&q.model).map(str::to_owned))
-            .bind(some_text(&q.user).map(str::to_owned))
-    };
-    let total: i64 = filtered(format!(
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM ai_prompt_tests WHERE {FILTER}"
-    ))
+    )))
+    .bind(&q.run_id)
+    .bind(success)
+    .bind(&text)
+    .bind(some_text(&q.error_kind))
+    .bind(q.endpoint_id)
+    .bind(some_text(&q.model))
+    .bind(some_text(&q.user))
     .fetch_one(db)
     .await?;
     let rows: Vec<Raw> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

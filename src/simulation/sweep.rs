@@ -273,7 +273,11 @@ async fn goodput_count(db: &sqlx::SqlitePool, run_id: &str, slo: &Slo) -> u64 {
     .bind(run_id)
     .fetch_all(db)
     .await
-    .unwrap_or_default();
+    .unwrap_or_else(|e| {
+        // The step is then judged with no goodput, and the log says why.
+        tracing::warn!(error = %e, run = %run_id, "cannot read a sweep step's rows for its goodput");
+        Vec::new()
+    });
     let within =
         |limit: Option<f64>, got: Option<f64>| limit.is_none_or(|l| got.is_some_and(|g| g <= l));
     rows.iter()
