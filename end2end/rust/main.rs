@@ -12,6 +12,7 @@ mod attribution;
 mod auth;
 mod authority_live;
 mod authority_pending;
+mod authority_processes;
 mod authority_writes;
 mod bench;
 mod bench_authority;
