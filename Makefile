@@ -19,13 +19,15 @@ TEST_SITE := target/site-debug
 E2E_PORT ?= 3100
 SCHEMATHESIS_VERSION := 4.32.5
 VENV := target/venv
+GUIDELLM_VERSION := 0.8.1
+GUIDELLM_VENV := target/guidellm-venv
 # What rustc's wasm32 output uses (1.82+), so wasm-opt accepts it.
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 
 .PHONY: bench run test lint dev build build-debug tools brotli compress test-tools wasm-target wasm-bindgen node-deps \
-        chromium postgres fuzz-tools site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
+        chromium postgres fuzz-tools guidellm site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
 
@@ -133,11 +135,21 @@ api-fuzz: server-debug fuzz-tools
 e2e: node-deps chromium
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
 
-# Numbers, not a pass/fail: engine vs oha, RSS, writer rows/s, 10k at c=1000.
-bench: postgres
+# Numbers, not a pass/fail: engine vs oha, engine vs guidellm, RSS, writer
+# rows/s, 10k at c=1000, Supabase propagation.
+bench: postgres guidellm
 	@command -v oha >/dev/null || CARGO_PROFILE_RELEASE_LTO=false cargo install oha --locked
 	pg_virtualenv sh -c 'TEST_DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
 	  cargo test --release --features ssr --test integration bench -- --ignored --nocapture'
+
+# The reference LLM benchmark, from PyPI, in its own virtualenv (with the
+# torch it requires: ≈6 GB, once; `make bench` only, never the tests).
+guidellm:
+	@if [ "$$($(GUIDELLM_VENV)/bin/guidellm --version 2>/dev/null)" != "guidellm version: $(GUIDELLM_VERSION)" ]; then \
+	  echo "Installing guidellm $(GUIDELLM_VERSION) into $(GUIDELLM_VENV) (several minutes, once)…"; \
+	  python3 -m venv $(GUIDELLM_VENV); \
+	  $(GUIDELLM_VENV)/bin/pip install --quiet --disable-pip-version-check 'guidellm==$(GUIDELLM_VERSION)'; \
+	fi
 
 # The 500-line limit, the layering rule (docs/architecture.md), format, clippy.
 lint:

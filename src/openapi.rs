@@ -37,7 +37,7 @@ const ADMIN_JWT: &str = "admin_jwt";
             Every error answer of the admin routes has one shape: `{\"error\": {\"code\", \"message\", \"field\"?}}`; \
             the chat API and `/api/v1/models` answer in OpenAI's: `{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`."
     ),
-    paths(crate::monitor::healthz, crate::auth::routes::login_json),
+    paths(crate::monitor::healthz, crate::monitor::api_health, crate::auth::routes::login_json),
     components(schemas(ApiErrorResponse)),
     tags(
         (name = "operations", description = "Liveness"),

@@ -52,10 +52,16 @@ async fn app_on(latency_ms: u64) -> TestApp {
 }
 
 async fn engine_run(app: &TestApp, total: u32, concurrency: u32) -> (f64, f64, Value) {
+    engine_run_with(app, json!({"total": total, "concurrency": concurrency})).await
+}
+
+/// Starts a run with `config`, waits for its end; (req/s, wall s, run).
+pub async fn engine_run_with(app: &TestApp, config: Value) -> (f64, f64, Value) {
+    let total = config["total"].as_u64().unwrap_or(0);
     let started = Instant::now();
     let res = app
         .api(Method::POST, "/api/v1/llm/tests/runs")
-        .json(&json!({"total": total, "concurrency": concurrency}))
+        .json(&config)
         .send()
         .await
         .expect("start");
@@ -73,7 +79,7 @@ async fn engine_run(app: &TestApp, total: u32, concurrency: u32) -> (f64, f64, V
             .await
             .expect("json");
         if run["status"] != "running" {
-            if run["ok"].as_u64() != Some(u64::from(total)) {
+            if run["ok"].as_u64() != Some(total) {
                 eprintln!(
                     "engine: {} of {total} requests succeeded: {}",
                     run["ok"], run["errors"]

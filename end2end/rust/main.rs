@@ -16,6 +16,7 @@ mod authority_processes;
 mod authority_writes;
 mod bench;
 mod bench_authority;
+mod bench_guidellm;
 mod capacity;
 mod catalog;
 mod catalog_supabase;

@@ -69,3 +69,48 @@ async fn async_openai_talks_to_the_chat_api_plain_and_streaming() {
         "a bad token is refused"
     );
 }
+
+/// What an OpenAI-compatible benchmark tool (guidellm) does with the
+/// target `…/api` before its first chat, with no options to skip it: GET
+/// `health`, list `v1/models` with the key and take the first model, then
+/// stream `v1/chat/completions` with that model.
+#[tokio::test]
+async fn a_benchmark_tool_finds_health_and_its_model_under_the_api_base() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions::default()).await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    let key = app.token("user", 600);
+    let target = format!("{}/api", app.base);
+    let http = reqwest::Client::new();
+
+    let health = http
+        .get(format!("{target}/health"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status(), 200);
+    let models: serde_json::Value = http
+        .get(format!("{target}/v1/models"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .expect("models")
+        .json()
+        .await
+        .expect("json");
+    let model = models["data"][0]["id"].as_str().expect("a first model");
+    let reply = http
+        .post(format!("{target}/v1/chat/completions"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"model": model, "stream": true,
+            "stream_options": {"include_usage": true},
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "one two"}]}]}))
+        .send()
+        .await
+        .expect("chat");
+    assert_eq!(reply.status(), 200);
+    let body = reply.text().await.expect("body");
+    assert!(body.contains("\"completion_tokens\""), "usage streamed: {body}");
+    assert!(body.trim_end().ends_with("data: [DONE]"), "{body}");
+}

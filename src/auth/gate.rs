@@ -26,6 +26,7 @@ pub fn is_public(path: &str) -> bool {
             | "/api/v1/chat/completions"
             | "/api/v1/models"
             | "/healthz"
+            | "/api/health"
             | "/favicon.svg"
             | "/favicon.ico"
     ) || path.starts_with("/pkg/")
@@ -122,6 +123,7 @@ mod tests {
         for p in [
             "/login",
             "/healthz",
+            "/api/health",
             "/pkg/model-suite.wasm",
             "/lang/en",
             "/api/v1/auth/login",

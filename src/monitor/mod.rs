@@ -54,6 +54,18 @@ pub async fn healthz(State(db): State<SqlitePool>) -> (StatusCode, Json<Health>)
     }
 }
 
+/// The same liveness under the chat API's base (`…/api`), where
+/// OpenAI-compatible benchmark tools (guidellm) look for `health` before
+/// they list `v1/models` and send `v1/chat/completions`.
+#[utoipa::path(get, path = "/api/health", tag = "operations",
+    responses(
+        (status = 200, description = "Serving, and SQLite answers", body = Health),
+        (status = 503, description = "SQLite does not answer", body = Health),
+    ))]
+pub async fn api_health(db: State<SqlitePool>) -> (StatusCode, Json<Health>) {
+    healthz(db).await
+}
+
 /// Runs `task` now and then every `every`, for the life of the process; a
 /// slow round delays the next instead of piling up.
 pub fn spawn_every<F, Fut>(every: std::time::Duration, mut task: F)

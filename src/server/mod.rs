@@ -273,6 +273,7 @@ fn router(state: AppState) -> Router {
 
     let router = Router::new()
         .route("/healthz", get(monitor::healthz))
+        .route("/api/health", get(monitor::api_health))
         .route(openapi::DOCUMENT_PATH, get(openapi::serve_document))
         .merge(crate::auth::routes::router())
         .merge(crate::catalog::api::routes())

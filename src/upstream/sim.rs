@@ -231,9 +231,12 @@ async fn chat(
                     "choices": [], "usage": usage }),
         );
     }
-    // Each chunk is due `delay` after the one before it, on a fixed clock:
-    // timer rounding and scheduling do not add up over a long reply.
+    // Each token is due `delay` after the one before it, on a fixed clock:
+    // timer rounding and scheduling do not add up over a long reply. What
+    // follows the last token (finish, usage, `[DONE]`) comes with it, as a
+    // serving engine sends it.
     let delay = Duration::from_millis(opts.chunk_delay_ms);
+    let last_token = words.len();
     let begun = tokio::time::Instant::now();
     let stream = futures::stream::iter(
         events
@@ -244,7 +247,7 @@ async fn chat(
     .enumerate()
     .then(move |(i, data)| async move {
         if i > 0 {
-            tokio::time::sleep_until(begun + delay * i as u32).await;
+            tokio::time::sleep_until(begun + delay * i.min(last_token) as u32).await;
         }
         Ok::<_, Infallible>(Event::default().data(data))
     });
