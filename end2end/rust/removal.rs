@@ -102,7 +102,7 @@ async fn the_delete_names_the_results_that_refer_to_it_then_exports_and_deletes_
             let res = app
                 .api(
                     Method::GET,
-                    &format!("/api/v1/llm/tests/results/export?endpoint_id={gone}&format={format}"),
+                    &format!("/api/v1/llm/tests/results/export?referring_to={gone}&format={format}"),
                 )
                 .send()
                 .await
@@ -130,7 +130,7 @@ async fn the_delete_names_the_results_that_refer_to_it_then_exports_and_deletes_
     let missing = app
         .api(
             Method::GET,
-            "/api/v1/llm/tests/results/export?endpoint_id=999999",
+            "/api/v1/llm/tests/results/export?referring_to=999999",
         )
         .send()
         .await

@@ -149,3 +149,58 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
         .expect("detail");
     assert_eq!(res.status(), 404);
 }
+
+/// The table's filters export across runs, in every format; a filter that
+/// matches nothing exports a header (or an empty list) and no rows.
+#[tokio::test]
+async fn the_filtered_rows_of_several_runs_export_as_csv_json_and_jsonl() {
+    let app = spawn_app().await;
+    let up = switchable_upstream().await;
+    app.create_endpoint(endpoint_body("Switch", &up.url)).await;
+    let first = run(&app, json!({"total": 3, "concurrency": 1, "stream": false})).await;
+    up.answer(503);
+    run(&app, json!({"total": 2, "concurrency": 1, "stream": false})).await;
+    up.answer(200);
+    let third = run(&app, json!({"total": 4, "concurrency": 1, "stream": false})).await;
+
+    let export = |query: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/llm/tests/results/export?{query}"),
+                )
+                .send()
+                .await
+                .expect("export");
+            assert_eq!(res.status(), 200, "{query}");
+            res.text().await.expect("body")
+        }
+    };
+    let ok_csv = export("success=true&model=sim-small&format=csv".into()).await;
+    let lines: Vec<&str> = ok_csv.trim().lines().collect();
+    assert_eq!(lines.len() - 1, 7, "the successes of both good runs: {ok_csv}");
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l.contains(&first) || l.contains(&third)));
+
+    let failed: Value =
+        serde_json::from_str(&export("success=false&format=json".into()).await).expect("json");
+    let failed = failed.as_array().expect("rows");
+    assert_eq!(failed.len(), 2);
+    assert!(failed.iter().all(|r| r["error_kind"] == "http_status"));
+
+    let raw = export(format!("run_id={third}&format=jsonl")).await;
+    let records: Vec<Value> = raw
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(records.len(), 4);
+    assert!(records
+        .iter()
+        .all(|r| r["response_message"]["content"].is_string()));
+
+    let nothing = export("user=nobody&format=csv".into()).await;
+    assert_eq!(nothing.trim().lines().count(), 1, "the header alone");
+}

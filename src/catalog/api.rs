@@ -32,7 +32,7 @@ pub struct ActiveBody {
 pub struct DeleteQuery {
     /// Delete the results that refer to it too (here and in Supabase);
     /// without it such an endpoint is refused with 409. Export them first:
-    /// `GET /api/v1/llm/tests/results/export?endpoint_id=…`.
+    /// `GET /api/v1/llm/tests/results/export?referring_to=…`.
     #[serde(default)]
     pub with_results: bool,
 }

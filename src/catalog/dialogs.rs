@@ -87,7 +87,7 @@ pub fn DeleteDialog(target: Endpoint) -> impl IntoView {
     });
     let close = Callback::new(move |_| ctx.deleting.set(None));
     let export = move |format: &str| {
-        format!("/api/v1/llm/tests/results/export?endpoint_id={id}&format={format}")
+        format!("/api/v1/llm/tests/results/export?referring_to={id}&format={format}")
     };
     view! {
         <Modal title=t(lang, CatalogText::ConfirmDelete).to_owned() on_close=close>

@@ -35,7 +35,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     cancel_run,
     export_run,
     run_timeline,
-    export_endpoint_results,
+    export_results,
     list_results,
     result_detail,
     start_sweep,
@@ -71,7 +71,7 @@ where
         .route("/api/v1/llm/tests/sweeps/{id}/cancel", post(cancel_sweep))
         .route(
             "/api/v1/llm/tests/results/export",
-            get(export_endpoint_results),
+            get(export_results),
         )
         .route("/metrics", get(crate::monitor::metrics::metrics_route))
 }
@@ -281,38 +281,75 @@ async fn export_run(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct EndpointExportQuery {
-    /// The endpoint whose results to export.
-    endpoint_id: i64,
-    /// `csv` (the default) or `json`.
+struct ResultsExportQuery {
+    /// Every chat and load-test row that refers to this endpoint (model
+    /// checks aside): what deleting it with its results would delete. The
+    /// filters below are then not used.
+    #[serde(default)]
+    referring_to: Option<i64>,
+    #[serde(default)]
+    run_id: Option<String>,
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default)]
+    text: Option<String>,
+    /// `timeout`, `connect`, `http_status` or `decode`.
+    #[serde(default)]
+    error_kind: Option<String>,
+    /// The endpoint that served the request.
+    #[serde(default)]
+    endpoint_id: Option<i64>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+    /// `csv` (the default), `json` or `jsonl`.
     #[serde(default)]
     format: Option<String>,
 }
 
-/// The chat and load-test rows that refer to an endpoint (model checks
-/// aside) as a CSV or JSON download: what deleting it with its results
-/// would delete.
+/// Result rows as a CSV, JSON or JSONL download, across runs: the rows the
+/// results table shows for the same filters, or with `referring_to` every
+/// row that refers to an endpoint.
 #[utoipa::path(get, path = "/api/v1/llm/tests/results/export", tag = "simulation",
-    params(EndpointExportQuery),
+    params(ResultsExportQuery),
     responses(
         (status = 200, description = "The rows, as an attachment",
             content((String = "text/csv"), (Vec<ResultRow> = "application/json"), (String = "application/x-ndjson"))),
-        (status = 404, description = "No endpoint has this id", body = ApiErrorResponse),
+        (status = 404, description = "No endpoint has the `referring_to` id", body = ApiErrorResponse),
         (status = 422, description = "`format` is not `csv`, `json` or `jsonl`", body = ApiErrorResponse),
     ))]
-async fn export_endpoint_results(
+async fn export_results(
     State(sim): State<Simulation>,
     State(catalog): State<Catalog>,
-    Query(q): Query<EndpointExportQuery>,
+    Query(q): Query<ResultsExportQuery>,
 ) -> Result<Response, AppError> {
-    let endpoint = catalog.get(q.endpoint_id).await?;
-    let name = format!("endpoint-{}-results", endpoint.id);
-    download(
-        &sim,
-        ExportOf::Endpoint(endpoint.id),
-        &name,
-        q.format.as_deref(),
-    )
+    let (of, name) = match q.referring_to {
+        Some(id) => {
+            let endpoint = catalog.get(id).await?;
+            (
+                ExportOf::Endpoint(endpoint.id),
+                format!("endpoint-{}-results", endpoint.id),
+            )
+        }
+        None => {
+            let filters = ResultQuery {
+                run_id: q.run_id,
+                success: q.success,
+                text: q.text,
+                error_kind: q.error_kind,
+                endpoint_id: q.endpoint_id,
+                model: q.model,
+                user: q.user,
+                ..ResultQuery::default()
+            };
+            (
+                ExportOf::Filter(results::Filter::of(&filters)),
+                "results".to_owned(),
+            )
+        }
+    };
+    download(&sim, of, &name, q.format.as_deref())
 }
 
 /// Rows as an attachment named `name`, in `format` (`csv` unless said).

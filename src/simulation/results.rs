@@ -98,6 +98,55 @@ const FILTER: &str = "(?1 IS NULL OR json_extract(request_message, '$.run_id') =
     AND (?6 IS NULL OR model = ?6)
     AND (?7 IS NULL OR json_extract(request_message, '$.user') = ?7)";
 
+/// The values of [`FILTER`]'s `?1`–`?7`, read from a query's filters
+/// (blank text is no filter; `text` becomes an escaped `LIKE` pattern).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    run_id: Option<String>,
+    success: Option<i64>,
+    text: Option<String>,
+    error_kind: Option<String>,
+    endpoint_id: Option<i64>,
+    model: Option<String>,
+    user: Option<String>,
+}
+
+impl Filter {
+    pub fn of(q: &ResultQuery) -> Filter {
+        let owned = |v: &Option<String>| some_text(v).map(str::to_owned);
+        Filter {
+            run_id: q.run_id.clone(),
+            success: q.success.map(i64::from),
+            text: some_text(&q.text).map(|t| {
+                format!(
+                    "%{}%",
+                    t.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            }),
+            error_kind: owned(&q.error_kind),
+            endpoint_id: q.endpoint_id,
+            model: owned(&q.model),
+            user: owned(&q.user),
+        }
+    }
+}
+
+/// Binds a [`Filter`] to `?1`–`?7` of a query built on [`FILTER`].
+macro_rules! bind_filter {
+    ($query:expr, $f:expr) => {
+        $query
+            .bind($f.run_id.clone())
+            .bind($f.success)
+            .bind($f.text.clone())
+            .bind($f.error_kind.clone())
+            .bind($f.endpoint_id)
+            .bind($f.model.clone())
+            .bind($f.user.clone())
+    };
+}
+
 /// What a page may be sorted by, and the expression that sorts it.
 fn sort_by(q: &ResultQuery) -> Result<String, AppError> {
     let key = q.sort.as_deref().unwrap_or("id");
@@ -130,37 +179,21 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
     let order = sort_by(q)?;
-    let text = some_text(&q.text).map(|t| {
-        format!(
-            "%{}%",
-            t.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
-    let success = q.success.map(i64::from);
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM ai_prompt_tests WHERE {FILTER}"
-    )))
-    .bind(&q.run_id)
-    .bind(success)
-    .bind(&text)
-    .bind(some_text(&q.error_kind))
-    .bind(q.endpoint_id)
-    .bind(some_text(&q.model))
-    .bind(some_text(&q.user))
+    let filter = Filter::of(q);
+    let total: i64 = bind_filter!(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM ai_prompt_tests WHERE {FILTER}"
+        ))),
+        filter
+    )
     .fetch_one(db)
     .await?;
-    let rows: Vec<Raw> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM ai_prompt_tests WHERE {FILTER} ORDER BY {order} LIMIT ?8 OFFSET ?9"
-    )))
-    .bind(&q.run_id)
-    .bind(success)
-    .bind(&text)
-    .bind(some_text(&q.error_kind))
-    .bind(q.endpoint_id)
-    .bind(some_text(&q.model))
-    .bind(some_text(&q.user))
+    let rows: Vec<Raw> = bind_filter!(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM ai_prompt_tests WHERE {FILTER} ORDER BY {order} LIMIT ?8 OFFSET ?9"
+        ))),
+        filter
+    )
     .bind(i64::from(per_page))
     .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(db)
@@ -287,18 +320,39 @@ pub enum ExportOf {
     /// The chat and load-test rows that refer to an endpoint (model checks
     /// aside): what deleting it with its results would delete.
     Endpoint(i64),
+    /// The rows the results table shows for these filters, across runs.
+    Filter(Filter),
 }
 
 impl ExportOf {
-    /// The rows' condition after `id > ?1`, and its one parameter.
-    fn filter(&self) -> (&'static str, String) {
-        match self {
+    /// Up to 1000 rows after id `after`, by id.
+    async fn rows_after(&self, db: &SqlitePool, after: i64) -> Result<Vec<Raw>, sqlx::Error> {
+        const PAGE: &str = "ORDER BY id LIMIT 1000";
+        let (condition, param) = match self {
+            ExportOf::Filter(filter) => {
+                return bind_filter!(
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {COLUMNS} FROM ai_prompt_tests WHERE {FILTER} AND id > ?8 {PAGE}"
+                    ))),
+                    filter
+                )
+                .bind(after)
+                .fetch_all(db)
+                .await
+            }
             ExportOf::Run(run) => ("json_extract(request_message, '$.run_id') = ?2", run.clone()),
             ExportOf::Endpoint(id) => (
                 "endpoint_id = CAST(?2 AS INTEGER) AND prompt_id NOT IN (SELECT id FROM ai_prompts WHERE category = 'model_check')",
                 id.to_string(),
             ),
-        }
+        };
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND {condition} {PAGE}"
+        )))
+        .bind(after)
+        .bind(param)
+        .fetch_all(db)
+        .await
     }
 }
 
@@ -325,7 +379,6 @@ pub enum ExportFormat {
 
 /// The rows, 1000 at a time by id, as a stream of encoded chunks.
 pub fn export(db: SqlitePool, of: ExportOf, format: ExportFormat) -> Body {
-    let (filter, param) = of.filter();
     let csv = format == ExportFormat::Csv;
     let head = match format {
         ExportFormat::Csv => csv_line(&CSV_HEADER.map(str::to_owned)),
@@ -333,16 +386,9 @@ pub fn export(db: SqlitePool, of: ExportOf, format: ExportFormat) -> Body {
         ExportFormat::Jsonl => Vec::new(),
     };
     let pages = futures::stream::unfold((0i64, true), move |(after, first)| {
-        let (db, param) = (db.clone(), param.clone());
+        let (db, of) = (db.clone(), of.clone());
         async move {
-            let rows: Vec<Raw> = match sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id > ?1 AND {filter} ORDER BY id LIMIT 1000"
-            )))
-            .bind(after)
-            .bind(&param)
-            .fetch_all(&db)
-            .await
-            {
+            let rows: Vec<Raw> = match of.rows_after(&db, after).await {
                 Ok(r) => r,
                 Err(e) => return Some((Err(std::io::Error::other(e)), (i64::MAX, first))),
             };

@@ -78,6 +78,34 @@ pub fn ResultsPanel() -> impl IntoView {
         },
     );
     let reset = move || page.set(1);
+    // The rows the table shows, every page of them, across runs when none
+    // is picked.
+    let export_href = move |format: &str| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(id) = selected.get() {
+            q.append_pair("run_id", &id);
+        }
+        match success.get().as_str() {
+            "ok" => q.append_pair("success", "true"),
+            "failed" => q.append_pair("success", "false"),
+            _ => &mut q,
+        };
+        for (key, value) in [
+            ("text", text.get()),
+            ("error_kind", kind.get()),
+            ("model", model.get()),
+            ("user", user.get()),
+        ] {
+            if !value.trim().is_empty() {
+                q.append_pair(key, value.trim());
+            }
+        }
+        if let Ok(id) = endpoint.get().trim().trim_start_matches('#').parse::<i64>() {
+            q.append_pair("endpoint_id", &id.to_string());
+        }
+        q.append_pair("format", format);
+        format!("/api/v1/llm/tests/results/export?{}", q.finish())
+    };
 
     view! {
         <section class="card" data-testid="results-panel">
@@ -126,10 +154,9 @@ pub fn ResultsPanel() -> impl IntoView {
                         <option value=format!("{k}_asc")>{format!("{k} ↑")}</option>
                     }).collect_view()}
                 </select>
-                {move || selected.get().map(|id| view! {
-                    <a class="btn" data-testid="download-csv" href=format!("/api/v1/llm/tests/runs/{id}/export?format=csv") download>{t(lang, SimText::Download)} " CSV"</a>
-                    <a class="btn" data-testid="download-json" href=format!("/api/v1/llm/tests/runs/{id}/export?format=json") download>{t(lang, SimText::Download)} " JSON"</a>
-                })}
+                <a class="btn" data-testid="download-csv" href=move || export_href("csv") download>{t(lang, SimText::Download)} " CSV"</a>
+                <a class="btn" data-testid="download-json" href=move || export_href("json") download>{t(lang, SimText::Download)} " JSON"</a>
+                <a class="btn" data-testid="download-jsonl" href=move || export_href("jsonl") download>{t(lang, SimText::Download)} " JSONL"</a>
             </div>
             <Transition fallback=|| ()>
                 {move || results.get().map(|r| match r {
