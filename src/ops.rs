@@ -117,6 +117,7 @@ pub async fn loadtest(config: Config, args: LoadtestArgs) -> Result<RunSnapshot,
             message_set: None,
             max_tokens: None,
             temperature: None,
+            token: None,
         })
         .await
         .map_err(|e| e.to_string())?;

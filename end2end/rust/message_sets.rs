@@ -117,3 +117,64 @@ async fn a_bad_set_is_refused_naming_the_field_and_the_line() {
     let err: Value = res.json().await.expect("json");
     assert_eq!(err["error"]["field"], "temperature", "{err}");
 }
+
+/// A run given a minted token takes its scope from the token's claims (and
+/// is routed by it), never stores the token, and refuses a scope field that
+/// contradicts it or a token that is not a user token of this console.
+#[tokio::test]
+async fn a_run_takes_its_scope_from_a_minted_tokens_claims() {
+    let app = app().await;
+    app.create_mapping(
+        json!({"scope": "tenant:acme", "models": ["sim-large"], "default": "sim-large"}),
+    )
+    .await;
+    let minted: Value = app
+        .api(Method::POST, "/api/v1/llm/tests/mint")
+        .json(&json!({"sub": "coach-1", "tenant": "acme", "module": "coach", "expires_in_minutes": 10}))
+        .send()
+        .await
+        .expect("mint")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(minted["claims"]["module"], "coach");
+    let token = minted["token"].as_str().expect("token");
+
+    let run = run_to_end(&app, json!({"total": 3, "concurrency": 1, "token": token})).await;
+    assert_eq!(run["ok"], 3, "{run}");
+    assert_eq!(run["config"]["scope"], json!({"prompt_id": null, "tenant": "acme", "module": "coach"}));
+    assert!(run["config"].get("token").is_none(), "{run}");
+    let id = run["id"].as_str().expect("id");
+    let models: Vec<String> = sqlx::query_scalar(
+        "SELECT model FROM ai_prompt_tests WHERE json_extract(request_message, '$.run_id') = ?1",
+    )
+    .bind(id)
+    .fetch_all(&app.state.db)
+    .await
+    .expect("rows");
+    assert_eq!(models, ["sim-large"; 3], "routed by the token's tenant");
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ai_prompt_tests WHERE instr(request_message, ?1) > 0",
+    )
+    .bind(token)
+    .fetch_one(&app.state.db)
+    .await
+    .expect("count");
+    assert_eq!(stored, 0, "the token is not stored");
+
+    for (body, field) in [
+        (json!({"total": 1, "concurrency": 1, "token": token, "scope": {"tenant": "globex"}}), "scope.tenant"),
+        (json!({"total": 1, "concurrency": 1, "token": "not-a-jwt"}), "token"),
+        (json!({"total": 1, "concurrency": 1, "token": app.token("admin", 600)}), "token"),
+    ] {
+        let res = app
+            .api(Method::POST, "/api/v1/llm/tests/runs")
+            .json(&body)
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(res.status(), 422);
+        let err: Value = res.json().await.expect("json");
+        assert_eq!(err["error"]["field"], field, "{err}");
+    }
+}

@@ -20,7 +20,7 @@ use super::records::{self, RowTargets};
 use super::shot::{Picker, Shot};
 use super::stats::LiveStats;
 use super::store::RunStore;
-use super::types::{Limits, RunConfig, RunSnapshot, RunStatus, StopPolicy};
+use super::types::{ChatScope, Limits, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use super::writer::ResultsWriter;
 use crate::auth::jwt::{Claims, JwtKeys};
 use crate::error::{AppError, Thing};
@@ -110,7 +110,7 @@ impl Engine {
         &self,
         run: &str,
         sub: &str,
-        tenant: Option<&str>,
+        scope: &ChatScope,
         minutes: i64,
     ) -> Result<String, AppError> {
         let now = chrono::Utc::now().timestamp();
@@ -120,7 +120,8 @@ impl Engine {
             iat: now,
             exp: now + minutes * 60,
             aud: Some("authenticated".into()),
-            tenant: tenant.map(str::to_owned),
+            tenant: scope.tenant.clone(),
+            module: scope.module.clone(),
             run: Some(run.to_owned()),
             ..Claims::default()
         };
@@ -130,7 +131,9 @@ impl Engine {
     }
 
     pub async fn start(&self, config: RunConfig) -> Result<RunSnapshot, AppError> {
-        let config = config.normalized(self.limits.max_concurrency);
+        let config = config
+            .scoped_by_token(&self.jwt)?
+            .normalized(self.limits.max_concurrency);
         config.validate(self.limits.max_requests, self.limits.max_concurrency)?;
         if self.shutting_down.is_cancelled() {
             return Err(AppError::Conflict(SimMsg::ShuttingDown.into()));
@@ -148,7 +151,7 @@ impl Engine {
                 self.user_token(
                     &id,
                     &format!("loadtest-user-{i}"),
-                    config.scope.tenant.as_deref(),
+                    &config.scope,
                     24 * 60,
                 )
             })

@@ -67,6 +67,15 @@ pub enum SimMsg {
     StreamEnded,
     /// The server is stopping; no new run starts.
     ShuttingDown,
+    /// A run's `token` that is not a user token of this console.
+    TokenRefused {
+        detail: String,
+    },
+    /// A scope field that says otherwise than the run's token.
+    ScopeNotToken {
+        claim: String,
+        value: String,
+    },
 }
 
 impl SimMsg {
@@ -152,6 +161,14 @@ impl SimMsg {
                 "数据流在结果到达前结束".into(),
                 "the stream ended before the result".into(),
             ),
+            TokenRefused { detail } => (
+                format!("不是本控制台签发的用户令牌：{detail}"),
+                format!("is not a user token of this console: {detail}"),
+            ),
+            ScopeNotToken { claim, value } => (
+                format!("令牌的 {claim} 声明为 `{value}`；留空或与其一致"),
+                format!("the token's {claim} claim is `{value}`; leave it empty or the same"),
+            ),
         };
         pick(lang, pair)
     }
@@ -233,8 +250,15 @@ mod tests {
             SimMsg::UnreadableStream { detail: s("eof") },
             SimMsg::StreamEnded,
             SimMsg::ShuttingDown,
+            SimMsg::TokenRefused {
+                detail: s("expired"),
+            },
+            SimMsg::ScopeNotToken {
+                claim: s("tenant"),
+                value: s("acme"),
+            },
         ];
-        assert_messages(sim.to_vec(), 13);
+        assert_messages(sim.to_vec(), 15);
         for r in [
             StopReason::FirstError {
                 detail: s("HTTP 500"),

@@ -23,6 +23,7 @@ pub fn MintPanel() -> impl IntoView {
     let sub = RwSignal::new("test-user-1".to_owned());
     let role = RwSignal::new("user".to_owned());
     let tenant = RwSignal::new(String::new());
+    let module = RwSignal::new(String::new());
     let minutes = RwSignal::new("60".to_owned());
     let limits = Resource::new(|| (), |_| load_test_limits());
     let mint = Action::new(|r: &MintRequest| mint_token(r.clone()));
@@ -37,6 +38,7 @@ pub fn MintPanel() -> impl IntoView {
             sub: sub.get_untracked(),
             role: opt(role),
             tenant: opt(tenant),
+            module: opt(module),
             expires_in_minutes: minutes.get_untracked().trim().parse().unwrap_or(0),
         });
     };
@@ -50,6 +52,9 @@ pub fn MintPanel() -> impl IntoView {
                 </div>
                 <div class="row">
                     <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/>{field_error(error, "tenant")}</label>
+                    <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/>{field_error(error, "module")}</label>
+                </div>
+                <div class="row">
                     <label class="field">
                         <span>{t(lang, SimText::Expiry)}
                             <Transition fallback=|| ()>{move || limits.get().and_then(Result::ok).map(|l| format!(" (1–{})", l.mint_max_minutes))}</Transition>

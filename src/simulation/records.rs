@@ -275,6 +275,7 @@ pub fn dialog_record(
         message_set: None,
         max_tokens: None,
         temperature: None,
+        token: None,
     };
     record_of(None, 0, user, &config, messages, targets, a, 0.0)
 }

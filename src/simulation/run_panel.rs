@@ -45,6 +45,7 @@ pub fn RunPanel() -> impl IntoView {
     });
     let (tenant, module, model) = (field(""), field(""), field(""));
     let stream = RwSignal::new(true);
+    let from_token = RwSignal::new(false);
     let limits = Resource::new(|| (), |_| load_test_limits());
     let start = Action::new(|c: &RunConfig| start_run(c.clone()));
     let error: Signal<Option<AppError>> =
@@ -105,6 +106,10 @@ pub fn RunPanel() -> impl IntoView {
             message_set: message_set(typed, jsonl, random, pick_seed),
             max_tokens: opt(max_tokens).map(|v| v.parse().unwrap_or(0)),
             temperature: opt(temperature).map(|v| v.parse().unwrap_or(-1.0)),
+            token: from_token
+                .get_untracked()
+                .then(|| ctx.token.get_untracked())
+                .filter(|t| !t.is_empty()),
         });
     };
 
@@ -138,8 +143,11 @@ pub fn RunPanel() -> impl IntoView {
                 <label class="field"><span>{t(lang, SimText::Concurrency)}</span><input name="concurrency" type="number" bind:value=concurrency/>{field_error(error, "concurrency")}</label>
                 <label class="field"><span>{t(lang, SimText::RampUp)}</span><input name="ramp" type="number" bind:value=ramp/>{field_error(error, "ramp_up_secs")}</label>
                 <label class="field"><span>{t(lang, SimText::Users)}</span><input name="users" type="number" bind:value=users/>{field_error(error, "users")}</label>
-                <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
-                <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/></label>
+                <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/>{field_error(error, "scope.tenant")}</label>
+                <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/>{field_error(error, "scope.module")}</label>
+                <Show when=move || !ctx.token.get().is_empty()>
+                    <label class="field inline"><input name="from_token" type="checkbox" bind:checked=from_token/><span>{t(lang, SimText::ScopeFromToken)}</span>{field_error(error, "token")}</label>
+                </Show>
                 <label class="field"><span>{t(lang, SimText::Model)}</span><input name="model" bind:value=model/></label>
                 <label class="field"><span>{t(lang, SimText::StopPolicy)}</span>
                     <select name="policy" on:change=move |ev| policy.set(event_target_value(&ev)) prop:value=policy>

@@ -50,8 +50,10 @@ impl Simulation {
     pub async fn start_sweep(
         &self,
         actor: &str,
-        config: super::sweep_types::SweepConfig,
+        mut config: super::sweep_types::SweepConfig,
     ) -> Result<super::sweep_types::Sweep, AppError> {
+        // The token's scope, once: no step (and no audit line) holds it.
+        config.run = config.run.scoped_by_token(&self.engine.jwt)?;
         let sweep = self.sweeps.start(config).await?;
         self.audit.record(
             actor,
@@ -120,20 +122,25 @@ pub async fn mint(
     if role.eq_ignore_ascii_case(crate::auth::jwt::ADMIN_ROLE) {
         return Err(AppError::field("role", SimMsg::NoAdminRole));
     }
-    let tenant = req
-        .tenant
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    if let Some(t) = tenant {
-        crate::mapping::types::valid_key(t)
-            .map_err(|e| AppError::field("tenant", e.msg().clone()))?;
-    }
+    let key = |field: &'static str, v: &Option<String>| {
+        let v = v.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        match v {
+            Some(k) => crate::mapping::types::valid_key(k)
+                .map(|_| Some(k.to_owned()))
+                .map_err(|e| AppError::field(field, e.msg().clone())),
+            None => Ok(None),
+        }
+    };
+    let tenant = key("tenant", &req.tenant)?;
+    let module = key("module", &req.module)?;
     let now = chrono::Utc::now();
     let exp = now + chrono::Duration::minutes(i64::from(req.expires_in_minutes));
     let mut claims = json!({ "sub": sub, "role": role, "iat": now.timestamp(), "exp": exp.timestamp(), "aud": "authenticated" });
-    if let Some(t) = tenant {
+    if let Some(t) = &tenant {
         claims["tenant"] = json!(t);
+    }
+    if let Some(m) = &module {
+        claims["module"] = json!(m);
     }
     let token = engine
         .jwt
@@ -142,7 +149,7 @@ pub async fn mint(
     audit.record(
         actor,
         "simulation.mint",
-        json!({ "sub": sub, "role": role, "tenant": tenant, "exp": exp.timestamp() }),
+        json!({ "sub": sub, "role": role, "tenant": tenant, "module": module, "exp": exp.timestamp() }),
     );
     Ok(MintedToken {
         token,

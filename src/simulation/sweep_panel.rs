@@ -69,6 +69,7 @@ pub fn SweepPanel() -> impl IntoView {
                 message_set: None,
                 max_tokens: None,
                 temperature: None,
+                token: None,
             },
         });
     };

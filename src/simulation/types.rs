@@ -41,6 +41,8 @@ pub struct MintRequest {
     pub role: Option<String>,
     #[serde(default)]
     pub tenant: Option<String>,
+    #[serde(default)]
+    pub module: Option<String>,
     /// Lifetime in minutes (capped by `MINT_MAX_MINUTES`).
     pub expires_in_minutes: u32,
 }
@@ -164,6 +166,11 @@ pub struct RunConfig {
     pub max_tokens: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    /// A minted user token: its `tenant` / `module` claims become the run's
+    /// scope (a scope field that says otherwise is refused). Read at the
+    /// start and never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 fn one() -> u32 {

@@ -5,9 +5,46 @@ use super::message_set::MAX_TOKENS_MAX;
 use super::types::{
     RunConfig, StopPolicy, CONCURRENCY_MAX, MESSAGE_MAX, RAMP_MAX_SECS, TOTAL_MAX, USERS_MAX,
 };
+use crate::auth::jwt::JwtKeys;
 use crate::error::{AppError, Common};
 
 impl RunConfig {
+    /// Takes the scope from the run's `token` (then forgets the token): its
+    /// `tenant` / `module` claims fill the scope; a field that says
+    /// otherwise is refused, naming it.
+    pub fn scoped_by_token(mut self, jwt: &JwtKeys) -> Result<RunConfig, AppError> {
+        let Some(token) = self.token.take() else {
+            return Ok(self);
+        };
+        let claims = jwt.verify_user(token.trim()).map_err(|e| {
+            AppError::field(
+                "token",
+                super::msg::SimMsg::TokenRefused {
+                    detail: e.to_string(),
+                },
+            )
+        })?;
+        for (claim, value, field) in [
+            ("tenant", claims.tenant, &mut self.scope.tenant),
+            ("module", claims.module, &mut self.scope.module),
+        ] {
+            let Some(value) = value else { continue };
+            match field.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+                Some(asked) if asked != value => {
+                    return Err(AppError::field(
+                        &format!("scope.{claim}"),
+                        super::msg::SimMsg::ScopeNotToken {
+                            claim: claim.to_owned(),
+                            value,
+                        },
+                    ))
+                }
+                _ => *field = Some(value),
+            }
+        }
+        Ok(self)
+    }
+
     /// Refuses out-of-range values, naming the field and its limits.
     pub fn validate(&self, max_total: u32, max_concurrency: u32) -> Result<(), AppError> {
         let range = |field: &str, v: u32, lo: u32, hi: u32| {
