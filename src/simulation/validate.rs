@@ -5,6 +5,7 @@ use super::message_set::MAX_TOKENS_MAX;
 use super::types::{
     RunConfig, StopPolicy, CONCURRENCY_MAX, MESSAGE_MAX, RAMP_MAX_SECS, TOTAL_MAX, USERS_MAX,
 };
+#[cfg(feature = "ssr")]
 use crate::auth::jwt::JwtKeys;
 use crate::error::{AppError, Common};
 
@@ -12,6 +13,7 @@ impl RunConfig {
     /// Takes the scope from the run's `token` (then forgets the token): its
     /// `tenant` / `module` claims fill the scope; a field that says
     /// otherwise is refused, naming it.
+    #[cfg(feature = "ssr")]
     pub fn scoped_by_token(mut self, jwt: &JwtKeys) -> Result<RunConfig, AppError> {
         let Some(token) = self.token.take() else {
             return Ok(self);
