@@ -20,9 +20,11 @@ const MESSAGE: &str = "one two three four five six seven eight nine ten eleven t
     thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty";
 
 fn guidellm() -> Option<PathBuf> {
-    let path = std::env::var_os("GUIDELLM").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/guidellm-venv/bin/guidellm")
-    });
+    let path = std::env::var_os("GUIDELLM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/guidellm-venv/bin/guidellm")
+        });
     path.exists().then_some(path)
 }
 
@@ -53,7 +55,10 @@ fn guidellm_run(tool: &PathBuf, app: &TestApp) -> Option<Value> {
             &format!("kind=openai_http,target={}/api,api_key={token}", app.base),
         ])
         .args(["--profile", &format!("kind=constant,rate={RATE}")])
-        .args(["--constraint", &format!("kind=max_requests,count={REQUESTS}")])
+        .args([
+            "--constraint",
+            &format!("kind=max_requests,count={REQUESTS}"),
+        ])
         .args(["--data", &format!("kind=json_file,path={}", data.display())])
         .args(["--output", &format!("kind=json,path={}", report.display())])
         .arg("--disable-console")

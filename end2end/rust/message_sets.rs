@@ -142,7 +142,10 @@ async fn a_run_takes_its_scope_from_a_minted_tokens_claims() {
 
     let run = run_to_end(&app, json!({"total": 3, "concurrency": 1, "token": token})).await;
     assert_eq!(run["ok"], 3, "{run}");
-    assert_eq!(run["config"]["scope"], json!({"prompt_id": null, "tenant": "acme", "module": "coach"}));
+    assert_eq!(
+        run["config"]["scope"],
+        json!({"prompt_id": null, "tenant": "acme", "module": "coach"})
+    );
     assert!(run["config"].get("token").is_none(), "{run}");
     let id = run["id"].as_str().expect("id");
     let models: Vec<String> = sqlx::query_scalar(
@@ -163,9 +166,18 @@ async fn a_run_takes_its_scope_from_a_minted_tokens_claims() {
     assert_eq!(stored, 0, "the token is not stored");
 
     for (body, field) in [
-        (json!({"total": 1, "concurrency": 1, "token": token, "scope": {"tenant": "globex"}}), "scope.tenant"),
-        (json!({"total": 1, "concurrency": 1, "token": "not-a-jwt"}), "token"),
-        (json!({"total": 1, "concurrency": 1, "token": app.token("admin", 600)}), "token"),
+        (
+            json!({"total": 1, "concurrency": 1, "token": token, "scope": {"tenant": "globex"}}),
+            "scope.tenant",
+        ),
+        (
+            json!({"total": 1, "concurrency": 1, "token": "not-a-jwt"}),
+            "token",
+        ),
+        (
+            json!({"total": 1, "concurrency": 1, "token": app.token("admin", 600)}),
+            "token",
+        ),
     ] {
         let res = app
             .api(Method::POST, "/api/v1/llm/tests/runs")

@@ -111,6 +111,9 @@ async fn a_benchmark_tool_finds_health_and_its_model_under_the_api_base() {
         .expect("chat");
     assert_eq!(reply.status(), 200);
     let body = reply.text().await.expect("body");
-    assert!(body.contains("\"completion_tokens\""), "usage streamed: {body}");
+    assert!(
+        body.contains("\"completion_tokens\""),
+        "usage streamed: {body}"
+    );
     assert!(body.trim_end().ends_with("data: [DONE]"), "{body}");
 }

@@ -102,7 +102,9 @@ async fn the_delete_names_the_results_that_refer_to_it_then_exports_and_deletes_
             let res = app
                 .api(
                     Method::GET,
-                    &format!("/api/v1/llm/tests/results/export?referring_to={gone}&format={format}"),
+                    &format!(
+                        "/api/v1/llm/tests/results/export?referring_to={gone}&format={format}"
+                    ),
                 )
                 .send()
                 .await

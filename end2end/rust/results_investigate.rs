@@ -180,7 +180,11 @@ async fn the_filtered_rows_of_several_runs_export_as_csv_json_and_jsonl() {
     };
     let ok_csv = export("success=true&model=sim-small&format=csv".into()).await;
     let lines: Vec<&str> = ok_csv.trim().lines().collect();
-    assert_eq!(lines.len() - 1, 7, "the successes of both good runs: {ok_csv}");
+    assert_eq!(
+        lines.len() - 1,
+        7,
+        "the successes of both good runs: {ok_csv}"
+    );
     assert!(lines[1..]
         .iter()
         .all(|l| l.contains(&first) || l.contains(&third)));

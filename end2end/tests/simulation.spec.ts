@@ -157,3 +157,45 @@ test("a constant-rate run and a capacity sweep, from the page", async ({ page })
   await expect(compare.locator("thead th")).toHaveCount(3);
   expect(errors).toEqual([]);
 });
+
+test("a run from a chosen JSONL file, scoped by the minted token's claims", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await openSimulation(page);
+
+  const mint = page.getByTestId("mint-panel");
+  await mint.locator('input[name="sub"]').fill("coach-7");
+  await mint.locator('input[name="tenant"]').fill("acme");
+  await mint.locator('input[name="module"]').fill("coach");
+  await mint.getByTestId("mint").click();
+  await expect(mint.getByTestId("claims")).toContainText('"module": "coach"');
+
+  const run = page.getByTestId("run-panel");
+  const lines =
+    '{"messages":[{"role":"user","content":"from a file, one"}],"max_tokens":8}\n' +
+    '{"messages":[{"role":"user","content":"from a file, two"}]}\n';
+  await run.locator('input[name="jsonl_file"]').setInputFiles({
+    name: "requests.jsonl",
+    mimeType: "application/x-ndjson",
+    buffer: Buffer.from(lines),
+  });
+  await expect(run.locator('textarea[name="jsonl"]')).toHaveValue(lines);
+  // A scope field that contradicts the token is refused at the field.
+  await run.locator('input[name="tenant"]').fill("globex");
+  await run.locator('input[name="from_token"]').check();
+  await run.locator('input[name="total"]').fill("4");
+  await run.locator('input[name="concurrency"]').fill("1");
+  await run.getByTestId("start-run").click();
+  await expect(run.locator('[data-field="scope.tenant"]')).toContainText("acme");
+  await run.locator('input[name="tenant"]').fill("");
+  await run.getByTestId("start-run").click();
+  await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
+
+  const runs = await (await page.request.get("/api/v1/llm/tests/runs")).json();
+  const newest = runs[0];
+  expect(newest.config.scope).toEqual({ prompt_id: null, tenant: "acme", module: "coach" });
+  expect(newest.config.message_set.jsonl).toBe(lines.trim());
+  expect(newest.config.token).toBeUndefined();
+  expect(newest.ok).toBe(4);
+  expect(errors).toEqual([]);
+});

@@ -69,10 +69,7 @@ where
         )
         .route("/api/v1/llm/tests/sweeps/{id}", get(get_sweep))
         .route("/api/v1/llm/tests/sweeps/{id}/cancel", post(cancel_sweep))
-        .route(
-            "/api/v1/llm/tests/results/export",
-            get(export_results),
-        )
+        .route("/api/v1/llm/tests/results/export", get(export_results))
         .route("/metrics", get(crate::monitor::metrics::metrics_route))
 }
 

@@ -147,14 +147,7 @@ impl Engine {
             &uuid::Uuid::new_v4().simple().to_string()[..6]
         );
         let tokens: Vec<String> = (0..config.users)
-            .map(|i| {
-                self.user_token(
-                    &id,
-                    &format!("loadtest-user-{i}"),
-                    &config.scope,
-                    24 * 60,
-                )
-            })
+            .map(|i| self.user_token(&id, &format!("loadtest-user-{i}"), &config.scope, 24 * 60))
             .collect::<Result<_, _>>()?;
         let handle = Arc::new(RunHandle {
             id: id.clone(),

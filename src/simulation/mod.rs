@@ -5,6 +5,7 @@
 pub mod bench_panel;
 pub mod compare;
 pub mod context;
+pub mod jsonl_file;
 pub mod load;
 pub mod message_set;
 pub mod msg;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::bench_panel::bench_figures;
 use super::context::SimCtx;
+use super::jsonl_file::JsonlFile;
 use super::load::Load;
 use super::message_set::MessageSet;
 use super::panels::opt;
@@ -173,6 +174,7 @@ pub fn RunPanel() -> impl IntoView {
                 <label class="field"><span>{t(lang, SimText::Temperature)}</span><input name="temperature" type="number" step="any" bind:value=temperature/>{field_error(error, "temperature")}</label>
                 <label class="field wide"><span>{t(lang, SimText::TypedMessages)}</span><textarea name="typed" rows="2" bind:value=typed></textarea>{field_error(error, "message_set.typed")}</label>
                 <label class="field wide"><span>{t(lang, SimText::Jsonl)}</span><textarea name="jsonl" rows="2" class="mono" placeholder=r#"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":64}"# bind:value=jsonl></textarea>{field_error(error, "message_set.jsonl")}{field_error(error, "message_set")}</label>
+                <JsonlFile into=jsonl/>
                 <label class="field inline"><input type="checkbox" bind:checked=random/><span>{t(lang, SimText::RandomOrder)}</span></label>
                 <Show when=move || random.get()>
                     <label class="field"><span>"seed"</span><input name="pick_seed" type="number" bind:value=pick_seed/></label>
