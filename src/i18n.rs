@@ -110,6 +110,8 @@ pub enum Key {
     NotFoundTitle,
     NotFoundBody,
     BackHome,
+    PrevPage,
+    NextPage,
 }
 
 /// A piece of UI text in both languages. Each feature keeps its own enum
@@ -186,6 +188,8 @@ fn pair(key: Key) -> (&'static str, &'static str) {
             "还没有压测。签发测试用户的 JWT、单次对话和压测结果会显示在这里。",
             "No runs yet. Minted test-user JWTs, single chats and load-test results will appear here.",
         ),
+        PrevPage => ("上一页", "Previous"),
+        NextPage => ("下一页", "Next"),
         NotFoundTitle => ("页面不存在", "Page not found"),
         NotFoundBody => (
             "没有这个地址对应的页面。",

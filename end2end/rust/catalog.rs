@@ -279,3 +279,50 @@ async fn an_unreachable_supabase_is_a_503_and_nothing_changes() {
         .expect("list");
     assert_eq!(list.status(), 200, "reads keep working from SQLite");
 }
+
+/// The endpoint list sorts by the columns that make sense, pages on the
+/// server, and names an unknown sort key.
+#[tokio::test]
+async fn the_endpoint_list_sorts_and_pages_on_the_server() {
+    let app = spawn_app().await;
+    for name in ["beta", "Alpha", "gamma"] {
+        app.create_endpoint(endpoint_body(name, "http://127.0.0.1:9/v1"))
+            .await;
+    }
+    let list = |query: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .api(Method::GET, &format!("/api/v1/llm/models?{query}"))
+                .send()
+                .await
+                .expect("list");
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.expect("json"),
+            )
+        }
+    };
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| e["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let (_, by_name) = list("sort=name&ascending=true").await;
+    assert_eq!(names(&by_name), ["Alpha", "beta", "gamma"]);
+    let (_, newest) = list("sort=id").await;
+    assert_eq!(names(&newest), ["gamma", "Alpha", "beta"]);
+    let (_, second) = list("sort=id&ascending=true&per_page=2&page=2").await;
+    assert_eq!(names(&second), ["gamma"]);
+    assert_eq!(second["total"], 3);
+    let (status, err) = list("sort=base_url").await;
+    assert_eq!(status, 422);
+    assert_eq!(err["error"]["field"], "sort");
+    assert!(err["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("latency_ms"));
+}

@@ -32,7 +32,11 @@ pub enum CatalogMsg {
     IsDefault { name: String, action: Guarded },
     SaveFirst,
     NoModelsToCheck,
+    SortKey { got: String },
 }
+
+/// What the endpoint table sorts by.
+pub const SORT_KEYS: &str = "id, name, status, latency_ms, updated_at";
 
 /// What the global default endpoint may not undergo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +126,10 @@ impl CatalogMsg {
                 format!("必须是读取时的 updated_at（RFC 3339 时间），收到 `{got}`"),
                 format!("must be the updated_at it was read with (an RFC 3339 time), got `{got}`"),
             ),
+            SortKey { got } => (
+                format!("不能按 `{got}` 排序；可用 {SORT_KEYS}"),
+                format!("cannot sort by `{got}`; use {SORT_KEYS}"),
+            ),
             GoneFromSupabase => (
                 "该端点已不在 Supabase 中；请先同步".into(),
                 "this endpoint no longer exists in Supabase; run a sync first".into(),
@@ -205,7 +213,8 @@ mod tests {
             },
             CatalogMsg::SaveFirst,
             CatalogMsg::NoModelsToCheck,
+            CatalogMsg::SortKey { got: s("x") },
         ];
-        assert_messages(catalog.to_vec(), 23);
+        assert_messages(catalog.to_vec(), 24);
     }
 }

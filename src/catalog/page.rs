@@ -12,10 +12,15 @@ use super::server_fns::{
     sync_catalog,
 };
 use super::text::{status_label, CatalogText};
-use super::types::{Endpoint, EndpointPage, ListQuery, SyncCounts, SyncReport};
+use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
 use crate::error::reason_text;
 use crate::i18n::{t, Key, Lang};
+use crate::ui::table::{settling, Pager, Sort, SortHeader};
 use crate::ui::{use_lang, AdminLayout, EmptyState, Toast};
+use leptos_router::hooks::use_query_map;
+
+/// Endpoints a page of the table shows.
+const PER_PAGE: u32 = 50;
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
@@ -23,13 +28,24 @@ pub fn CatalogPage() -> impl IntoView {
     let ctx = CatalogCtx::new(lang);
     provide_context(ctx);
     follow_catalog_changes(move || ctx.refresh());
-    let search = RwSignal::new(String::new());
+    // `/models?q=…` (the dashboard's links) opens the table filtered.
+    let initial = use_query_map().get_untracked().get("q").unwrap_or_default();
+    let (search, settled) = settling(initial);
+    let sort: Sort = RwSignal::new((String::new(), false));
+    let page = RwSignal::new(1u32);
+    Effect::new(move |_| {
+        settled.track();
+        page.set(1);
+    });
     let endpoints = Resource::new(
-        move || (search.get(), ctx.version.get()),
-        |(q, _)| {
+        move || (settled.get(), sort.get(), page.get(), ctx.version.get()),
+        |(q, (key, ascending), page, _)| {
             list_endpoints(ListQuery {
                 q: Some(q),
-                per_page: Some(200),
+                sort: Some(key).filter(|k| !k.is_empty()),
+                ascending,
+                page: Some(page),
+                per_page: Some(PER_PAGE),
                 ..Default::default()
             })
         },
@@ -60,6 +76,7 @@ pub fn CatalogPage() -> impl IntoView {
                     class="search"
                     type="search"
                     placeholder=t(lang, CatalogText::Search)
+                    aria-label=t(lang, CatalogText::Search)
                     prop:value=search
                     on:input=move |ev| search.set(event_target_value(&ev))
                 />
@@ -84,17 +101,21 @@ pub fn CatalogPage() -> impl IntoView {
             {move || last_sync.get().map(|r| sync_summary(lang, &r))}
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || endpoints.get().map(|result| match result {
-                    Ok(EndpointPage { authority_away_since: Some(since), items, supabase, .. }) => view! {
-                        <p class="form-warning" data-testid="authority-away">
-                            {t(lang, CatalogText::AuthorityAway)} " " {since}
-                        </p>
-                        <EndpointTable items supabase/>
-                    }.into_any(),
-                    Ok(page) if page.items.is_empty() && search.get_untracked().is_empty() => {
+                    Ok(list) if list.total == 0 && settled.get_untracked().is_empty() => {
                         view! { <EmptyState message=Key::CatalogEmpty/> }.into_any()
                     }
-                    Ok(page) if page.items.is_empty() => view! { <p class="muted">{t(lang, CatalogText::NoMatches)}</p> }.into_any(),
-                    Ok(page) => view! { <EndpointTable items=page.items supabase=page.supabase/> }.into_any(),
+                    Ok(list) if list.items.is_empty() && list.total == 0 => view! { <p class="muted">{t(lang, CatalogText::NoMatches)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        {list.authority_away_since.clone().map(|since| view! {
+                            <p class="form-warning" data-testid="authority-away">
+                                {t(lang, CatalogText::AuthorityAway)} " " {since}
+                            </p>
+                        })}
+                        <div class="table-scroll">
+                            <EndpointTable items=list.items supabase=list.supabase sort page/>
+                        </div>
+                        <Pager lang page total=list.total per_page=list.per_page/>
+                    }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
@@ -134,15 +155,22 @@ fn sync_summary(lang: Lang, r: &SyncReport) -> impl IntoView {
 
 /// `2026-11-28T08:22:36.548Z` → `2026-11-28 08:22:36 UTC`.
 #[component]
-fn EndpointTable(items: Vec<Endpoint>, supabase: bool) -> impl IntoView {
+fn EndpointTable(
+    items: Vec<Endpoint>,
+    supabase: bool,
+    sort: Sort,
+    page: RwSignal<u32>,
+) -> impl IntoView {
     let lang = use_lang();
     view! {
         <table class="data-table" data-testid="endpoint-table">
             <thead>
                 <tr>
-                    <th>{t(lang, CatalogText::ColName)}</th>
+                    <SortHeader label="#" key="id" sort page class="num"/>
+                    <SortHeader label=t(lang, CatalogText::ColName) key="name" sort page/>
                     <th>{t(lang, CatalogText::ColBaseUrl)}</th>
-                    <th>{t(lang, CatalogText::ColStatus)}</th>
+                    <SortHeader label=t(lang, CatalogText::ColStatus) key="status" sort page/>
+                    <SortHeader label=t(lang, CatalogText::ColLatency) key="latency_ms" sort page class="num"/>
                     <th class="num">{t(lang, CatalogText::ColModels)}</th>
                     <th>{t(lang, CatalogText::ColActive)}</th>
                     <th>{t(lang, CatalogText::ColSync)}</th>
@@ -200,7 +228,8 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
     let active = e.is_active;
     let is_default = e.is_default;
     view! {
-        <tr data-testid="endpoint-row" data-name=e.name.clone()>
+        <tr data-testid="endpoint-row" data-name=e.name.clone() data-id=id>
+            <td class="num mono muted">{format!("#{id}")}</td>
             <td>
                 <strong>{e.name.clone()}</strong>
                 {is_default.then(|| view! { <span class="tag tag-primary" data-testid="default-badge">{t(lang, CatalogText::Default)}</span> })}
@@ -209,9 +238,9 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
             <td class="mono small">{e.base_url.clone()}</td>
             <td>
                 <span class=format!("tag status-{}", e.status) data-testid="status">{status_label(lang, &e.status)}</span>
-                <span class="muted small">" " {latency}</span>
                 <div class="muted small" title=e.last_error.as_deref().map(|r| reason_text(lang, r)).unwrap_or_default()>{checked}</div>
             </td>
+            <td class="num">{latency}</td>
             <td class="num">{e.model_list.len()}</td>
             <td>
                 <label class="switch">

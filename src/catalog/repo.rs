@@ -127,7 +127,27 @@ pub async fn all(pool: &SqlitePool) -> Result<Vec<EndpointRow>, sqlx::Error> {
     .await
 }
 
-pub async fn list(pool: &SqlitePool, q: &ListQuery) -> Result<EndpointPage, sqlx::Error> {
+/// The `ORDER BY` of a listing, or `None` for a sort key it does not know.
+pub fn order_by(q: &ListQuery) -> Option<String> {
+    let dir = if q.ascending { "ASC" } else { "DESC" };
+    let expr = match q.sort.as_deref().map(str::trim).unwrap_or("") {
+        "" => return Some("is_default DESC, name COLLATE NOCASE, id".into()),
+        "id" => "id",
+        "name" => "name COLLATE NOCASE",
+        "status" => "status",
+        "latency_ms" => "latency_ms",
+        "updated_at" => "updated_at",
+        _ => return None,
+    };
+    // Rows without the figure last either way; the id breaks ties.
+    Some(format!("{expr} IS NULL, {expr} {dir}, id {dir}"))
+}
+
+pub async fn list(
+    pool: &SqlitePool,
+    q: &ListQuery,
+    order: &str,
+) -> Result<EndpointPage, sqlx::Error> {
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
     let pattern =
@@ -154,7 +174,7 @@ pub async fn list(pool: &SqlitePool, q: &ListQuery) -> Result<EndpointPage, sqlx
     .fetch_one(pool)
     .await?;
     let rows: Vec<EndpointRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM ai_endpoints {filter} ORDER BY is_default DESC, name COLLATE NOCASE, id LIMIT ?3 OFFSET ?4"
+        "SELECT {COLUMNS} FROM ai_endpoints {filter} ORDER BY {order} LIMIT ?3 OFFSET ?4"
     )))
     .bind(&pattern)
     .bind(active)

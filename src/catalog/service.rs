@@ -98,7 +98,15 @@ impl Catalog {
     }
 
     pub async fn list(&self, q: &ListQuery) -> Result<EndpointPage, AppError> {
-        let mut page = repo::list(&self.db, q).await?;
+        let order = repo::order_by(q).ok_or_else(|| {
+            AppError::field(
+                "sort",
+                CatalogMsg::SortKey {
+                    got: q.sort.clone().unwrap_or_default(),
+                },
+            )
+        })?;
+        let mut page = repo::list(&self.db, q, &order).await?;
         page.supabase = self.supabase.is_some();
         page.authority_away_since = self.authority.away_since();
         Ok(page)

@@ -103,6 +103,12 @@ pub struct ListQuery {
     pub q: Option<String>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// `id`, `name`, `status`, `latency_ms` or `updated_at`; without it the
+    /// default first, then by name.
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub ascending: bool,
     #[serde(default)]
     pub page: Option<u32>,
     #[serde(default)]

@@ -43,7 +43,13 @@ pub fn DashboardPage() -> impl IntoView {
 
 fn body(lang: Lang, d: DashboardData) -> impl IntoView {
     let traffic = d.traffic.clone();
+    let query = |key: &str, value: &str| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair(key, value);
+        q.finish()
+    };
     view! {
+        <p class="muted small" data-testid="read-at">{t(lang, DashboardText::UpdatedAt)} " " {d.read_at.clone()}</p>
         <div class="grid-2">
             <section class="card" data-testid="default-card">
                 <h2>{t(lang, DashboardText::DefaultModel)}</h2>
@@ -65,14 +71,16 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
             <div class="health-grid">
                 {d.endpoints.into_iter().map(|e| {
                     let (req, err) = traffic.iter().find(|c| c.endpoint_id == e.id).map(|c| (c.requests, c.errors)).unwrap_or((0, 0));
+                    // A disabled endpoint takes no traffic, whatever its last check said.
+                    let status = if e.is_active { e.status.clone() } else { "disabled".to_owned() };
                     view! {
-                        <div class=format!("health-tile tile-{}", e.status) data-testid="health-tile" data-name=e.name.clone()>
-                            <strong>{e.name.clone()}</strong>
-                            <span class=format!("tag status-{}", e.status)>{status_label(lang, &e.status)}</span>
+                        <div class=format!("health-tile tile-{status}") data-testid="health-tile" data-name=e.name.clone() data-status=status.clone()>
+                            <a href=format!("/models?{}", query("q", &e.name))><strong>{e.name.clone()}</strong></a>
+                            <span class=format!("tag status-{status}")>{status_label(lang, &status)}</span>
                             <span class="small">{e.latency_ms.map(|l| format!("{l:.0} ms")).unwrap_or_default()}</span>
                             <span class="muted small">{t(lang, DashboardText::LastCheck)} ": " {e.last_checked_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</span>
                             {e.last_error.as_deref().map(|err| view! { <span class="small form-error">{crate::error::reason_text(lang, err)}</span> })}
-                            <span class="muted small">{t(lang, DashboardText::Requests)} ": " {req} " / " {err} " ✕"</span>
+                            <span class="muted small" data-testid="traffic">{t(lang, DashboardText::Requests)} ": " {req} " · " {t(lang, DashboardText::Errors)} ": " {err}</span>
                         </div>
                     }
                 }).collect_view()}
@@ -96,7 +104,7 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                                     <span class=format!("chip {class}")>{c.scope.clone()}</span>
                                     " " {t(lang, key)}
                                     {(!c.gaps.is_empty()).then(|| view! {
-                                        " — " <a href="/mappings">{t(lang, DashboardText::Gaps)} ": " {c.gaps.join(", ")}</a>
+                                        " — " <a data-testid="gaps" href=format!("/mappings?{}", query("scope", &c.scope))>{t(lang, DashboardText::Gaps)} ": " {c.gaps.join(", ")}</a>
                                     })}
                                 </li>
                             }
@@ -120,7 +128,7 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                                 <td class="num">{format!("{:.1} % {}", r.success_rate, t(lang, DashboardText::SuccessRate))}</td>
                                 <td class="num">{format!("p95 {:.1} ms", r.p95_ms)}</td>
                                 <td class="num" data-testid="not-routed">{(r.not_routed > 0).then(|| format!("{} {}", r.not_routed, t(lang, DashboardText::NotRouted)))}</td>
-                                <td><a href="/simulation">{t(lang, DashboardText::Open)}</a></td>
+                                <td><a data-testid="open-run" href=format!("/simulation?{}", query("run", &r.id))>{t(lang, DashboardText::Open)}</a></td>
                             </tr>
                         }).collect_view()}</tbody>
                     </table>

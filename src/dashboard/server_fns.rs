@@ -18,6 +18,7 @@ pub enum CoverageState {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DomainCoverage {
+    pub id: i64,
     pub scope: String,
     pub state: CoverageState,
     /// Models without a healthy endpoint.
@@ -45,6 +46,8 @@ pub struct DashboardData {
     pub runs: Vec<RecentRun>,
     /// endpoint id → (chat requests, errors) since start.
     pub traffic: Vec<EndpointCalls>,
+    /// When these figures were read (UTC, `HH:MM:SS`).
+    pub read_at: String,
 }
 
 /// Chat API calls to one endpoint since the server started.
@@ -92,6 +95,7 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
                     CoverageState::None
                 };
                 DomainCoverage {
+                    id: v.mapping.id,
                     scope: v.mapping.scope,
                     state,
                     gaps,
@@ -133,6 +137,7 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
             coverage,
             runs,
             traffic,
+            read_at: chrono::Utc::now().format("%H:%M:%S UTC").to_string(),
         })
     })
     .await

@@ -25,6 +25,8 @@ pub enum DashboardText {
     Open,
     NoEndpoints,
     NotRouted,
+    UpdatedAt,
+    Errors,
 }
 
 impl Text for DashboardText {
@@ -47,7 +49,9 @@ impl Text for DashboardText {
             GoMapping => ("配置业务域映射", "Configure domain mappings"),
             GoSimulation => ("签发 JWT 并压测", "Mint JWTs and run load tests"),
             LastCheck => ("最近检测", "last check"),
-            Requests => ("对话请求", "chat requests"),
+            Requests => ("启动以来的对话请求", "chat requests since start"),
+            Errors => ("失败", "failed"),
+            UpdatedAt => ("更新于", "Updated at"),
             SuccessRate => ("成功率", "success"),
             Open => ("查看结果", "results"),
             NoEndpoints => ("还没有端点。", "No endpoints yet."),

@@ -12,7 +12,9 @@ use super::text::MappingText;
 use super::types::{Mapping, MappingView, ModelCoverage};
 use crate::catalog::live::follow_catalog_changes;
 use crate::i18n::{t, Key};
+use crate::ui::table::settling;
 use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, Toast};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn MappingPage() -> impl IntoView {
@@ -20,12 +22,21 @@ pub fn MappingPage() -> impl IntoView {
     let ctx = MappingCtx::new(lang);
     provide_context(ctx);
     let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
+    // `/mappings?scope=…` (the dashboard's gap links) opens it filtered.
+    let initial = use_query_map()
+        .get_untracked()
+        .get("scope")
+        .unwrap_or_default();
+    let (filter, settled) = settling(initial);
     // Mappings changed elsewhere (another console, Supabase) show up live.
     follow_catalog_changes(move || ctx.version.update(|v| *v += 1));
 
     view! {
         <AdminLayout title=Key::MappingTitle>
             <div class="toolbar">
+                <input class="search" type="search" name="scope_filter" placeholder=t(lang, MappingText::FilterScopes)
+                    aria-label=t(lang, MappingText::FilterScopes) prop:value=filter
+                    on:input=move |ev| filter.set(event_target_value(&ev))/>
                 <button class="btn btn-primary" data-testid="add-mapping" on:click=move |_| ctx.editing.set(Some(None))>
                     {t(lang, MappingText::Add)}
                 </button>
@@ -33,7 +44,18 @@ pub fn MappingPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"…"</p> }>
                 {move || mappings.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! { <EmptyState message=Key::MappingEmpty/> }.into_any(),
-                    Ok(list) => view! { <MappingTable list/> }.into_any(),
+                    Ok(list) => {
+                        let needle = settled.get().trim().to_lowercase();
+                        let list: Vec<MappingView> = list
+                            .into_iter()
+                            .filter(|v| v.mapping.scope.to_lowercase().contains(&needle))
+                            .collect();
+                        if list.is_empty() {
+                            view! { <p class="muted">{t(lang, MappingText::NoMatches)}</p> }.into_any()
+                        } else {
+                            view! { <div class="table-scroll"><MappingTable list/></div> }.into_any()
+                        }
+                    }
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>

@@ -5,6 +5,8 @@ use crate::i18n::Text;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MappingText {
     Add,
+    FilterScopes,
+    NoMatches,
     PendingTitle,
     RemovedInSupabase,
     PendingHint,
@@ -80,6 +82,8 @@ impl Text for MappingText {
         use MappingText::*;
         match self {
             Add => ("新增映射", "Add mapping"),
+            FilterScopes => ("按业务域筛选", "Filter by scope"),
+            NoMatches => ("没有匹配的映射。", "No mapping matches."),
             ColScope => ("业务域", "Domain"),
             ColModels => ("可用模型与覆盖", "Models and coverage"),
             ColDefault => ("默认模型", "Default"),

@@ -2,6 +2,7 @@
 //! runs, results and comparison.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use super::context::SimCtx;
 use super::panels::{DialogPanel, MintPanel};
@@ -15,6 +16,10 @@ use crate::ui::AdminLayout;
 pub fn SimulationPage() -> impl IntoView {
     let ctx = SimCtx::new();
     provide_context(ctx);
+    // `/simulation?run=…` (the dashboard's links) opens that run.
+    if let Some(run) = use_query_map().get_untracked().get("run") {
+        ctx.current_run.set(Some(run));
+    }
     view! {
         <AdminLayout title=Key::SimulationTitle>
             <div class="grid-2">
