@@ -156,7 +156,7 @@ pub fn Drawer(title: String, on_close: Callback<()>, children: Children) -> impl
             node_ref=panel on:keydown=move |ev| dialog_keys::keep_tab_inside(panel, ev)>
             <header class="drawer-head">
                 <h2>{title}</h2>
-                <button class="btn btn-ghost" aria-label="close" on:click=move |_| on_close.run(())>"×"</button>
+                <button class="btn btn-ghost" aria-label=t(use_lang(), Key::Close) on:click=move |_| on_close.run(())>"×"</button>
             </header>
             <div class="drawer-body">{children()}</div>
         </aside>

@@ -11,6 +11,7 @@ use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
 use super::text::MappingText;
 use super::types::{Mapping, MappingView, ModelCoverage};
 use crate::catalog::live::follow_catalog_changes;
+use crate::catalog::text::status_label;
 use crate::i18n::{t, Key};
 use crate::ui::table::settling;
 use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, Toast};
@@ -100,7 +101,7 @@ pub fn coverage_chip(lang: crate::i18n::Lang, c: &ModelCoverage) -> impl IntoVie
     let names = c
         .endpoints
         .iter()
-        .map(|e| format!("{} ({})", e.name, e.status))
+        .map(|e| format!("{} ({})", e.name, status_label(lang, &e.status)))
         .collect::<Vec<_>>()
         .join(", ");
     let title = if names.is_empty() {

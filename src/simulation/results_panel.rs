@@ -149,9 +149,15 @@ pub fn ResultsPanel() -> impl IntoView {
                 <input name="user" size="12" placeholder=t(lang, SimText::User) aria-label=t(lang, SimText::User) on:change=move |ev| { user.set(event_target_value(&ev)); reset(); }/>
                 <select name="sort" aria-label=t(lang, SimText::SortBy) on:change=move |ev| { sort.set(event_target_value(&ev)); reset(); }>
                     <option value="id">{t(lang, SimText::Newest)}</option>
-                    {["latency_ms", "ttft_ms", "ttfb_ms", "queue_ms", "tpot_ms"].into_iter().map(|k| view! {
-                        <option value=k>{format!("{k} ↓")}</option>
-                        <option value=format!("{k}_asc")>{format!("{k} ↑")}</option>
+                    {[
+                        ("latency_ms", SimText::SortLatency),
+                        ("ttft_ms", SimText::SortTtft),
+                        ("ttfb_ms", SimText::SortTtfb),
+                        ("queue_ms", SimText::SortQueue),
+                        ("tpot_ms", SimText::SortTpot),
+                    ].into_iter().map(|(k, label)| view! {
+                        <option value=k>{format!("{} ↓", t(lang, label))}</option>
+                        <option value=format!("{k}_asc")>{format!("{} ↑", t(lang, label))}</option>
                     }).collect_view()}
                 </select>
                 <a class="btn" data-testid="download-csv" href=move || export_href("csv") download>{t(lang, SimText::Download)} " CSV"</a>
