@@ -247,6 +247,8 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
                     <input
                         type="checkbox"
                         data-testid="active-toggle"
+                        aria-label=format!("{} · {}", t(lang, CatalogText::ColActive), e.name)
+                        checked=active
                         prop:checked=active
                         on:change=move |_| { toggle.dispatch(!active); }
                     />

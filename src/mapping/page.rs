@@ -147,7 +147,7 @@ fn MappingRow(v: MappingView) -> impl IntoView {
             <td class="muted small">{m.note.clone()}</td>
             <td>
                 <label class="switch">
-                    <input type="checkbox" prop:checked=active on:change=move |_| { toggle.dispatch(!active); }/>
+                    <input type="checkbox" aria-label=format!("{} · {}", t(lang, MappingText::ColEnabled), m.scope) checked=active prop:checked=active on:change=move |_| { toggle.dispatch(!active); }/>
                     <span></span>
                 </label>
             </td>

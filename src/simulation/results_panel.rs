@@ -134,7 +134,7 @@ pub fn ResultsPanel() -> impl IntoView {
             </Transition>
             <h3>{t(lang, SimText::Results)}</h3>
             <div class="toolbar">
-                <select on:change=move |ev| { success.set(event_target_value(&ev)); page.set(1); } prop:value=success>
+                <select name="success" aria-label=t(lang, SimText::Status) on:change=move |ev| { success.set(event_target_value(&ev)); page.set(1); } prop:value=success>
                     <option value="all">{t(lang, SimText::All)}</option>
                     <option value="ok">{t(lang, SimText::OnlySuccess)}</option>
                     <option value="failed">{t(lang, SimText::OnlyFailed)}</option>
