@@ -87,22 +87,26 @@ fuzz-tools:
 
 # The browser bundle: lib → wasm → wasm-bindgen (→ wasm-opt for release),
 # then style and assets into the site root the server reads.
+# The script, wasm and stylesheet get content-hashed names; the hash file
+# beside the server binary (target/release or target/debug) links them.
 site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
 	wasm-opt -Oz $(WASM_FEATURES) $(SITE)/pkg/model-suite_bg.wasm -o $(SITE)/pkg/model-suite_bg.wasm
+	scripts/hash_bundle.sh $(SITE)/pkg target/release/hash.txt
 	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg
 
 site-debug: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/debug/model_suite.wasm OUT=$(TEST_SITE)
+	scripts/hash_bundle.sh $(TEST_SITE)/pkg target/debug/hash.txt
+	$(MAKE) --no-print-directory compress DIR=$(TEST_SITE)/pkg
 
 bundle:
 	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg
 	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(OUT)/pkg --out-name model-suite
 	cp style/main.css $(OUT)/pkg/model-suite.css
 	cp -R public/. $(OUT)/
-	$(MAKE) --no-print-directory compress DIR=$(OUT)/pkg
 
 # Precompressed copies the server sends to browsers that accept them.
 compress:

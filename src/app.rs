@@ -1,7 +1,7 @@
 //! The HTML shell and the router: which page answers which path.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -30,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -51,7 +52,6 @@ pub fn App() -> impl IntoView {
     provide_context(SignedIn(Resource::new(|| (), |_| whoami())));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/model-suite.css"/>
         <Title formatter=move |page: String| {
             if page.is_empty() { app_name.to_string() } else { format!("{page} · {app_name}") }
         }/>

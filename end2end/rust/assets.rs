@@ -1,5 +1,6 @@
 //! The browser bundle is sent compressed to browsers that accept it and
-//! revalidated instead of fetched again; pages are revalidated too.
+//! revalidated instead of fetched again, or kept for good under a name that
+//! carries its content's hash; pages are revalidated.
 
 use crate::support::spawn_app_with;
 
@@ -53,6 +54,20 @@ async fn the_bundle_is_sent_precompressed_and_revalidated() {
         304,
         "unchanged: revalidated, not sent again"
     );
+
+    // A name that carries its content's hash is kept for good.
+    std::fs::write(pkg.join("model-suite.0123456789abcdef0123.wasm"), b"\0asm").expect("wasm");
+    let hashed = app
+        .get("/pkg/model-suite.0123456789abcdef0123.wasm")
+        .await;
+    assert_eq!(hashed.status(), 200);
+    assert_eq!(
+        hashed.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let missing = app.get("/pkg/model-suite.fedcba9876543210fedc.wasm").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["cache-control"], "no-cache", "a 404 is not kept");
 
     let page = app.get("/login").await;
     assert!(page.headers()["content-type"]

@@ -39,3 +39,18 @@ test("admin logs in, visits all four pages in both languages, and logs out", asy
   await expect(page).toHaveURL(/\/login\?next=%2Fmappings/);
   expect(errors).toEqual([]);
 });
+
+test("the page links the bundle by content-hashed names that browsers keep for good, compressed", async ({ page }) => {
+  await page.goto("/login");
+  const html = await page.content();
+  const names = [...html.matchAll(/\/pkg\/(model-suite\.[0-9a-f]{20}\.(?:js|wasm|css))/g)].map((m) => m[1]);
+  expect(new Set(names.map((n) => n.split(".").pop()))).toEqual(new Set(["js", "wasm", "css"]));
+  for (const name of names) {
+    const res = await page.request.get(`/pkg/${name}`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(res.status()).toBe(200);
+    expect(res.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(["br", "gzip"]).toContain(res.headers()["content-encoding"]);
+  }
+  const login = await page.request.get("/login");
+  expect(login.headers()["cache-control"]).toBe("no-cache");
+});

@@ -84,6 +84,7 @@ pub async fn build_app(
         .unwrap_or(3001);
     let leptos_options = LeptosOptions::builder()
         .output_name("model-suite")
+        .hash_files(assets::hash_file_beside_binary())
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
