@@ -27,7 +27,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 
 
 .PHONY: bench run test lint dev build build-debug tools brotli compress test-tools wasm-target wasm-bindgen node-deps \
-        chromium postgres fuzz-tools guidellm site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
+        chromium postgres fuzz-tools guidellm screenshots cjk-font site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
 
@@ -138,6 +138,14 @@ api-fuzz: server-debug fuzz-tools
 
 e2e: node-deps chromium
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+
+# The pages in both languages with data, as PNGs under docs/screenshots/
+# (with a CJK font, so the Chinese pages read as they do for an admin).
+screenshots: build-debug node-deps chromium cjk-font
+	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test -c screenshots.config.ts
+
+cjk-font:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; }
 
 # Numbers, not a pass/fail: engine vs oha, engine vs guidellm, RSS, writer
 # rows/s, 10k at c=1000, Supabase propagation.
