@@ -149,10 +149,11 @@ cjk-font:
 
 # Numbers, not a pass/fail: engine vs oha, engine vs guidellm, RSS, writer
 # rows/s, 10k at c=1000, Supabase propagation.
-bench: postgres guidellm
+bench: postgres guidellm build node-deps chromium
 	@command -v oha >/dev/null || CARGO_PROFILE_RELEASE_LTO=false cargo install oha --locked
 	pg_virtualenv sh -c 'TEST_DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$$PGPORT/$$PGDATABASE" \
 	  cargo test --release --features ssr --test integration bench -- --ignored --nocapture'
+	cd end2end && npx playwright test -c bench.config.ts
 
 # The reference LLM benchmark, from PyPI, in its own virtualenv (with the
 # torch it requires: ≈6 GB, once; `make bench` only, never the tests).

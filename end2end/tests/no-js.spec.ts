@@ -16,3 +16,14 @@ test("without JavaScript every page is rendered on the server", async ({ page })
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test("before the script takes over, its controls read as disabled while plain forms work", async ({ page }) => {
+  await logIn(page, "/");
+  await page.goto("/models");
+  const add = page.getByTestId("add-endpoint");
+  await expect(add).toHaveCSS("pointer-events", "none");
+  expect(Number(await add.evaluate((el) => getComputedStyle(el).opacity))).toBeLessThan(1);
+  const logout = page.getByRole("button", { name: "退出登录" });
+  await expect(logout).toHaveCSS("pointer-events", "auto");
+  await expect(logout).toHaveCSS("opacity", "1");
+});
