@@ -57,9 +57,7 @@ async fn the_bundle_is_sent_precompressed_and_revalidated() {
 
     // A name that carries its content's hash is kept for good.
     std::fs::write(pkg.join("model-suite.0123456789abcdef0123.wasm"), b"\0asm").expect("wasm");
-    let hashed = app
-        .get("/pkg/model-suite.0123456789abcdef0123.wasm")
-        .await;
+    let hashed = app.get("/pkg/model-suite.0123456789abcdef0123.wasm").await;
     assert_eq!(hashed.status(), 200);
     assert_eq!(
         hashed.headers()["cache-control"],
@@ -67,7 +65,11 @@ async fn the_bundle_is_sent_precompressed_and_revalidated() {
     );
     let missing = app.get("/pkg/model-suite.fedcba9876543210fedc.wasm").await;
     assert_eq!(missing.status(), 404);
-    assert_eq!(missing.headers()["cache-control"], "no-cache", "a 404 is not kept");
+    assert_eq!(
+        missing.headers()["cache-control"],
+        "no-cache",
+        "a 404 is not kept"
+    );
 
     let page = app.get("/login").await;
     assert!(page.headers()["content-type"]
