@@ -61,7 +61,7 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   await page.getByTestId("accept-diff").click();
   await expect(page.getByTestId("model-chips").locator("li")).toHaveCount(3);
   await page.getByTestId("save-endpoint").click();
-  await expect(second.locator("td.num")).toHaveText("3");
+  await expect(second.getByTestId("model-count")).toHaveText("3");
 
   // Check every model with a real chat; the results stay for the next visit.
   await second.getByRole("button", { name: "Edit" }).click();

@@ -165,7 +165,7 @@ test("a run from a chosen JSONL file, scoped by the minted token's claims", asyn
 
   const mint = page.getByTestId("mint-panel");
   await mint.locator('input[name="sub"]').fill("coach-7");
-  await mint.locator('input[name="tenant"]').fill("acme");
+  await mint.locator('input[name="tenant"]').fill("filetest");
   await mint.locator('input[name="module"]').fill("coach");
   await mint.getByTestId("mint").click();
   await expect(mint.getByTestId("claims")).toContainText('"module": "coach"');
@@ -186,14 +186,14 @@ test("a run from a chosen JSONL file, scoped by the minted token's claims", asyn
   await run.locator('input[name="total"]').fill("4");
   await run.locator('input[name="concurrency"]').fill("1");
   await run.getByTestId("start-run").click();
-  await expect(run.locator('[data-field="scope.tenant"]')).toContainText("acme");
+  await expect(run.locator('[data-field="scope.tenant"]')).toContainText("filetest");
   await run.locator('input[name="tenant"]').fill("");
   await run.getByTestId("start-run").click();
   await expect(run.getByTestId("run-status")).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
 
   const runs = await (await page.request.get("/api/v1/llm/tests/runs")).json();
   const newest = runs[0];
-  expect(newest.config.scope).toEqual({ prompt_id: null, tenant: "acme", module: "coach" });
+  expect(newest.config.scope).toEqual({ prompt_id: null, tenant: "filetest", module: "coach" });
   expect(newest.config.message_set.jsonl).toBe(lines.trim());
   expect(newest.config.token).toBeUndefined();
   expect(newest.ok).toBe(4);

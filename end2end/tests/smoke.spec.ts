@@ -29,7 +29,7 @@ test("smoke: endpoint → default → mappings → JWT → chat → 500-request 
   await page.getByTestId("fetch-models").click();
   await page.getByTestId("accept-diff").click();
   await page.getByTestId("save-endpoint").click();
-  await expect(row.locator("td.num")).toHaveText("3");
+  await expect(row.getByTestId("model-count")).toHaveText("3");
   // The first endpoint is the default; it is online after a check.
   await expect(row.getByTestId("default-badge")).toBeVisible();
   await row.getByTestId("check-now").click();

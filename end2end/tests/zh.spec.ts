@@ -16,7 +16,8 @@ async function untranslated(page: import("@playwright/test").Page): Promise<stri
     const out: string[] = [];
     const label = "h1, h2, h3, th, label > span, button, option, legend, .tag, p.muted, .empty-state, summary, a";
     for (const el of Array.from(document.querySelectorAll(label))) {
-      if (el.closest("[data-data], td.mono, .mono, pre, textarea, [data-testid='claims'], .brand")) continue;
+      // Names and addresses (marked translate="no") are data, not labels.
+      if (el.closest("[translate='no'], td.mono, .mono, pre, textarea, [data-testid='claims'], .brand")) continue;
       const own = Array.from(el.childNodes)
         .filter((n) => n.nodeType === Node.TEXT_NODE)
         .map((n) => n.textContent ?? "")

@@ -241,7 +241,7 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
                 <div class="muted small" title=e.last_error.as_deref().map(|r| reason_text(lang, r)).unwrap_or_default()>{checked}</div>
             </td>
             <td class="num">{latency}</td>
-            <td class="num">{e.model_list.len()}</td>
+            <td class="num" data-testid="model-count">{e.model_list.len()}</td>
             <td>
                 <label class="switch">
                     <input

@@ -56,7 +56,7 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
                 {match &d.default {
                     Some(e) => view! {
                         <p class="big mono" data-testid="default-model">{e.model.clone().unwrap_or_default()}</p>
-                        <p class="muted">{e.name.clone()} " · " {e.base_url.clone()}</p>
+                        <p class="muted" translate="no">{e.name.clone()} " · " {e.base_url.clone()}</p>
                     }.into_any(),
                     None => view! { <p class="muted">{t(lang, DashboardText::NoDefault)}</p> }.into_any(),
                 }}
