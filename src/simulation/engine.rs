@@ -204,9 +204,13 @@ impl Engine {
         // A rate run sends each request when it is due (and counts waiting
         // for its concurrency cap as queue time); workers send when free.
         let mut schedule = super::load::Schedule::of(&c.load, c.ramp_up_secs);
+        // The schedule starts when sending does (not when the run was
+        // created): setting up is no reason to send the first requests in
+        // a burst.
+        let origin = Instant::now();
         for seq in 0..u64::from(c.total) {
             while tasks.try_join_next().is_some() {}
-            let due = schedule.as_mut().map(|s| run.start + s.next_due());
+            let due = schedule.as_mut().map(|s| origin + s.next_due());
             if let Some(due) = due {
                 tokio::select! {
                     _ = tokio::time::sleep_until(due.into()) => {}
@@ -218,7 +222,7 @@ impl Engine {
                 _ = run.stop_new.cancelled() => break,
             };
             if due.is_none() && c.ramp_up_secs > 0 && seq < u64::from(c.concurrency) {
-                let due = run.start
+                let due = origin
                     + Duration::from_secs_f64(
                         f64::from(c.ramp_up_secs) * seq as f64 / f64::from(c.concurrency),
                     );
