@@ -85,11 +85,13 @@ async fn a_sweep_finds_the_highest_rate_sustained_within_the_slo() {
         .json()
         .await
         .expect("json");
-    // Every request met the SLO: goodput is the step's successes per second.
+    // Goodput counts the successes that met the SLO over the same span as
+    // successes per second: at most all of them, and — the step met the
+    // SLO at p95 — at least 95 % of them.
     let rps = step_run["rps"].as_f64().expect("rps");
     assert!(
-        goodput > 0.0 && (goodput - rps).abs() <= rps * 0.01,
-        "every request met the SLO at 40 req/s: goodput {goodput}, successes/s {rps}"
+        goodput <= rps * 1.01 && goodput >= rps * 0.94,
+        "goodput {goodput} against successes/s {rps} at 40 req/s"
     );
     // Each step is an ordinary run, listed and stored like any other.
     for s in steps {
