@@ -8,12 +8,12 @@
 use std::path::{Path, PathBuf};
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::{Connection, PgPool};
 
 use crate::authority_live::{within, PROPAGATION};
 use crate::supabase::isolated_postgres;
-use crate::support::process::{start_server, ServerProcess};
+use crate::support::process::{admin_login, start_server, ServerProcess};
 use crate::support::{endpoint_body, ADMIN_PASSWORD, ADMIN_USER, JWT_SECRET};
 use model_suite::storage::supabase::REFERENCE_SCHEMA;
 
@@ -42,16 +42,7 @@ impl Console {
         )
         .await;
         let http = reqwest::Client::new();
-        let login: Value = http
-            .post(server.url("/api/v1/auth/login"))
-            .json(&json!({"username": ADMIN_USER, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("json");
-        let token = login["token"].as_str().expect("token").to_owned();
+        let token = admin_login(&http, &server.base).await;
         Console {
             server,
             dir,

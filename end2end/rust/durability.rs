@@ -11,7 +11,8 @@ use axum::routing::{get, post};
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-use crate::support::{endpoint_body, serve_upstream, ADMIN_PASSWORD, ADMIN_USER, JWT_SECRET};
+use crate::support::process::admin_login;
+use crate::support::{endpoint_body, serve_upstream, ADMIN_PASSWORD, JWT_SECRET};
 use model_suite::simulation::fallback::fallback_records;
 
 /// An upstream that answers every chat after `latency` and counts them.
@@ -87,16 +88,7 @@ async fn start(dir: &std::path::Path) -> Server {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": ADMIN_USER, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token").to_owned();
+    let token = admin_login(&http, &base).await;
     Server {
         child,
         base,

@@ -88,3 +88,20 @@ pub async fn start_server(
     }
     panic!("model-suite serve did not answer /healthz within 60 s");
 }
+
+/// Signs in as the tests' admin through `POST /api/v1/auth/login` on the
+/// server at `base`; the bearer token.
+pub async fn admin_login(http: &reqwest::Client, base: &str) -> String {
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(
+            &serde_json::json!({"username": super::ADMIN_USER, "password": super::ADMIN_PASSWORD}),
+        )
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    login["token"].as_str().expect("token").to_owned()
+}
