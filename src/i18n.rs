@@ -111,6 +111,7 @@ pub enum Key {
     NotFoundBody,
     BackHome,
     PrevPage,
+    Loading,
     Close,
     NextPage,
 }
@@ -190,6 +191,7 @@ fn pair(key: Key) -> (&'static str, &'static str) {
             "No runs yet. Minted test-user JWTs, single chats and load-test results will appear here.",
         ),
         PrevPage => ("上一页", "Previous"),
+        Loading => ("加载中…", "Loading…"),
         Close => ("关闭", "Close"),
         NextPage => ("下一页", "Next"),
         NotFoundTitle => ("页面不存在", "Page not found"),

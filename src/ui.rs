@@ -86,8 +86,26 @@ pub fn EmptyState(message: Key) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="empty-state" data-testid="empty-state">
+            <svg class="empty-icon" viewBox="0 0 64 41" width="64" height="41" aria-hidden="true">
+                <ellipse cx="32" cy="33" rx="32" ry="7" fill="currentColor" opacity=".12"/>
+                <path d="M55 13.3 44.9 1.9C44.4 1.2 43.7.8 43 .8H21c-.7 0-1.4.4-1.9 1.1L9 13.3V22h46v-8.7z" fill="none" stroke="currentColor" stroke-width="1.5"/>
+                <path d="M41.6 16.4c0-1.5.9-2.7 2.1-2.7H55v18.1c0 2.1-1.4 3.9-3.1 3.9H12.1c-1.7 0-3.1-1.7-3.1-3.9V13.7h11.3c1.2 0 2.1 1.2 2.1 2.7 0 1.5 1 2.7 2.1 2.7h15c1.1 0 2.1-1.2 2.1-2.7z" fill="currentColor" opacity=".1" stroke="currentColor" stroke-width="1.5"/>
+            </svg>
             <p>{t(lang, message)}</p>
         </section>
+    }
+}
+
+/// What a table shows while its rows load: grey bars in its shape, and
+/// "Loading…" for screen readers.
+#[component]
+pub fn TableSkeleton(#[prop(default = 5)] rows: usize) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="skeleton" aria-busy="true" data-testid="skeleton">
+            <span class="sr-only">{t(lang, Key::Loading)}</span>
+            {(0..rows).map(|_| view! { <div class="skeleton-row"><span></span><span></span><span></span></div> }).collect_view()}
+        </div>
     }
 }
 

@@ -137,12 +137,12 @@ fn oha(app: &TestApp, total: u32, concurrency: u32) -> Option<f64> {
     v["summary"]["requestsPerSec"].as_f64()
 }
 
-fn median(v: &mut [f64]) -> f64 {
+pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
-fn record(i: u64) -> Record {
+pub fn record(i: u64) -> Record {
     Record {
         record_id: format!("bench-{i}"),
         run_id: Some("bench".into()),

@@ -64,6 +64,57 @@ test("catalog table: ids, server-side pages, sorting and a filter that applies a
   expect(errors).toEqual([]);
 });
 
+test("mapping and runs tables: server-side pages, sorting and filters that apply as you type", async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page);
+  await logIn(page, "/mappings");
+  await page.goto("/lang/en?next=/mappings");
+  for (let i = 0; i < 55; i++) {
+    const made = await page.request.post("/api/v1/llm/mappings", {
+      data: { scope: `tenant:bulk-${String(i).padStart(2, "0")}`, models: ["sim-small"], default: "sim-small" },
+    });
+    expect(made.status()).toBe(201);
+  }
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const info = page.getByTestId("page-info").first();
+  await expect(info).toContainText("1 / 2 · ");
+  await expect(page.getByTestId("mapping-row")).toHaveCount(50);
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(info).toContainText("2 / 2 · ");
+
+  // Newest first by id; the id is shown.
+  await page.locator('button[data-sort="id"]').click();
+  await expect(page.locator('th[aria-sort="descending"] button[data-sort="id"]')).toHaveCount(1);
+  await expect(info).toContainText("1 / 2");
+  await expect(page.getByTestId("mapping-row").first()).toHaveAttribute("data-scope", "tenant:bulk-54");
+
+  await page.locator('input[name="scope_filter"]').pressSequentially("bulk-1", { delay: 30 });
+  await expect(page.getByTestId("mapping-row")).toHaveCount(10);
+  await expect(info).toHaveText("1 / 1 · 10");
+
+  // Runs: a filter by id as you type, a status filter, a sortable header.
+  const made = await page.request.post("/api/v1/llm/tests/runs", { data: { total: 3, concurrency: 1 } });
+  expect(made.status()).toBe(201);
+  const id = (await made.json()).id;
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/v1/llm/tests/runs/${id}`)).json()).status, { timeout: 30_000 })
+    .not.toBe("running");
+  await page.goto("/simulation");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const runs = page.getByTestId("runs-table");
+  await expect(runs.locator(`tr[data-run="${id}"]`)).toHaveCount(1);
+  await page.locator('input[name="run_filter"]').pressSequentially(id.slice(-6), { delay: 30 });
+  await expect(runs.locator("tbody tr")).toHaveCount(1);
+  await page.locator('select[name="run_status"]').selectOption("running");
+  await expect(page.getByTestId("no-runs")).toHaveText("No run matches.");
+  await page.locator('select[name="run_status"]').selectOption("");
+  await expect(runs.locator("tbody tr")).toHaveCount(1);
+  await runs.locator('button[data-sort="done"]').click();
+  await expect(runs.locator('th[aria-sort="descending"] button[data-sort="done"]')).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
 test("every page fits an 800 px and a phone-width window: tables scroll inside their card", async ({ page }) => {
   await logIn(page, "/");
   for (const width of [800, 390]) {

@@ -16,7 +16,7 @@ use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
 use crate::error::reason_text;
 use crate::i18n::{t, Key, Lang};
 use crate::ui::table::{settling, Pager, Sort, SortHeader};
-use crate::ui::{use_lang, AdminLayout, EmptyState, Toast};
+use crate::ui::{use_lang, AdminLayout, EmptyState, TableSkeleton, Toast};
 use leptos_router::hooks::use_query_map;
 
 /// Endpoints a page of the table shows.
@@ -99,7 +99,7 @@ pub fn CatalogPage() -> impl IntoView {
                 </Transition>
             </div>
             {move || last_sync.get().map(|r| sync_summary(lang, &r))}
-            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+            <Transition fallback=|| view! { <TableSkeleton/> }>
                 {move || endpoints.get().map(|result| match result {
                     Ok(list) if list.total == 0 && settled.get_untracked().is_empty() => {
                         view! { <EmptyState message=Key::CatalogEmpty/> }.into_any()

@@ -9,7 +9,7 @@ use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::{short_time, status_label};
 use crate::i18n::{t, Key, Lang};
 use crate::mapping::pending_panel::PendingChanges;
-use crate::ui::{use_lang, AdminLayout, EmptyState};
+use crate::ui::{use_lang, AdminLayout, EmptyState, TableSkeleton};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -30,7 +30,7 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <AdminLayout title=Key::DashboardTitle>
             <PendingChanges/>
-            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+            <Transition fallback=|| view! { <TableSkeleton/> }>
                 {move || data.get().map(|r| match r {
                     Ok(d) if d.endpoints.is_empty() => view! { <EmptyState message=Key::DashboardEmpty/> {shortcuts(lang)} }.into_any(),
                     Ok(d) => body(lang, d).into_any(),

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::context::MappingCtx;
 use super::prompt_picker::PromptOptions;
-use super::server_fns::{known_models, list_mappings, save_mapping};
+use super::server_fns::{known_models, mapping_by_id, save_mapping};
 use super::text::MappingText;
 use super::types::{Mapping, MappingDraft};
 use crate::error::AppError;
@@ -45,15 +45,11 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
     let version = RwSignal::new(initial.as_ref().and_then(|m| m.updated_at.clone()));
     let error = RwSignal::new(None::<AppError>);
     let known = Resource::new(|| (), |_| known_models());
-    let current = Action::new(|_: &()| list_mappings());
+    let current = Action::new(move |_: &()| mapping_by_id(id.unwrap_or_default()));
     let now_shown = RwSignal::new(None::<Mapping>);
     Effect::new(move |_| {
-        if let Some(Ok(all)) = current.value().get() {
-            let now = all
-                .into_iter()
-                .map(|v| v.mapping)
-                .find(|m| Some(m.id) == id);
-            if let Some(now) = now.filter(|n| n.updated_at != version.get_untracked()) {
+        if let Some(Ok(now)) = current.value().get() {
+            if now.updated_at != version.get_untracked() {
                 version.set(now.updated_at.clone());
                 now_shown.set(Some(now));
             }

@@ -29,6 +29,8 @@ pub mod failover;
 #[cfg(feature = "ssr")]
 pub mod last_used;
 #[cfg(feature = "ssr")]
+pub mod listing;
+#[cfg(feature = "ssr")]
 pub mod openai_models;
 #[cfg(feature = "ssr")]
 pub mod pending;

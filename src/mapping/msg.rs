@@ -39,9 +39,16 @@ pub enum MappingMsg {
         scope: String,
         at: String,
     },
+    /// The mapping table cannot sort by this.
+    SortKey {
+        got: String,
+    },
     /// The resolver found no route.
     NoRoute(Box<Reason>),
 }
+
+/// What the mapping table sorts by.
+pub const SORT_KEYS: &str = "id, scope, updated_at, is_active";
 
 impl MappingMsg {
     pub fn render(&self, lang: Lang) -> String {
@@ -90,6 +97,10 @@ impl MappingMsg {
             DeletedInSupabase { scope } => (
                 format!("`{scope}` 已在 Supabase 中被删除；请先同步"),
                 format!("`{scope}` was deleted in Supabase; sync first"),
+            ),
+            SortKey { got } => (
+                format!("不能按 `{got}` 排序；可用 {SORT_KEYS}"),
+                format!("cannot sort by `{got}`; use {SORT_KEYS}"),
             ),
             NoRoute(reason) => return reason.render(lang),
         };
@@ -333,9 +344,10 @@ mod tests {
             MappingMsg::DeletedInSupabase {
                 scope: s("tenant:acme"),
             },
+            MappingMsg::SortKey { got: s("x") },
             MappingMsg::NoRoute(Box::new(chose)),
         ];
-        assert_messages(mapping.to_vec(), 12);
+        assert_messages(mapping.to_vec(), 13);
     }
 
     #[test]

@@ -9,12 +9,12 @@ use super::pending_panel::PendingChanges;
 use super::resolve_box::ResolveBox;
 use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
 use super::text::MappingText;
-use super::types::{Mapping, MappingView, ModelCoverage};
+use super::types::{Mapping, MappingQuery, MappingView, ModelCoverage};
 use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::status_label;
 use crate::i18n::{t, Key};
-use crate::ui::table::settling;
-use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, Toast};
+use crate::ui::table::{settling, Pager, Sort, SortHeader};
+use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, TableSkeleton, Toast};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -22,13 +22,30 @@ pub fn MappingPage() -> impl IntoView {
     let lang = use_lang();
     let ctx = MappingCtx::new(lang);
     provide_context(ctx);
-    let mappings = Resource::new(move || ctx.version.get(), |_| list_mappings());
     // `/mappings?scope=…` (the dashboard's gap links) opens it filtered.
     let initial = use_query_map()
         .get_untracked()
         .get("scope")
         .unwrap_or_default();
     let (filter, settled) = settling(initial);
+    let sort: Sort = RwSignal::new((String::new(), false));
+    let page = RwSignal::new(1u32);
+    Effect::new(move |_| {
+        settled.track();
+        page.set(1);
+    });
+    let mappings = Resource::new(
+        move || (settled.get(), sort.get(), page.get(), ctx.version.get()),
+        |(q, (key, ascending), page, _)| {
+            list_mappings(MappingQuery {
+                q: Some(q),
+                sort: Some(key).filter(|k| !k.is_empty()),
+                ascending,
+                page: Some(page),
+                per_page: Some(PER_PAGE),
+            })
+        },
+    );
     // Mappings changed elsewhere (another console, Supabase) show up live.
     follow_catalog_changes(move || ctx.version.update(|v| *v += 1));
 
@@ -42,21 +59,16 @@ pub fn MappingPage() -> impl IntoView {
                     {t(lang, MappingText::Add)}
                 </button>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"…"</p> }>
+            <Transition fallback=|| view! { <TableSkeleton/> }>
                 {move || mappings.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! { <EmptyState message=Key::MappingEmpty/> }.into_any(),
-                    Ok(list) => {
-                        let needle = settled.get().trim().to_lowercase();
-                        let list: Vec<MappingView> = list
-                            .into_iter()
-                            .filter(|v| v.mapping.scope.to_lowercase().contains(&needle))
-                            .collect();
-                        if list.is_empty() {
-                            view! { <p class="muted">{t(lang, MappingText::NoMatches)}</p> }.into_any()
-                        } else {
-                            view! { <div class="table-scroll"><MappingTable list/></div> }.into_any()
-                        }
+                    Ok(p) if p.total == 0 && settled.get_untracked().trim().is_empty() => {
+                        view! { <EmptyState message=Key::MappingEmpty/> }.into_any()
                     }
+                    Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(lang, MappingText::NoMatches)}</p> }.into_any(),
+                    Ok(p) => view! {
+                        <div class="table-scroll"><MappingTable list=p.items sort page/></div>
+                        <Pager lang page total=p.total per_page=p.per_page/>
+                    }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
@@ -69,18 +81,22 @@ pub fn MappingPage() -> impl IntoView {
     }
 }
 
+/// Mappings a page of the table shows.
+const PER_PAGE: u32 = 50;
+
 #[component]
-fn MappingTable(list: Vec<MappingView>) -> impl IntoView {
+fn MappingTable(list: Vec<MappingView>, sort: Sort, page: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <table class="data-table" data-testid="mapping-table">
             <thead>
                 <tr>
-                    <th>{t(lang, MappingText::ColScope)}</th>
+                    <SortHeader label="#" key="id" sort page class="num"/>
+                    <SortHeader label=t(lang, MappingText::ColScope) key="scope" sort page/>
                     <th>{t(lang, MappingText::ColModels)}</th>
                     <th>{t(lang, MappingText::ColDefault)}</th>
                     <th>{t(lang, MappingText::ColNote)}</th>
-                    <th>{t(lang, MappingText::ColEnabled)}</th>
+                    <SortHeader label=t(lang, MappingText::ColEnabled) key="is_active" sort page/>
                     <th>{t(lang, MappingText::ColActions)}</th>
                 </tr>
             </thead>
@@ -135,6 +151,7 @@ fn MappingRow(v: MappingView) -> impl IntoView {
     let (edit_m, delete_m) = (m.clone(), m.clone());
     view! {
         <tr data-testid="mapping-row" data-scope=m.scope.clone()>
+            <td class="num mono">{id}</td>
             <td>
                 <strong class="mono">{m.scope.clone()}</strong>
                 {dangling.then(|| view! { <span class="tag status-degraded">{t(lang, MappingText::Dangling)}</span> })}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::prompts::PromptChoice;
 use super::types::{
-    Mapping, MappingDraft, MappingView, PendingChange, ResolveOutcome, ResolveRequest,
+    Mapping, MappingDraft, MappingPage, MappingQuery, PendingChange, ResolveOutcome, ResolveRequest,
 };
 use crate::error::AppError;
 
@@ -14,8 +14,13 @@ use super::service::MappingService;
 use crate::auth::as_admin;
 
 #[server(prefix = "/api/mapping", endpoint = "list", input = leptos::server_fn::codec::Json)]
-pub async fn list_mappings() -> Result<Vec<MappingView>, AppError> {
-    as_admin(async |_, mappings: MappingService| mappings.list().await).await
+pub async fn list_mappings(query: MappingQuery) -> Result<MappingPage, AppError> {
+    as_admin(async |_, mappings: MappingService| mappings.page(&query).await).await
+}
+
+#[server(prefix = "/api/mapping", endpoint = "get", input = leptos::server_fn::codec::Json)]
+pub async fn mapping_by_id(id: i64) -> Result<Mapping, AppError> {
+    as_admin(async |_, mappings: MappingService| mappings.get(id).await).await
 }
 
 #[server(prefix = "/api/mapping", endpoint = "save", input = leptos::server_fn::codec::Json)]

@@ -4,22 +4,21 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
-use sqlx::FromRow;
-
 use super::last_used::LastUsedLog;
+use super::listing::{self, MappingRow, SELECT};
 use super::msg::MappingMsg;
 use super::remote::{self, Written};
 use super::resolver::{self, RouteMapping};
 use super::route_cache::{route_endpoints, RouteCache, RouteTables, Tables};
 use super::types::{
-    CoveringEndpoint, Mapping, MappingDraft, MappingTools, MappingView, ModelCoverage, Resolution,
-    ResolveRequest, Scope, MAPPING_CATEGORY,
+    CoveringEndpoint, Mapping, MappingDraft, MappingPage, MappingQuery, MappingTools, MappingView,
+    ModelCoverage, Resolution, ResolveRequest, Scope, MAPPING_CATEGORY,
 };
 use crate::catalog::repo::{self as endpoints, now, EndpointRow};
 use crate::catalog::service::Catalog;
 use crate::catalog::validate::parse_model_list;
 use crate::error::{AppError, Thing};
+use serde_json::json;
 
 pub const NOTE_MAX: usize = 2000;
 
@@ -32,39 +31,6 @@ pub struct MappingService {
     pub last_used: LastUsedLog,
 }
 
-#[derive(FromRow)]
-struct MappingRow {
-    id: i64,
-    supabase_id: Option<i64>,
-    name: String,
-    content: String,
-    tools_json: Option<String>,
-    is_active: Option<i64>,
-    updated_at: Option<String>,
-}
-
-impl MappingRow {
-    fn view(&self) -> Mapping {
-        let tools: MappingTools = self
-            .tools_json
-            .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or_default();
-        Mapping {
-            id: self.id,
-            supabase_id: self.supabase_id,
-            scope: self.name.clone(),
-            models: tools.models,
-            default: tools.default,
-            note: self.content.clone(),
-            is_active: self.is_active.unwrap_or(0) != 0,
-            accept_dangling: tools.accept_dangling,
-            updated_at: self.updated_at.clone(),
-            removed_in_supabase: tools.removed_in_supabase,
-        }
-    }
-}
-
 fn changed_elsewhere(scope: &str, at: Option<String>) -> AppError {
     AppError::Conflict(
         MappingMsg::ChangedElsewhere {
@@ -74,8 +40,6 @@ fn changed_elsewhere(scope: &str, at: Option<String>) -> AppError {
         .into(),
     )
 }
-
-const SELECT: &str = "SELECT id, supabase_id, name, content, tools_json, is_active, updated_at FROM ai_prompts WHERE category = 'model_mapping'";
 
 impl MappingService {
     pub fn new(catalog: Catalog) -> MappingService {
@@ -109,32 +73,27 @@ impl MappingService {
     /// Every mapping with, per model, the endpoints that serve it.
     pub async fn list(&self) -> Result<Vec<MappingView>, AppError> {
         let eps = endpoints::all(&self.catalog.db).await?;
-        Ok(self
-            .rows()
-            .await?
-            .iter()
-            .map(|r| {
-                let mapping = r.view();
-                let coverage = mapping
-                    .models
-                    .iter()
-                    .map(|m| ModelCoverage {
-                        model: m.clone(),
-                        endpoints: eps
-                            .iter()
-                            .filter(|e| e.models().contains(m))
-                            .map(|e| CoveringEndpoint {
-                                id: e.id,
-                                name: e.name.clone(),
-                                status: e.status.clone().unwrap_or_else(|| "unknown".into()),
-                                is_active: e.active(),
-                            })
-                            .collect(),
-                    })
-                    .collect();
-                MappingView { mapping, coverage }
-            })
-            .collect())
+        Ok(with_coverage(&self.rows().await?, &eps))
+    }
+
+    /// A page of the mapping table: filtered by scope or model, ordered.
+    pub async fn page(&self, q: &MappingQuery) -> Result<MappingPage, AppError> {
+        let order = listing::order_by(q).ok_or_else(|| {
+            AppError::field(
+                "sort",
+                MappingMsg::SortKey {
+                    got: q.sort.clone().unwrap_or_default(),
+                },
+            )
+        })?;
+        let (rows, total, page, per_page) = listing::page(&self.catalog.db, q, &order).await?;
+        let eps = endpoints::all(&self.catalog.db).await?;
+        Ok(MappingPage {
+            items: with_coverage(&rows, &eps),
+            total,
+            page,
+            per_page,
+        })
     }
 
     /// The prompts a `prompt:<id>` scope can name (ids of the authority).
@@ -471,4 +430,31 @@ impl MappingService {
         self.routes.keep(epoch, tables.clone());
         Ok(tables)
     }
+}
+
+/// Each mapping with, per model, the endpoints that serve it.
+fn with_coverage(rows: &[MappingRow], eps: &[EndpointRow]) -> Vec<MappingView> {
+    rows.iter()
+        .map(|r| {
+            let mapping = r.view();
+            let coverage = mapping
+                .models
+                .iter()
+                .map(|m| ModelCoverage {
+                    model: m.clone(),
+                    endpoints: eps
+                        .iter()
+                        .filter(|e| e.models().contains(m))
+                        .map(|e| CoveringEndpoint {
+                            id: e.id,
+                            name: e.name.clone(),
+                            status: e.status.clone().unwrap_or_else(|| "unknown".into()),
+                            is_active: e.active(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            MappingView { mapping, coverage }
+        })
+        .collect()
 }

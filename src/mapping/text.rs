@@ -82,7 +82,7 @@ impl Text for MappingText {
         use MappingText::*;
         match self {
             Add => ("新增映射", "Add mapping"),
-            FilterScopes => ("按业务域筛选", "Filter by scope"),
+            FilterScopes => ("按业务域或模型筛选", "Filter by scope or model"),
             NoMatches => ("没有匹配的映射。", "No mapping matches."),
             ColScope => ("业务域", "Domain"),
             ColModels => ("可用模型与覆盖", "Models and coverage"),

@@ -184,6 +184,33 @@ pub struct MappingView {
     pub coverage: Vec<ModelCoverage>,
 }
 
+/// A page of the mapping table: filter by scope or model, order, page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct MappingQuery {
+    /// Part of the scope or of a model name.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// `id`, `scope`, `updated_at` or `is_active`; without it by scope.
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub ascending: bool,
+    #[serde(default)]
+    pub page: Option<u32>,
+    #[serde(default)]
+    pub per_page: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MappingPage {
+    pub items: Vec<MappingView>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
 /// What the chat API is asked: any subset of the scope, and maybe a model.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(

@@ -13,6 +13,7 @@ pub mod page;
 pub mod panels;
 pub mod result_detail;
 pub mod results_panel;
+pub mod run_list;
 pub mod run_panel;
 pub mod server_fns;
 pub mod sweep_panel;

@@ -43,6 +43,10 @@ pub enum SimMsg {
     SortKey {
         got: String,
     },
+    /// The runs table cannot sort by this.
+    RunSortKey {
+        got: String,
+    },
     NoResult {
         id: i64,
     },
@@ -125,6 +129,10 @@ impl SimMsg {
             SortKey { got } => (
                 format!("不能按 `{got}` 排序；可用 id、latency_ms、ttft_ms、ttfb_ms、queue_ms、tpot_ms"),
                 format!("cannot sort by `{got}`; use id, latency_ms, ttft_ms, ttfb_ms, queue_ms or tpot_ms"),
+            ),
+            RunSortKey { got } => (
+                format!("不能按 `{got}` 排序；可用 {}", super::run_list::SORT_KEYS),
+                format!("cannot sort by `{got}`; use {}", super::run_list::SORT_KEYS),
             ),
             NoResult { id } => (format!("没有 ID 为 {id} 的结果"), format!("no result has the id {id}")),
             Positive => ("必须大于 0".into(), "must be above 0".into()),
@@ -250,6 +258,7 @@ mod tests {
             SimMsg::UnreadableStream { detail: s("eof") },
             SimMsg::StreamEnded,
             SimMsg::ShuttingDown,
+            SimMsg::RunSortKey { got: s("x") },
             SimMsg::TokenRefused {
                 detail: s("expired"),
             },
@@ -258,7 +267,7 @@ mod tests {
                 value: s("acme"),
             },
         ];
-        assert_messages(sim.to_vec(), 15);
+        assert_messages(sim.to_vec(), 16);
         for r in [
             StopReason::FirstError {
                 detail: s("HTTP 500"),

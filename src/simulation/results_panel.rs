@@ -5,17 +5,45 @@ use leptos::prelude::*;
 
 use super::context::SimCtx;
 use super::result_detail::ResultDrawer;
+use super::run_list::{RunPage, RunQuery};
 use super::server_fns::{list_results, list_runs};
 use super::text::{kind_text, status_text, SimText};
 use super::types::{ResultQuery, RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
-use crate::ui::use_lang;
+use crate::ui::table::{settling, Pager, Sort, SortHeader};
+use crate::ui::{use_lang, TableSkeleton};
+
+/// Runs a page of the runs table shows.
+const RUNS_PER_PAGE: u32 = 10;
 
 #[component]
 pub fn ResultsPanel() -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<SimCtx>();
-    let runs = Resource::new(move || ctx.finished.get(), |_| list_runs());
+    let (run_filter, run_settled) = settling(String::new());
+    let run_status = RwSignal::new(String::new());
+    let run_sort: Sort = RwSignal::new((String::new(), false));
+    let run_page = RwSignal::new(1u32);
+    Effect::new(move |_| {
+        (run_settled.track(), run_status.track());
+        run_page.set(1);
+    });
+    let runs = Resource::new(
+        move || {
+            let filters = (run_settled.get(), run_status.get(), run_sort.get());
+            (filters, run_page.get(), ctx.finished.get())
+        },
+        |((q, status, (key, ascending)), page, _)| {
+            list_runs(RunQuery {
+                q: Some(q),
+                status: serde_json::from_value(serde_json::Value::String(status)).ok(),
+                sort: Some(key).filter(|k| !k.is_empty()),
+                ascending,
+                page: Some(page),
+                per_page: Some(RUNS_PER_PAGE),
+            })
+        },
+    );
     let selected = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(id) = ctx.current_run.get() {
@@ -108,31 +136,37 @@ pub fn ResultsPanel() -> impl IntoView {
     };
 
     view! {
-        <section class="card" data-testid="results-panel">
+        <section class="card" data-testid="runs-panel">
             <h2>{t(lang, SimText::RunsTitle)}</h2>
-            <Transition fallback=|| ()>
-                {move || runs.get().and_then(Result::ok).map(|list| view! {
-                    <table class="data-table compact" data-testid="runs-table">
-                        <tbody>
-                            {list.iter().map(|r| {
-                                let id = r.id.clone();
-                                let id2 = r.id.clone();
-                                view! {
-                                    <tr class:selected=move || selected.get().as_deref() == Some(id.as_str()) data-run=r.id.clone()>
-                                        <td><button class="btn btn-small" on:click=move |_| { selected.set(Some(id2.clone())); page.set(1); }>{r.id.clone()}</button></td>
-                                        <td><span class="tag">{status_text(lang, r.status)}</span></td>
-                                        <td class="num">{r.done}</td>
-                                        <td class="num">{format!("{:.1} {}", r.rps, t(lang, SimText::Rps))}</td>
-                                        <td class="num">{format!("p95 {:.1} ms", r.latency_ms.p95)}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    <Comparison runs=list/>
+            <div class="toolbar">
+                <input class="search" type="search" name="run_filter" placeholder=t(lang, SimText::FilterRuns)
+                    aria-label=t(lang, SimText::FilterRuns) prop:value=run_filter
+                    on:input=move |ev| run_filter.set(event_target_value(&ev))/>
+                <select name="run_status" aria-label=t(lang, SimText::Status) prop:value=run_status
+                    on:change=move |ev| run_status.set(event_target_value(&ev))>
+                    <option value="">{t(lang, SimText::AnyStatus)}</option>
+                    {[RunStatus::Running, RunStatus::Completed, RunStatus::Cancelled, RunStatus::Stopped, RunStatus::Interrupted, RunStatus::Failed]
+                        .into_iter()
+                        .map(|s| view! { <option value=status_key(s)>{status_text(lang, s)}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <Transition fallback=|| view! { <TableSkeleton rows=3/> }>
+                {move || runs.get().and_then(Result::ok).map(|p: RunPage| if p.items.is_empty() {
+                    view! { <p class="muted" data-testid="no-runs">{t(lang, SimText::NoRunMatches)}</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-scroll">
+                            <RunsTable list=p.items.clone() selected sort=run_sort page=run_page results_page=page/>
+                        </div>
+                        <Pager lang page=run_page total=p.total per_page=p.per_page/>
+                        <Comparison runs=p.items/>
+                    }.into_any()
                 })}
             </Transition>
-            <h3>{t(lang, SimText::Results)}</h3>
+        </section>
+        <section class="card" data-testid="results-panel">
+            <h2>{t(lang, SimText::Results)}</h2>
             <div class="toolbar">
                 <select name="success" aria-label=t(lang, SimText::Status) on:change=move |ev| { success.set(event_target_value(&ev)); page.set(1); } prop:value=success>
                     <option value="all">{t(lang, SimText::All)}</option>
@@ -164,7 +198,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <a class="btn" data-testid="download-json" href=move || export_href("json") download>{t(lang, SimText::Download)} " JSON"</a>
                 <a class="btn" data-testid="download-jsonl" href=move || export_href("jsonl") download>{t(lang, SimText::Download)} " JSONL"</a>
             </div>
-            <Transition fallback=|| ()>
+            <Transition fallback=|| view! { <TableSkeleton/> }>
                 {move || results.get().map(|r| match r {
                     Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(lang, SimText::NoRows)}</p> }.into_any(),
                     Ok(p) => {
@@ -207,6 +241,52 @@ pub fn ResultsPanel() -> impl IntoView {
 
 /// Up to this many runs side by side.
 const COMPARE_MAX: usize = 4;
+
+/// The run status as the API spells it (`running`, `completed`…).
+fn status_key(s: RunStatus) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[component]
+fn RunsTable(
+    list: Vec<RunSnapshot>,
+    selected: RwSignal<Option<String>>,
+    sort: Sort,
+    page: RwSignal<u32>,
+    /// The results table goes back to its first page for another run.
+    results_page: RwSignal<u32>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <table class="data-table compact" data-testid="runs-table">
+            <thead><tr>
+                <SortHeader label=t(lang, SimText::RunCol) key="started_at" sort page/>
+                <th>{t(lang, SimText::Status)}</th>
+                <SortHeader label=t(lang, SimText::Done) key="done" sort page class="num"/>
+                <SortHeader label=t(lang, SimText::Rps) key="rps" sort page class="num"/>
+                <SortHeader label="p95" key="p95" sort page class="num"/>
+            </tr></thead>
+            <tbody>
+                {list.iter().map(|r| {
+                    let id = r.id.clone();
+                    let id2 = r.id.clone();
+                    view! {
+                        <tr class:selected=move || selected.get().as_deref() == Some(id.as_str()) data-run=r.id.clone()>
+                            <td><button class="btn btn-small" on:click=move |_| { selected.set(Some(id2.clone())); results_page.set(1); }>{r.id.clone()}</button></td>
+                            <td><span class=format!("tag run-{}", status_key(r.status))>{status_text(lang, r.status)}</span></td>
+                            <td class="num">{r.done}</td>
+                            <td class="num">{format!("{:.1}", r.rps)}</td>
+                            <td class="num">{format!("{:.1} ms", r.latency_ms.p95)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
 
 #[component]
 fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {

@@ -9,6 +9,7 @@ use super::jsonl_file::JsonlFile;
 use super::load::Load;
 use super::message_set::MessageSet;
 use super::panels::opt;
+use super::run_list::RunQuery;
 use super::server_fns::{
     cancel_run, list_runs, load_test_limits, run_status, run_timeline, start_run,
 };
@@ -33,12 +34,21 @@ pub fn RunPanel() -> impl IntoView {
     let random = RwSignal::new(false);
     // A second run while one is going needs a second click.
     let confirming = RwSignal::new(false);
-    let runs = Resource::new(move || ctx.finished.get(), |_| list_runs());
+    let runs = Resource::new(
+        move || ctx.finished.get(),
+        |_| {
+            list_runs(RunQuery {
+                status: Some(RunStatus::Running),
+                per_page: Some(1),
+                ..Default::default()
+            })
+        },
+    );
     // After a reload, the run still going is the one the panel follows.
     Effect::new(move |_| {
         if let Some(Ok(list)) = runs.get() {
             if ctx.current_run.get_untracked().is_none() {
-                if let Some(active) = list.iter().find(|r| r.status == RunStatus::Running) {
+                if let Some(active) = list.items.first() {
                     ctx.current_run.set(Some(active.id.clone()));
                 }
             }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::run_list::{RunPage, RunQuery};
 use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
     DialogRequest, DialogResult, Limits, MintRequest, MintedToken, ResultDetail, ResultPage,
@@ -98,8 +99,18 @@ pub async fn list_sweeps() -> Result<Vec<Sweep>, AppError> {
 }
 
 #[server(prefix = "/api/simulation", endpoint = "runs", input = leptos::server_fn::codec::Json)]
-pub async fn list_runs() -> Result<Vec<RunSnapshot>, AppError> {
-    as_admin(async |_, sim: Simulation| Ok(sim.engine.list())).await
+pub async fn list_runs(query: RunQuery) -> Result<RunPage, AppError> {
+    as_admin(async |_, sim: Simulation| {
+        query.apply(sim.engine.list()).ok_or_else(|| {
+            AppError::field(
+                "sort",
+                super::msg::SimMsg::RunSortKey {
+                    got: query.sort.clone().unwrap_or_default(),
+                },
+            )
+        })
+    })
+    .await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "results", input = leptos::server_fn::codec::Json)]

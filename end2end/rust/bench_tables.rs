@@ -1,0 +1,133 @@
+//! `make bench`: the pages and table queries with 5 000 endpoints and
+//! 1 000 000 result rows (p50 of repeated requests, server-rendered pages
+//! read to the end). Numbers, not assertions.
+
+use std::time::Instant;
+
+use crate::bench::{median, record};
+use crate::support::{spawn_app, TestApp};
+use model_suite::simulation::records::insert_batch;
+
+const ENDPOINTS: usize = 5_000;
+const ROWS: u64 = 1_000_000;
+const RUNS: u64 = 10;
+const TRIES: usize = 15;
+
+async fn fill(app: &TestApp) {
+    let started = Instant::now();
+    let mut tx = app.state.db.begin().await.expect("begin");
+    for i in 0..ENDPOINTS {
+        sqlx::query(
+            "INSERT INTO ai_endpoints (name, base_url, model, api_key, timeout, is_active, is_default,
+                model_list, status, latency_ms, created_at, updated_at)
+             VALUES (?1, ?2, 'sim-small', 'sk-bench', 30, 1, 0, '[\"sim-small\"]', ?3, ?4,
+                '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .bind(format!("Endpoint {i:05}"))
+        .bind(format!("http://10.0.{}.{}:8000/v1", i / 250, i % 250))
+        .bind(["online", "degraded", "offline"][i % 3])
+        .bind((i % 997) as f64)
+        .execute(&mut *tx)
+        .await
+        .expect("endpoint");
+    }
+    tx.commit().await.expect("commit");
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..ROWS {
+        let mut r = record(i);
+        r.run_id = Some(format!("bench-{}", i / (ROWS / RUNS)));
+        r.seq = i % (ROWS / RUNS);
+        r.latency_ms = (i % 1000) as f64 + 0.5;
+        if i % 20 == 0 {
+            r.success = false;
+            r.status = Some(504);
+            r.error_kind = Some("timeout".into());
+            r.error = Some("upstream timed out".into());
+        }
+        batch.push(r);
+        if batch.len() == batch.capacity() {
+            insert_batch(&app.state.db, &batch).await.expect("rows");
+            batch.clear();
+        }
+    }
+    eprintln!(
+        "filled {ENDPOINTS} endpoints and {ROWS} rows in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// p50 in ms of `TRIES` GETs of `path`, each read to its last byte.
+async fn p50(app: &TestApp, cookie: &str, path: &str) -> f64 {
+    let mut ms = Vec::with_capacity(TRIES);
+    for _ in 0..=TRIES {
+        let t = Instant::now();
+        let res = app.get_with_cookie(path, cookie).await;
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.bytes().await.expect("body");
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.remove(0); // the first one warms the page cache
+    median(&mut ms)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with make bench"]
+async fn bench_tables() {
+    let app = spawn_app().await;
+    fill(&app).await;
+    let cookie = app.admin_cookie().await;
+    let last_endpoints = ENDPOINTS.div_ceil(50);
+    let last_rows = ROWS.div_ceil(50);
+    println!("\n| page or query, {ENDPOINTS} endpoints, {ROWS} result rows | p50 ms |\n|---|---|");
+    for (label, path) in [
+        (
+            "Catalog page (SSR), first page".to_owned(),
+            "/models".to_owned(),
+        ),
+        ("Dashboard (SSR)".into(), "/".into()),
+        ("Mapping page (SSR)".into(), "/mappings".into()),
+        (
+            "Simulation page (SSR, runs and newest results)".into(),
+            "/simulation".into(),
+        ),
+        (
+            "endpoints, last page by name".into(),
+            format!("/api/v1/llm/models?sort=name&ascending=true&page={last_endpoints}"),
+        ),
+        (
+            "endpoints, sorted by latency".into(),
+            "/api/v1/llm/models?sort=latency_ms".into(),
+        ),
+        (
+            "endpoints, filtered by name".into(),
+            "/api/v1/llm/models?q=Endpoint%2004".into(),
+        ),
+        (
+            "results, first page (newest)".into(),
+            "/api/v1/llm/tests/results?per_page=50".into(),
+        ),
+        (
+            "results, page 100".into(),
+            "/api/v1/llm/tests/results?per_page=50&page=100".into(),
+        ),
+        (
+            "results, last page".into(),
+            format!("/api/v1/llm/tests/results?per_page=50&page={last_rows}"),
+        ),
+        (
+            "results of one run".into(),
+            "/api/v1/llm/tests/results?per_page=50&run_id=bench-3".into(),
+        ),
+        (
+            "results, failed only".into(),
+            "/api/v1/llm/tests/results?per_page=50&success=false".into(),
+        ),
+        (
+            "results of one run, slowest first".into(),
+            "/api/v1/llm/tests/results?per_page=50&run_id=bench-3&sort=latency_ms".into(),
+        ),
+    ] {
+        let ms = p50(&app, &cookie, &path).await;
+        println!("| {label} | {ms:.1} |");
+    }
+}

@@ -1,0 +1,151 @@
+//! The Mapping and Runs tables page, sort and filter on the server: the
+//! browser gets one page and the total, never the whole list.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::{endpoint_body, spawn_app, spawn_sim, TestApp};
+use model_suite::upstream::sim::SimOptions;
+
+/// What a page's server function answers for `body`: status and JSON.
+async fn call(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let res = app
+        .api(Method::POST, path)
+        .json(&body)
+        .send()
+        .await
+        .expect("server fn");
+    (res.status().as_u16(), res.json().await.expect("json"))
+}
+
+fn column(page: &Value, pick: impl Fn(&Value) -> Value) -> Vec<Value> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(pick)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_mapping_table_pages_sorts_and_filters_by_scope_or_model() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions {
+        models: vec!["sim-small".into(), "sim-large".into()],
+        ..Default::default()
+    })
+    .await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    for (scope, model) in [
+        ("tenant:beta", "sim-small"),
+        ("tenant:alpha", "sim-large"),
+        ("module:gamma", "sim-small"),
+    ] {
+        app.create_mapping(json!({"scope": scope, "models": [model], "default": model}))
+            .await;
+    }
+    let list = |query: Value| call(&app, "/api/mapping/list", json!({ "query": query }));
+    let scopes = |p: &Value| column(p, |v| v["mapping"]["scope"].clone());
+
+    let (status, by_scope) = list(json!({})).await;
+    assert_eq!(status, 200, "{by_scope}");
+    assert_eq!(
+        scopes(&by_scope),
+        ["module:gamma", "tenant:alpha", "tenant:beta"]
+    );
+    assert_eq!(by_scope["total"], 3);
+    // Coverage comes with each row, as the page shows it.
+    assert_eq!(
+        by_scope["items"][0]["coverage"][0]["endpoints"][0]["name"],
+        "Sim"
+    );
+
+    let (_, newest) = list(json!({"sort": "id", "per_page": 2})).await;
+    assert_eq!(scopes(&newest), ["module:gamma", "tenant:alpha"]);
+    assert_eq!(newest["total"], 3);
+    let (_, second) = list(json!({"sort": "id", "per_page": 2, "page": 2})).await;
+    assert_eq!(scopes(&second), ["tenant:beta"]);
+
+    let (_, by_model) = list(json!({"q": "SIM-SMALL"})).await;
+    assert_eq!(scopes(&by_model), ["module:gamma", "tenant:beta"]);
+    let (_, by_part) = list(json!({"q": "tenant:"})).await;
+    assert_eq!(by_part["total"], 2);
+    // `_` and `%` are taken literally, not as wildcards.
+    let (_, literal) = list(json!({"q": "%"})).await;
+    assert_eq!(literal["total"], 0);
+
+    let (status, err) = list(json!({"sort": "note"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(err["Validation"]["field"], "sort", "{err}");
+}
+
+#[tokio::test]
+async fn the_runs_table_pages_sorts_and_filters_on_the_server() {
+    let app = spawn_app().await;
+    let sim = spawn_sim(SimOptions {
+        models: vec!["sim-small".into(), "sim-large".into()],
+        ..Default::default()
+    })
+    .await;
+    app.create_endpoint(endpoint_body("Sim", &sim)).await;
+    let mut ids = Vec::new();
+    for (total, model) in [(3, "sim-small"), (6, "sim-large"), (4, "sim-small")] {
+        let res = app
+            .api(Method::POST, "/api/v1/llm/tests/runs")
+            .json(&json!({"total": total, "concurrency": 2, "model": model}))
+            .send()
+            .await
+            .expect("start");
+        assert_eq!(res.status(), 201);
+        let id = res.json::<Value>().await.expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        finish(&app, &id).await;
+        ids.push(id);
+    }
+    let list = |query: Value| call(&app, "/api/simulation/runs", json!({ "query": query }));
+    let runs = |p: &Value| column(p, |v| v["id"].clone());
+
+    let (status, newest) = list(json!({"per_page": 2})).await;
+    assert_eq!(status, 200, "{newest}");
+    assert_eq!(runs(&newest), [json!(ids[2]), json!(ids[1])]);
+    assert_eq!(newest["total"], 3);
+    let (_, older) = list(json!({"per_page": 2, "page": 2})).await;
+    assert_eq!(runs(&older), [json!(ids[0])]);
+
+    let (_, most_done) = list(json!({"sort": "done"})).await;
+    assert_eq!(column(&most_done, |v| v["done"].clone()), [6, 4, 3]);
+    let (_, least_done) = list(json!({"sort": "done", "ascending": true})).await;
+    assert_eq!(column(&least_done, |v| v["done"].clone()), [3, 4, 6]);
+
+    let (_, large) = list(json!({"q": "LARGE"})).await;
+    assert_eq!(runs(&large), [json!(ids[1])]);
+    let (_, running) = list(json!({"status": "running"})).await;
+    assert_eq!(running["total"], 0);
+    let (_, completed) = list(json!({"status": "completed"})).await;
+    assert_eq!(completed["total"], 3);
+
+    let (status, err) = list(json!({"sort": "model"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(err["Validation"]["field"], "sort", "{err}");
+}
+
+async fn finish(app: &TestApp, id: &str) {
+    for _ in 0..400 {
+        let run: Value = app
+            .api(Method::GET, &format!("/api/v1/llm/tests/runs/{id}"))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        if run["status"] != "running" {
+            assert_eq!(run["status"], "completed", "{run}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("run {id} did not finish");
+}
