@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use crate::bench::{median, record};
 use crate::support::{spawn_app, TestApp};
-use model_suite::simulation::records::insert_batch;
 
 const ENDPOINTS: usize = 5_000;
 const ROWS: u64 = 1_000_000;
@@ -32,23 +31,37 @@ async fn fill(app: &TestApp) {
         .expect("endpoint");
     }
     tx.commit().await.expect("commit");
-    let mut batch = Vec::with_capacity(10_000);
-    for i in 0..ROWS {
-        let mut r = record(i);
-        r.run_id = Some(format!("bench-{}", i / (ROWS / RUNS)));
-        r.seq = i % (ROWS / RUNS);
-        r.latency_ms = (i % 1000) as f64 + 0.5;
-        if i % 20 == 0 {
-            r.success = false;
-            r.status = Some(504);
-            r.error_kind = Some("timeout".into());
-            r.error = Some("upstream timed out".into());
-        }
-        batch.push(r);
-        if batch.len() == batch.capacity() {
-            insert_batch(&app.state.db, &batch).await.expect("rows");
-            batch.clear();
-        }
+    let prompt: i64 = sqlx::query_scalar(
+        "INSERT INTO ai_prompts (name, content, category) VALUES ('bench', '', 'bench') RETURNING id",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .expect("prompt");
+    // Rows shaped as the engine writes them (one real record as the
+    // template), made by SQLite itself: a million through the writer
+    // would take minutes here.
+    let template = record(0);
+    let per_run = ROWS / RUNS;
+    for run in 0..RUNS {
+        sqlx::query(
+            "WITH RECURSIVE c(k) AS (SELECT ?1 UNION ALL SELECT k + 1 FROM c WHERE k < ?1 + ?2 - 1)
+             INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message,
+                response_message, success, latency_ms, error, created_at)
+             SELECT ?3, 1, 'sim-small',
+                json_set(?4, '$.record_id', 'bench-' || k, '$.run_id', 'bench-' || (k / ?2), '$.seq', k % ?2),
+                CASE WHEN k % 20 = 0 THEN json_set(?5, '$.status', 504, '$.error_kind', 'timeout') ELSE ?5 END,
+                k % 20 != 0, (k % 1000) + 0.5,
+                CASE WHEN k % 20 = 0 THEN 'upstream timed out' END, '2026-01-01T00:00:00Z'
+             FROM c",
+        )
+        .bind((run * per_run) as i64)
+        .bind(per_run as i64)
+        .bind(prompt)
+        .bind(template.request_message())
+        .bind(template.response_message())
+        .execute(&app.state.db)
+        .await
+        .expect("rows");
     }
     eprintln!(
         "filled {ENDPOINTS} endpoints and {ROWS} rows in {:.0} s",

@@ -149,3 +149,58 @@ async fn finish(app: &TestApp, id: &str) {
     }
     panic!("run {id} did not finish");
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_every_state_and_shows_what_needs_a_look_first() {
+    let app = spawn_app().await;
+    for (name, status) in [
+        ("Fine", "online"),
+        ("Down", "offline"),
+        ("Slow", "degraded"),
+        ("Off", "online"),
+        ("Also fine", "online"),
+    ] {
+        let id = app
+            .create_endpoint(endpoint_body(name, "http://127.0.0.1:9/v1"))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        sqlx::query("UPDATE ai_endpoints SET status = ?1, is_active = ?2 WHERE id = ?3")
+            .bind(status)
+            .bind(i64::from(name != "Off"))
+            .bind(id)
+            .execute(&app.state.db)
+            .await
+            .expect("status");
+    }
+    let (status, d) = call(&app, "/api/dashboard/data", json!({})).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(
+        d["states"],
+        json!([
+            ["offline", 1],
+            ["degraded", 1],
+            ["disabled", 1],
+            ["online", 2]
+        ])
+    );
+    assert_eq!(d["total_endpoints"], 5);
+    let tiles: Vec<&str> = d["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .map(|e| e["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(tiles, ["Down", "Slow", "Off", "Also fine", "Fine"]);
+    // The catalog orders the same way when asked.
+    let list: Value = app
+        .api(Method::GET, "/api/v1/llm/models?sort=attention&per_page=2")
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["items"][0]["name"], "Down");
+    assert_eq!(list["items"][1]["name"], "Slow");
+}

@@ -58,6 +58,8 @@ test("catalog table: ids, server-side pages, sorting and a filter that applies a
   await expect(tile).toHaveAttribute("data-status", "disabled");
   await expect(tile).toContainText("disabled");
   await expect(tile.getByTestId("traffic")).toContainText("chat requests since start");
+  // Every state counted, worst first.
+  await expect(page.locator('[data-testid="health-states"] [data-state="disabled"]')).toHaveText("disabled 1");
   await tile.getByRole("link", { name: "Bulk 07" }).click();
   await expect(page).toHaveURL(/\/models\?q=Bulk\+07/);
   await expect(page.getByTestId("endpoint-row")).toHaveCount(1);

@@ -36,7 +36,7 @@ pub enum CatalogMsg {
 }
 
 /// What the endpoint table sorts by.
-pub const SORT_KEYS: &str = "id, name, status, latency_ms, updated_at";
+pub const SORT_KEYS: &str = "id, name, status, latency_ms, updated_at, attention";
 
 /// What the global default endpoint may not undergo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

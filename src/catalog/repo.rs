@@ -137,10 +137,29 @@ pub fn order_by(q: &ListQuery) -> Option<String> {
         "status" => "status",
         "latency_ms" => "latency_ms",
         "updated_at" => "updated_at",
+        // What needs a look first: down, degraded, unchecked, switched off,
+        // then the healthy ones.
+        "attention" => return Some(format!("{ATTENTION}, name COLLATE NOCASE, id")),
         _ => return None,
     };
     // Rows without the figure last either way; the id breaks ties.
     Some(format!("{expr} IS NULL, {expr} {dir}, id {dir}"))
+}
+
+/// The state an endpoint is in for an admin: its checked status, or
+/// `disabled` when it takes no traffic.
+const STATE: &str =
+    "CASE WHEN COALESCE(is_active, 1) = 0 THEN 'disabled' ELSE COALESCE(status, 'unknown') END";
+const ATTENTION: &str = "CASE CASE WHEN COALESCE(is_active, 1) = 0 THEN 'disabled' ELSE COALESCE(status, 'unknown') END \
+    WHEN 'offline' THEN 0 WHEN 'degraded' THEN 1 WHEN 'unknown' THEN 2 WHEN 'disabled' THEN 3 ELSE 4 END";
+
+/// How many endpoints are in each state (`online`, `disabled`…).
+pub async fn state_counts(pool: &SqlitePool) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {STATE} AS state, COUNT(*) FROM ai_endpoints GROUP BY state ORDER BY MIN({ATTENTION})"
+    )))
+    .fetch_all(pool)
+    .await
 }
 
 pub async fn list(

@@ -103,8 +103,9 @@ pub struct ListQuery {
     pub q: Option<String>,
     #[serde(default)]
     pub active: Option<bool>,
-    /// `id`, `name`, `status`, `latency_ms` or `updated_at`; without it the
-    /// default first, then by name.
+    /// `id`, `name`, `status`, `latency_ms`, `updated_at` or `attention`
+    /// (offline, degraded, unchecked, disabled, then online); without it
+    /// the default first, then by name.
     #[serde(default)]
     pub sort: Option<String>,
     #[serde(default)]

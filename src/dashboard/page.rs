@@ -68,6 +68,17 @@ fn body(lang: Lang, d: DashboardData) -> impl IntoView {
         </div>
         <section class="card" data-testid="health-grid">
             <h2>{t(lang, DashboardText::Health)}</h2>
+            <p class="chips" data-testid="health-states">
+                {d.states.iter().map(|(state, n)| view! {
+                    <span class=format!("tag status-{state}") data-state=state.clone()>{status_label(lang, state)} " " {*n}</span>
+                }).collect_view()}
+            </p>
+            {(d.total_endpoints > d.endpoints.len() as i64).then(|| view! {
+                <p class="muted small" data-testid="health-shown">
+                    {t(lang, DashboardText::WorstFirst)} " " {d.endpoints.len()} " / " {d.total_endpoints} " · "
+                    <a href="/models">{t(lang, DashboardText::AllInCatalog)}</a>
+                </p>
+            })}
             <div class="health-grid">
                 {d.endpoints.into_iter().map(|e| {
                     let (req, err) = traffic.iter().find(|c| c.endpoint_id == e.id).map(|c| (c.requests, c.errors)).unwrap_or((0, 0));

@@ -40,7 +40,12 @@ pub struct RecentRun {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DashboardData {
+    /// The endpoints that need a look first (see [`TILES`]).
     pub endpoints: Vec<Endpoint>,
+    /// How many endpoints are in each state, worst first.
+    pub states: Vec<(String, i64)>,
+    /// All endpoints, shown or not.
+    pub total_endpoints: i64,
     pub default: Option<Endpoint>,
     pub coverage: Vec<DomainCoverage>,
     pub runs: Vec<RecentRun>,
@@ -58,6 +63,9 @@ pub struct EndpointCalls {
     pub errors: u64,
 }
 
+/// Health tiles the dashboard shows; the catalog pages through the rest.
+pub const TILES: u32 = 100;
+
 #[server(prefix = "/api/dashboard", endpoint = "data", input = leptos::server_fn::codec::Json)]
 pub async fn load_dashboard() -> Result<DashboardData, AppError> {
     use crate::auth::{as_admin, provided};
@@ -67,14 +75,19 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
     use crate::monitor::traffic::Traffic;
     use crate::simulation::service::Simulation;
     as_admin(async |_, catalog: Catalog| {
-        let endpoints = catalog
+        let page = catalog
             .list(&ListQuery {
-                per_page: Some(200),
+                sort: Some("attention".into()),
+                per_page: Some(TILES),
                 ..Default::default()
             })
-            .await?
-            .items;
-        let default = endpoints.iter().find(|e| e.is_default).cloned();
+            .await?;
+        let endpoints = page.items;
+        let states = crate::catalog::repo::state_counts(&catalog.db).await?;
+        let default = match endpoints.iter().find(|e| e.is_default) {
+            Some(e) => Some(e.clone()),
+            None => catalog.default_endpoint().await?,
+        };
         let coverage = provided::<MappingService>()?
             .list()
             .await?
@@ -133,6 +146,8 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
             .collect();
         Ok(DashboardData {
             endpoints,
+            states,
+            total_endpoints: page.total,
             default,
             coverage,
             runs,

@@ -5,6 +5,8 @@ use crate::i18n::Text;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DashboardText {
     Health,
+    WorstFirst,
+    AllInCatalog,
     DefaultModel,
     NoDefault,
     Coverage,
@@ -34,6 +36,8 @@ impl Text for DashboardText {
         use DashboardText::*;
         match self {
             Health => ("端点健康", "Endpoint health"),
+            WorstFirst => ("需要关注的在前，显示", "Needing a look first, showing"),
+            AllInCatalog => ("在目录中查看全部", "see all in the catalog"),
             DefaultModel => ("全局默认模型", "Global default model"),
             NoDefault => ("尚未设置默认模型。", "No default model yet."),
             Coverage => ("映射覆盖", "Mapping coverage"),

@@ -2,6 +2,7 @@
 //! the catalog's single write path (Supabase `ai_prompt` first when
 //! configured, then SQLite), plus the route tables the resolver reads.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::last_used::LastUsedLog;
@@ -432,8 +433,20 @@ impl MappingService {
     }
 }
 
-/// Each mapping with, per model, the endpoints that serve it.
+/// Each mapping with, per model, the endpoints that serve it (each
+/// endpoint's model list read once, not once per mapping and model).
 fn with_coverage(rows: &[MappingRow], eps: &[EndpointRow]) -> Vec<MappingView> {
+    let mut serving: HashMap<String, Vec<CoveringEndpoint>> = HashMap::new();
+    for e in eps {
+        for model in e.models() {
+            serving.entry(model).or_default().push(CoveringEndpoint {
+                id: e.id,
+                name: e.name.clone(),
+                status: e.status.clone().unwrap_or_else(|| "unknown".into()),
+                is_active: e.active(),
+            });
+        }
+    }
     rows.iter()
         .map(|r| {
             let mapping = r.view();
@@ -442,16 +455,7 @@ fn with_coverage(rows: &[MappingRow], eps: &[EndpointRow]) -> Vec<MappingView> {
                 .iter()
                 .map(|m| ModelCoverage {
                     model: m.clone(),
-                    endpoints: eps
-                        .iter()
-                        .filter(|e| e.models().contains(m))
-                        .map(|e| CoveringEndpoint {
-                            id: e.id,
-                            name: e.name.clone(),
-                            status: e.status.clone().unwrap_or_else(|| "unknown".into()),
-                            is_active: e.active(),
-                        })
-                        .collect(),
+                    endpoints: serving.get(m).cloned().unwrap_or_default(),
                 })
                 .collect();
             MappingView { mapping, coverage }
