@@ -45,7 +45,12 @@ pub fn AdminLayout(title: Key, children: Children) -> impl IntoView {
                     .map(|(href, key)| {
                         let current = move || (pathname.get() == href).then_some("page");
                         view! {
-                            <a href=href aria-current=current>{t(lang, key)}</a>
+                            <a href=href aria-current=current>
+                                <svg class="nav-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                                    <path d=nav_icon(href)/>
+                                </svg>
+                                {t(lang, key)}
+                            </a>
                         }
                     })
                     .collect_view()}
@@ -77,6 +82,20 @@ pub fn AdminLayout(title: Key, children: Children) -> impl IntoView {
             <h1 class="page-title">{t(lang, title)}</h1>
             {children()}
         </main>
+    }
+}
+
+/// The outline icon of a page in the header (24 × 24, stroked).
+fn nav_icon(href: &str) -> &'static str {
+    match href {
+        // Four tiles.
+        "/" => "M3 3h7v9H3zM14 3h7v5h-7zM14 12h7v9h-7zM3 16h7v5H3z",
+        // Two stacked servers.
+        "/models" => "M3 4h18v6H3zM3 14h18v6H3zM7 7h1M7 17h1",
+        // One way in, forked to several.
+        "/mappings" => "M3 12h6l5-6h7M9 12h12M9 12l5 6h7",
+        // A pulse.
+        _ => "M2 12h5l2-6 4 12 3-9 2 3h4",
     }
 }
 

@@ -127,6 +127,45 @@ pub async fn all(pool: &SqlitePool) -> Result<Vec<EndpointRow>, sqlx::Error> {
     .await
 }
 
+/// The default endpoint's row, if one is the default.
+pub async fn default_row(pool: &SqlitePool) -> Result<Option<EndpointRow>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM ai_endpoints WHERE is_default = 1 ORDER BY id LIMIT 1"
+    )))
+    .fetch_optional(pool)
+    .await
+}
+
+/// Every model some endpoint lists, once each, in order.
+pub async fn known_models(pool: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT j.value FROM ai_endpoints e, json_each(e.model_list) j
+         WHERE json_valid(e.model_list) AND j.type = 'text' ORDER BY j.value",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// (model, id, name, status, active) of every endpoint listing one of
+/// `models`: what mapping coverage needs, without reading every endpoint.
+pub async fn serving(
+    pool: &SqlitePool,
+    models: &[String],
+) -> Result<Vec<(String, i64, String, Option<String>, Option<i64>)>, sqlx::Error> {
+    if models.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(
+        "SELECT j.value, e.id, e.name, e.status, e.is_active
+         FROM ai_endpoints e, json_each(e.model_list) j
+         WHERE json_valid(e.model_list) AND j.value IN (SELECT value FROM json_each(?1))
+         ORDER BY e.id",
+    )
+    .bind(serde_json::to_string(models).unwrap_or_default())
+    .fetch_all(pool)
+    .await
+}
+
 /// The `ORDER BY` of a listing, or `None` for a sort key it does not know.
 pub fn order_by(q: &ListQuery) -> Option<String> {
     let dir = if q.ascending { "ASC" } else { "DESC" };

@@ -125,10 +125,9 @@ impl Catalog {
     }
 
     pub async fn default_endpoint(&self) -> Result<Option<Endpoint>, AppError> {
-        Ok(repo::all(&self.db)
+        Ok(repo::default_row(&self.db)
             .await?
-            .iter()
-            .find(|r| r.default())
+            .as_ref()
             .map(EndpointRow::view))
     }
 

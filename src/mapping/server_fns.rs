@@ -52,14 +52,7 @@ pub async fn resolve_route(request: ResolveRequest) -> Result<ResolveOutcome, Ap
 #[server(prefix = "/api/mapping", endpoint = "known_models", input = leptos::server_fn::codec::Json)]
 pub async fn known_models() -> Result<Vec<String>, AppError> {
     as_admin(async |_, mappings: MappingService| {
-        let mut all: Vec<String> = crate::catalog::repo::all(&mappings.catalog().db)
-            .await?
-            .iter()
-            .flat_map(|e| e.models())
-            .collect();
-        all.sort();
-        all.dedup();
-        Ok(all)
+        Ok(crate::catalog::repo::known_models(&mappings.catalog().db).await?)
     })
     .await
 }

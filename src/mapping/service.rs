@@ -73,8 +73,7 @@ impl MappingService {
 
     /// Every mapping with, per model, the endpoints that serve it.
     pub async fn list(&self) -> Result<Vec<MappingView>, AppError> {
-        let eps = endpoints::all(&self.catalog.db).await?;
-        Ok(with_coverage(&self.rows().await?, &eps))
+        self.with_coverage(self.rows().await?).await
     }
 
     /// A page of the mapping table: filtered by scope or model, ordered.
@@ -88,13 +87,46 @@ impl MappingService {
             )
         })?;
         let (rows, total, page, per_page) = listing::page(&self.catalog.db, q, &order).await?;
-        let eps = endpoints::all(&self.catalog.db).await?;
         Ok(MappingPage {
-            items: with_coverage(&rows, &eps),
+            items: self.with_coverage(rows).await?,
             total,
             page,
             per_page,
         })
+    }
+
+    /// Each mapping with, per model, the endpoints that serve it (only
+    /// the endpoints listing one of these mappings' models are read).
+    async fn with_coverage(&self, rows: Vec<MappingRow>) -> Result<Vec<MappingView>, AppError> {
+        let views: Vec<Mapping> = rows.iter().map(MappingRow::view).collect();
+        let mut models: Vec<String> = views.iter().flat_map(|m| m.models.clone()).collect();
+        models.sort();
+        models.dedup();
+        let mut serving: HashMap<String, Vec<CoveringEndpoint>> = HashMap::new();
+        for (model, id, name, status, active) in
+            endpoints::serving(&self.catalog.db, &models).await?
+        {
+            serving.entry(model).or_default().push(CoveringEndpoint {
+                id,
+                name,
+                status: status.unwrap_or_else(|| "unknown".into()),
+                is_active: active.unwrap_or(1) != 0,
+            });
+        }
+        Ok(views
+            .into_iter()
+            .map(|mapping| MappingView {
+                coverage: mapping
+                    .models
+                    .iter()
+                    .map(|m| ModelCoverage {
+                        model: m.clone(),
+                        endpoints: serving.get(m).cloned().unwrap_or_default(),
+                    })
+                    .collect(),
+                mapping,
+            })
+            .collect())
     }
 
     /// The prompts a `prompt:<id>` scope can name (ids of the authority).
@@ -431,34 +463,4 @@ impl MappingService {
         self.routes.keep(epoch, tables.clone());
         Ok(tables)
     }
-}
-
-/// Each mapping with, per model, the endpoints that serve it (each
-/// endpoint's model list read once, not once per mapping and model).
-fn with_coverage(rows: &[MappingRow], eps: &[EndpointRow]) -> Vec<MappingView> {
-    let mut serving: HashMap<String, Vec<CoveringEndpoint>> = HashMap::new();
-    for e in eps {
-        for model in e.models() {
-            serving.entry(model).or_default().push(CoveringEndpoint {
-                id: e.id,
-                name: e.name.clone(),
-                status: e.status.clone().unwrap_or_else(|| "unknown".into()),
-                is_active: e.active(),
-            });
-        }
-    }
-    rows.iter()
-        .map(|r| {
-            let mapping = r.view();
-            let coverage = mapping
-                .models
-                .iter()
-                .map(|m| ModelCoverage {
-                    model: m.clone(),
-                    endpoints: serving.get(m).cloned().unwrap_or_default(),
-                })
-                .collect();
-            MappingView { mapping, coverage }
-        })
-        .collect()
 }
