@@ -204,3 +204,36 @@ async fn the_dashboard_counts_every_state_and_shows_what_needs_a_look_first() {
     assert_eq!(list["items"][0]["name"], "Down");
     assert_eq!(list["items"][1]["name"], "Slow");
 }
+
+#[tokio::test]
+async fn a_coverage_chip_names_ten_endpoints_healthy_first_and_counts_the_rest() {
+    let app = spawn_app().await;
+    let mut last = 0;
+    for i in 0..12 {
+        last = app
+            .create_endpoint(endpoint_body(&format!("E{i:02}"), "http://127.0.0.1:9/v1"))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+    }
+    sqlx::query(
+        "UPDATE ai_endpoints SET status = CASE WHEN id = ?1 THEN 'online' ELSE 'offline' END",
+    )
+    .bind(last)
+    .execute(&app.state.db)
+    .await
+    .expect("status");
+    let model = endpoint_body("x", "http://x")["model"].clone();
+    app.create_mapping(json!({"scope": "tenant:big", "models": [model], "default": model}))
+        .await;
+    let (status, page) = call(&app, "/api/mapping/list", json!({ "query": {} })).await;
+    assert_eq!(status, 200, "{page}");
+    let coverage = &page["items"][0]["coverage"][0];
+    assert_eq!(coverage["endpoints"].as_array().expect("named").len(), 10);
+    assert_eq!(coverage["more"], 2);
+    assert_eq!(
+        coverage["endpoints"][0]["id"], last,
+        "the healthy one first"
+    );
+    assert_eq!(coverage["endpoints"][0]["status"], "online");
+}

@@ -118,6 +118,7 @@ pub fn coverage_chip(lang: crate::i18n::Lang, c: &ModelCoverage) -> impl IntoVie
         .endpoints
         .iter()
         .map(|e| format!("{} ({})", e.name, status_label(lang, &e.status)))
+        .chain((c.more > 0).then(|| format!("+{}", c.more)))
         .collect::<Vec<_>>()
         .join(", ");
     let title = if names.is_empty() {

@@ -13,7 +13,7 @@ use super::resolver::{self, RouteMapping};
 use super::route_cache::{route_endpoints, RouteCache, RouteTables, Tables};
 use super::types::{
     CoveringEndpoint, Mapping, MappingDraft, MappingPage, MappingQuery, MappingTools, MappingView,
-    ModelCoverage, Resolution, ResolveRequest, Scope, MAPPING_CATEGORY,
+    ModelCoverage, Resolution, ResolveRequest, Scope, COVERAGE_NAMED, MAPPING_CATEGORY,
 };
 use crate::catalog::repo::{self as endpoints, now, EndpointRow};
 use crate::catalog::service::Catalog;
@@ -113,15 +113,23 @@ impl MappingService {
                 is_active: active.unwrap_or(1) != 0,
             });
         }
+        // Healthy first, then active ones, so the named ones decide.
+        for list in serving.values_mut() {
+            list.sort_by_key(|e| (!(e.is_active && e.status == "online"), !e.is_active, e.id));
+        }
         Ok(views
             .into_iter()
             .map(|mapping| MappingView {
                 coverage: mapping
                     .models
                     .iter()
-                    .map(|m| ModelCoverage {
-                        model: m.clone(),
-                        endpoints: serving.get(m).cloned().unwrap_or_default(),
+                    .map(|m| {
+                        let all = serving.get(m).map(Vec::as_slice).unwrap_or_default();
+                        ModelCoverage {
+                            model: m.clone(),
+                            endpoints: all.iter().take(COVERAGE_NAMED).cloned().collect(),
+                            more: all.len().saturating_sub(COVERAGE_NAMED),
+                        }
                     })
                     .collect(),
                 mapping,

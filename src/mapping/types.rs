@@ -153,8 +153,16 @@ fn yes() -> bool {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelCoverage {
     pub model: String,
+    /// The endpoints serving it, healthy ones first, at most
+    /// [`COVERAGE_NAMED`]; `more` counts the rest.
     pub endpoints: Vec<CoveringEndpoint>,
+    #[serde(default)]
+    pub more: usize,
 }
+
+/// Endpoints a coverage chip names; a big catalog serves a model from
+/// thousands, and each mapping row would carry them all.
+pub const COVERAGE_NAMED: usize = 10;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
