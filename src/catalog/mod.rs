@@ -21,6 +21,8 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod health;
 #[cfg(feature = "ssr")]
+pub mod lookups;
+#[cfg(feature = "ssr")]
 pub mod model_check;
 #[cfg(feature = "ssr")]
 pub mod reconcile;

@@ -83,7 +83,7 @@ pub async fn load_dashboard() -> Result<DashboardData, AppError> {
             })
             .await?;
         let endpoints = page.items;
-        let states = crate::catalog::repo::state_counts(&catalog.db).await?;
+        let states = crate::catalog::lookups::state_counts(&catalog.db).await?;
         let default = match endpoints.iter().find(|e| e.is_default) {
             Some(e) => Some(e.clone()),
             None => catalog.default_endpoint().await?,

@@ -52,7 +52,7 @@ pub async fn resolve_route(request: ResolveRequest) -> Result<ResolveOutcome, Ap
 #[server(prefix = "/api/mapping", endpoint = "known_models", input = leptos::server_fn::codec::Json)]
 pub async fn known_models() -> Result<Vec<String>, AppError> {
     as_admin(async |_, mappings: MappingService| {
-        Ok(crate::catalog::repo::known_models(&mappings.catalog().db).await?)
+        Ok(crate::catalog::lookups::known_models(&mappings.catalog().db).await?)
     })
     .await
 }

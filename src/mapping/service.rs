@@ -104,7 +104,7 @@ impl MappingService {
         models.dedup();
         let mut serving: HashMap<String, Vec<CoveringEndpoint>> = HashMap::new();
         for (model, id, name, status, active) in
-            endpoints::serving(&self.catalog.db, &models).await?
+            crate::catalog::lookups::serving(&self.catalog.db, &models).await?
         {
             serving.entry(model).or_default().push(CoveringEndpoint {
                 id,
