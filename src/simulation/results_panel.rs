@@ -25,7 +25,8 @@ pub fn ResultsPanel() -> impl IntoView {
     let run_sort: Sort = RwSignal::new((String::new(), false));
     let run_page = RwSignal::new(1u32);
     Effect::new(move |_| {
-        (run_settled.track(), run_status.track());
+        run_settled.track();
+        run_status.track();
         run_page.set(1);
     });
     let runs = Resource::new(
