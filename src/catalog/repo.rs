@@ -163,18 +163,7 @@ pub async fn list(
 ) -> Result<EndpointPage, sqlx::Error> {
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
-    let pattern =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                format!(
-                    "%{}%",
-                    s.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
+    let pattern = crate::storage::contains_pattern(q.q.as_deref());
     let active = q.active.map(i64::from);
     let filter = "WHERE (?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR base_url LIKE ?1 ESCAPE '\\' \
                   OR model LIKE ?1 ESCAPE '\\' OR model_list LIKE ?1 ESCAPE '\\') \

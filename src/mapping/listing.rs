@@ -62,17 +62,7 @@ pub(super) async fn page(
 ) -> Result<(Vec<MappingRow>, i64, u32, u32), sqlx::Error> {
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
-    let pattern =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                let escaped = s
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                format!("%{escaped}%")
-            });
+    let pattern = crate::storage::contains_pattern(q.q.as_deref());
     // The scope or a model name (the models live in tools_json).
     let filter = "AND (?1 IS NULL OR name LIKE ?1 ESCAPE '\\' OR tools_json LIKE ?1 ESCAPE '\\')";
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(

@@ -120,14 +120,7 @@ impl Filter {
         Filter {
             run_id: q.run_id.clone(),
             success: q.success.map(i64::from),
-            text: some_text(&q.text).map(|t| {
-                format!(
-                    "%{}%",
-                    t.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            }),
+            text: crate::storage::contains_pattern(q.text.as_deref()),
             error_kind: owned(&q.error_kind),
             endpoint_id: q.endpoint_id,
             model: owned(&q.model),

@@ -17,6 +17,17 @@ use sqlx::SqlitePool;
 
 use crate::config::files::{create_private_dir_all, private_options};
 
+/// A `LIKE … ESCAPE '\\'` pattern that finds `text` anywhere, taken
+/// literally (`%`, `_` and `\\` escaped); `None` for blank text.
+pub fn contains_pattern(text: Option<&str>) -> Option<String> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("SQLITE_PATH: cannot create the folder {path}: {source}")]
