@@ -26,7 +26,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
   --enable-mutable-globals --enable-reference-types --enable-multivalue
 
 
-.PHONY: bench run test lint dev build build-debug tools brotli compress test-tools wasm-target wasm-bindgen node-deps \
+.PHONY: bench run test lint dev build build-debug tools brotli compress test-tools wasm-target wasm-bindgen wasm-split node-deps \
         chromium postgres fuzz-tools guidellm screenshots cjk-font site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
@@ -43,7 +43,7 @@ test: test-tools build-debug rust-tests api-fuzz e2e
 
 ## ── pieces ──────────────────────────────────────────────────────────────────
 
-tools: wasm-target wasm-bindgen node-deps brotli
+tools: wasm-target wasm-bindgen wasm-split node-deps brotli
 
 brotli:
 	@command -v brotli >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli; }
@@ -61,6 +61,14 @@ wasm-bindgen:
 	  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
 	    cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
 	fi
+
+# Cuts the browser wasm into the shell and one module per page (a small
+# program of ours on the wasm_split_cli_support crate, built once).
+WASM_SPLIT := tools/wasm-split/target/release/wasm-split-bundle
+wasm-split: $(WASM_SPLIT)
+$(WASM_SPLIT): tools/wasm-split/Cargo.toml tools/wasm-split/Cargo.lock tools/wasm-split/src/main.rs
+	cd tools/wasm-split && cargo build --release --locked
+	@touch $@
 
 # Playwright and binaryen's wasm-opt (Debian's binaryen is too old).
 node-deps: end2end/node_modules/.installed
@@ -92,7 +100,7 @@ fuzz-tools:
 site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
-	wasm-opt -Oz $(WASM_FEATURES) $(SITE)/pkg/model-suite_bg.wasm -o $(SITE)/pkg/model-suite_bg.wasm
+	for f in $(SITE)/pkg/*.wasm; do wasm-opt -Oz $(WASM_FEATURES) "$$f" -o "$$f"; done
 	scripts/hash_bundle.sh $(SITE)/pkg target/release/hash.txt
 	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg
 
@@ -102,9 +110,14 @@ site-debug: tools
 	scripts/hash_bundle.sh $(TEST_SITE)/pkg target/debug/hash.txt
 	$(MAKE) --no-print-directory compress DIR=$(TEST_SITE)/pkg
 
+# Split first (the page modules, their shared chunks, the loader and the
+# manifest land in pkg), then wasm-bindgen on what stays in the shell.
 bundle:
 	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg
-	wasm-bindgen $(WASM) --target web --no-typescript --out-dir $(OUT)/pkg --out-name model-suite
+	$(WASM_SPLIT) $(WASM) $(OUT)/pkg $(OUT)/shell.wasm ./model-suite.js
+	wasm-bindgen $(OUT)/shell.wasm --keep-lld-exports --no-demangle --target web --no-typescript \
+	  --out-dir $(OUT)/pkg --out-name model-suite
+	rm $(OUT)/shell.wasm
 	cp style/main.css $(OUT)/pkg/model-suite.css
 	cp -R public/. $(OUT)/
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path, Lazy, LazyRoute,
 };
 
 use crate::auth::page::LoginPage;
@@ -14,6 +14,7 @@ use crate::dashboard::page::DashboardPage;
 use crate::i18n::{t, Key, Lang};
 use crate::mapping::page::MappingPage;
 use crate::simulation::page::SimulationPage;
+use crate::ui::load::load;
 use crate::ui::{use_lang, NotFound, SignedIn};
 
 /// The document around the app, rendered on the server only.
@@ -49,7 +50,7 @@ pub fn App() -> impl IntoView {
     }
     let lang = use_lang();
     let app_name = t(lang, Key::AppName);
-    provide_context(SignedIn(Resource::new(|| (), |_| whoami())));
+    provide_context(SignedIn(load(|| (), |_| whoami())));
 
     view! {
         <Title formatter=move |page: String| {
@@ -58,14 +59,40 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/") view=DashboardPage/>
-                <Route path=path!("/models") view=CatalogPage/>
-                <Route path=path!("/mappings") view=MappingPage/>
-                <Route path=path!("/simulation") view=SimulationPage/>
+                <Route path=path!("/") view={Lazy::<DashboardRoute>::new()}/>
+                <Route path=path!("/models") view={Lazy::<CatalogRoute>::new()}/>
+                <Route path=path!("/mappings") view={Lazy::<MappingRoute>::new()}/>
+                <Route path=path!("/simulation") view={Lazy::<SimulationRoute>::new()}/>
             </Routes>
         </Router>
     }
 }
+
+/// Each of the four pages is its own wasm module: the browser fetches the
+/// shell (header, router, sign-in) and the page it opens, and another page's
+/// code only when it goes there. The server names the page's module in the
+/// HTML, so it loads alongside the shell, not after it.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(DashboardRoute, DashboardPage);
+lazy_page!(CatalogRoute, CatalogPage);
+lazy_page!(MappingRoute, MappingPage);
+lazy_page!(SimulationRoute, SimulationPage);
 
 /// The page's Content-Security-Policy: scripts from this site and the inline
 /// hydration script carrying this response's nonce (leptos adds it to every

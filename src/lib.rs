@@ -33,14 +33,20 @@ pub mod storage;
 #[cfg(feature = "ssr")]
 pub mod upstream;
 
-/// Browser entry point: hydrates the server-rendered body, then marks it so
-/// tests (and people) can tell the page is interactive.
+/// Browser entry point: hydrates the server-rendered body (after the page's
+/// own module has loaded: each page is a lazily loaded module, see `app`),
+/// then marks it so tests (and people) can tell the page is interactive.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    if let Some(body) = leptos::prelude::document().body() {
+    let Some(body) = leptos::prelude::document().body() else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

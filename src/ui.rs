@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::i18n::{t, Key, Lang};
 
 pub mod dialog_keys;
+pub mod load;
 pub mod table;
 
 /// The language of the current page (see [`crate::app::App`]).
@@ -18,7 +19,7 @@ pub fn use_lang() -> Lang {
 /// Who is signed in, fetched once by the app (see [`crate::app::App`]) and
 /// shown in every page's header.
 #[derive(Clone, Copy)]
-pub struct SignedIn(pub Resource<Result<String, ServerFnError>>);
+pub struct SignedIn(pub load::Loaded<Result<String, ServerFnError>>);
 
 /// The frame of every admin page: header with the four pages, language
 /// switch, who is signed in and log out; then the page's title and body.

@@ -9,13 +9,14 @@ use super::text::CatalogText;
 use super::types::ModelCheck;
 use crate::error::{reason_text, AppError};
 use crate::i18n::{t, Lang};
+use crate::ui::load::load;
 use crate::ui::use_lang;
 
 #[component]
 pub fn ModelChecks(id: i64) -> impl IntoView {
     let lang = use_lang();
     let run = Action::new(move |_: &()| check_endpoint_models(id));
-    let stored = Resource::new(
+    let stored = load(
         move || run.version().get(),
         move |_| endpoint_model_checks(id),
     );

@@ -12,6 +12,7 @@ use super::server_fns::{
 use super::text::CatalogText;
 use super::types::Endpoint;
 use crate::i18n::t;
+use crate::ui::load::load;
 use crate::ui::{use_lang, Modal};
 
 #[component]
@@ -19,7 +20,7 @@ pub fn SwitchDefaultDialog(target: Endpoint) -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<CatalogCtx>();
     let id = target.id;
-    let preview = Resource::new(move || id, preview_default_switch);
+    let preview = load(move || id, preview_default_switch);
     let confirm = Action::new(move |_: &()| set_default_endpoint(id));
     Effect::new(move |_| {
         if let Some(r) = confirm.value().get() {
@@ -69,7 +70,7 @@ pub fn DeleteDialog(target: Endpoint) -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<CatalogCtx>();
     let id = target.id;
-    let usage = Resource::new(move || id, load_endpoint_usage);
+    let usage = load(move || id, load_endpoint_usage);
     let exported = RwSignal::new(false);
     let remove = Action::new(move |with_results: &bool| delete_endpoint(id, *with_results));
     Effect::new(move |_| {

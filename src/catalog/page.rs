@@ -15,6 +15,7 @@ use super::text::{status_label, CatalogText};
 use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
 use crate::error::reason_text;
 use crate::i18n::{t, Key, Lang};
+use crate::ui::load::load;
 use crate::ui::table::{settling, Pager, Sort, SortHeader};
 use crate::ui::{use_lang, AdminLayout, EmptyState, TableSkeleton, Toast};
 use leptos_router::hooks::use_query_map;
@@ -37,7 +38,7 @@ pub fn CatalogPage() -> impl IntoView {
         settled.track();
         page.set(1);
     });
-    let endpoints = Resource::new(
+    let endpoints = load(
         move || (settled.get(), sort.get(), page.get(), ctx.version.get()),
         |(q, (key, ascending), page, _)| {
             list_endpoints(ListQuery {
@@ -50,7 +51,7 @@ pub fn CatalogPage() -> impl IntoView {
             })
         },
     );
-    let authority = Resource::new(|| (), |_| supabase_configured());
+    let authority = load(|| (), |_| supabase_configured());
     let last_sync = RwSignal::new(None::<SyncReport>);
 
     let sync = Action::new(|_: &()| sync_catalog());

@@ -9,6 +9,7 @@ use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::{short_time, status_label};
 use crate::i18n::{t, Key, Lang};
 use crate::mapping::pending_panel::PendingChanges;
+use crate::ui::load::load;
 use crate::ui::{use_lang, AdminLayout, EmptyState, TableSkeleton};
 
 #[component]
@@ -26,7 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
     follow_catalog_changes(move || {
         tick.try_update(|t| *t += 1);
     });
-    let data = Resource::new(move || tick.get(), |_| load_dashboard());
+    let data = load(move || tick.get(), |_| load_dashboard());
     view! {
         <AdminLayout title=Key::DashboardTitle>
             <PendingChanges/>

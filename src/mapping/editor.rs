@@ -9,6 +9,7 @@ use super::text::MappingText;
 use super::types::{Mapping, MappingDraft};
 use crate::error::AppError;
 use crate::i18n::t;
+use crate::ui::load::load;
 use crate::ui::{field_error, use_lang, Drawer, ModelChips};
 
 #[component]
@@ -44,7 +45,7 @@ pub fn MappingDrawer(initial: Option<Mapping>) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let version = RwSignal::new(initial.as_ref().and_then(|m| m.updated_at.clone()));
     let error = RwSignal::new(None::<AppError>);
-    let known = Resource::new(|| (), |_| known_models());
+    let known = load(|| (), |_| known_models());
     let current = Action::new(move |_: &()| mapping_by_id(id.unwrap_or_default()));
     let now_shown = RwSignal::new(None::<Mapping>);
     Effect::new(move |_| {

@@ -13,6 +13,7 @@ use super::types::{Mapping, MappingQuery, MappingView, ModelCoverage};
 use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::status_label;
 use crate::i18n::{t, Key};
+use crate::ui::load::load;
 use crate::ui::table::{settling, Pager, Sort, SortHeader};
 use crate::ui::{use_lang, AdminLayout, EmptyState, Modal, TableSkeleton, Toast};
 use leptos_router::hooks::use_query_map;
@@ -34,7 +35,7 @@ pub fn MappingPage() -> impl IntoView {
         settled.track();
         page.set(1);
     });
-    let mappings = Resource::new(
+    let mappings = load(
         move || (settled.get(), sort.get(), page.get(), ctx.version.get()),
         |(q, (key, ascending), page, _)| {
             list_mappings(MappingQuery {

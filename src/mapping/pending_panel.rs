@@ -9,6 +9,7 @@ use super::text::MappingText;
 use super::types::PendingChange;
 use crate::catalog::text::short_time;
 use crate::i18n::t;
+use crate::ui::load::load;
 use crate::ui::use_lang;
 
 /// What a kept edit is about, in a few words.
@@ -25,7 +26,7 @@ fn summary(p: &PendingChange) -> String {
 pub fn PendingChanges() -> impl IntoView {
     let lang = use_lang();
     let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| list_pending_changes());
+    let list = load(move || version.get(), |_| list_pending_changes());
     let outcome = RwSignal::new(None::<(bool, String)>);
     let apply = Action::new(|id: &String| apply_pending_change(id.clone()));
     let discard = Action::new(|id: &String| discard_pending_change(id.clone()));

@@ -1,6 +1,7 @@
 //! The prompt picker: a `<datalist>` of the prompts a `prompt:<id>` scope
 //! can name (ids of the authority), for any input that takes a prompt id.
 
+use crate::ui::load::load;
 use leptos::prelude::*;
 
 use super::server_fns::known_prompts;
@@ -8,7 +9,7 @@ use super::server_fns::known_prompts;
 /// A datalist with id `list_id`; inputs opt in with `list=list_id`.
 #[component]
 pub fn PromptOptions(list_id: &'static str) -> impl IntoView {
-    let prompts = Resource::new(|| (), |_| known_prompts());
+    let prompts = load(|| (), |_| known_prompts());
     view! {
         <datalist id=list_id data-testid=list_id>
             <Transition fallback=|| ()>

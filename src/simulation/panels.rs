@@ -10,6 +10,7 @@ use super::types::{ChatScope, DialogRequest, DialogResult, MintRequest};
 use crate::error::reason_text;
 use crate::error::AppError;
 use crate::i18n::t;
+use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
 
 pub fn opt(s: RwSignal<String>) -> Option<String> {
@@ -25,7 +26,7 @@ pub fn MintPanel() -> impl IntoView {
     let tenant = RwSignal::new(String::new());
     let module = RwSignal::new(String::new());
     let minutes = RwSignal::new("60".to_owned());
-    let limits = Resource::new(|| (), |_| load_test_limits());
+    let limits = load(|| (), |_| load_test_limits());
     let mint = Action::new(|r: &MintRequest| mint_token(r.clone()));
     let error = Signal::derive(move || mint.value().get().and_then(Result::err));
     Effect::new(move |_| {

@@ -7,12 +7,13 @@ use super::server_fns::read_result;
 use super::text::{kind_text, SimText};
 use super::types::ResultDetail;
 use crate::i18n::{t, Lang};
+use crate::ui::load::load;
 use crate::ui::{use_lang, Drawer};
 
 #[component]
 pub fn ResultDrawer(id: i64, on_close: Callback<()>) -> impl IntoView {
     let lang = use_lang();
-    let detail = Resource::new(move || id, read_result);
+    let detail = load(move || id, read_result);
     view! {
         <Drawer title=format!("{} #{id}", t(lang, SimText::Results)) on_close>
             <Transition fallback=|| ()>

@@ -10,6 +10,7 @@ use super::server_fns::{list_results, list_runs};
 use super::text::{kind_text, status_text, SimText};
 use super::types::{ResultQuery, RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
+use crate::ui::load::load;
 use crate::ui::table::{settling, Pager, Sort, SortHeader};
 use crate::ui::{use_lang, TableSkeleton};
 
@@ -29,7 +30,7 @@ pub fn ResultsPanel() -> impl IntoView {
         run_status.track();
         run_page.set(1);
     });
-    let runs = Resource::new(
+    let runs = load(
         move || {
             let filters = (run_settled.get(), run_status.get(), run_sort.get());
             (filters, run_page.get(), ctx.finished.get())
@@ -62,7 +63,7 @@ pub fn ResultsPanel() -> impl IntoView {
     let sort = RwSignal::new(String::from("id"));
     let page = RwSignal::new(1u32);
     let opened = RwSignal::new(None::<i64>);
-    let results = Resource::new(
+    let results = load(
         move || {
             let filters = (
                 kind.get(),

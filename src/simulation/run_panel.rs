@@ -17,6 +17,7 @@ use super::text::{kind_text, status_text, SimText};
 use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
+use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
 
 #[component]
@@ -34,7 +35,7 @@ pub fn RunPanel() -> impl IntoView {
     let random = RwSignal::new(false);
     // A second run while one is going needs a second click.
     let confirming = RwSignal::new(false);
-    let runs = Resource::new(
+    let runs = load(
         move || ctx.finished.get(),
         |_| {
             list_runs(RunQuery {
@@ -57,7 +58,7 @@ pub fn RunPanel() -> impl IntoView {
     let (tenant, module, model) = (field(""), field(""), field(""));
     let stream = RwSignal::new(true);
     let from_token = RwSignal::new(false);
-    let limits = Resource::new(|| (), |_| load_test_limits());
+    let limits = load(|| (), |_| load_test_limits());
     let start = Action::new(|c: &RunConfig| start_run(c.clone()));
     let error: Signal<Option<AppError>> =
         Signal::derive(move || start.value().get().and_then(Result::err));
@@ -243,7 +244,7 @@ fn LivePanel() -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let live = Resource::new(
+    let live = load(
         move || (ctx.current_run.get(), tick.get()),
         |(id, _)| async move {
             match id {
@@ -299,7 +300,7 @@ fn LivePanel() -> impl IntoView {
 fn RunTimeline(id: String, running: bool, done: u64) -> impl IntoView {
     let lang = use_lang();
     let key = (id, running, if running { done / 500 } else { done });
-    let seconds = Resource::new(move || key.clone(), |(id, _, _)| run_timeline(id));
+    let seconds = load(move || key.clone(), |(id, _, _)| run_timeline(id));
     view! {
         <Transition fallback=|| ()>
             {move || seconds.get().and_then(Result::ok).filter(|s| !s.is_empty()).map(|s| view! {

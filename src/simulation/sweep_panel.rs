@@ -11,6 +11,7 @@ use super::text::SimText;
 use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
+use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
 
 fn number(s: RwSignal<String>) -> Option<f64> {
@@ -119,7 +120,7 @@ fn SweepView(current: RwSignal<Option<String>>) -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let sweep = Resource::new(
+    let sweep = load(
         move || (current.get(), tick.get()),
         |(id, _)| async move {
             match id {
