@@ -100,7 +100,7 @@ fuzz-tools:
 site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
-	for f in $(SITE)/pkg/*.wasm; do wasm-opt -Oz $(WASM_FEATURES) "$$f" -o "$$f"; done
+	ls $(SITE)/pkg/*.wasm | xargs -P 2 -I{} wasm-opt -Oz $(WASM_FEATURES) {} -o {}
 	scripts/hash_bundle.sh $(SITE)/pkg target/release/hash.txt
 	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg
 

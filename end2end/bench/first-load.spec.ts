@@ -5,13 +5,35 @@ import { logIn } from "../tests/helpers";
 
 const root = path.resolve(__dirname, "..", "..");
 
-/** The release wasm's size: raw, gzip and brotli, in KB. */
-function wasmSizes(): string {
+const pkg = path.join(root, "target", "site", "pkg");
+const kb = (bytes: number) => (bytes / 1024).toFixed(0);
+const size = (file: string) => fs.statSync(path.join(pkg, file)).size;
+
+/** Raw / gzip / brotli KB of a set of wasm files in the release bundle. */
+function sizes(files: string[]): string {
+  const sum = (suffix: string) => files.reduce((n, f) => n + size(f + suffix), 0);
+  return `${kb(sum(""))} / ${kb(sum(".gz"))} / ${kb(sum(".br"))}`;
+}
+
+/** The shell's wasm, and for each page the wasm a first visit fetches: the
+ * shell plus the page's own module and the chunks it shares with others
+ * (as the split manifest lists them). */
+function wasmRows(): string[] {
   const hashes = fs.readFileSync(path.join(root, "target", "release", "hash.txt"), "utf8");
-  const hash = /wasm:\s*(\S+)/.exec(hashes)?.[1];
-  const file = path.join(root, "target", "site", "pkg", `model-suite.${hash}.wasm`);
-  const kb = (f: string) => (fs.statSync(f).size / 1024).toFixed(0);
-  return `${kb(file)} / ${kb(`${file}.gz`)} / ${kb(`${file}.br`)}`;
+  const shell = `model-suite.${/wasm:\s*(\S+)/.exec(hashes)?.[1]}.wasm`;
+  const manifest: Record<string, string[]> = JSON.parse(
+    fs.readFileSync(path.join(pkg, "__wasm_split_manifest.json"), "utf8"),
+  );
+  const all = fs.readdirSync(pkg).filter((f) => f.endsWith(".wasm"));
+  const rows = [
+    `| wasm, whole app (every module) raw / gzip / brotli, KB | ${sizes(all)} |`,
+    `| wasm, shell only, KB | ${sizes([shell])} |`,
+  ];
+  for (const [key, modules] of Object.entries(manifest).sort()) {
+    const page = /^__(\w+?)_route_view/.exec(key)?.[1] ?? key;
+    rows.push(`| wasm, first visit to ${page} (shell + ${modules.length} modules), KB | ${sizes([shell, ...modules.map((m) => `${m}.wasm`)])} |`);
+  }
+  return rows;
 }
 
 // Lighthouse-style figures for the catalog page on a 10 Mbit/s link with
@@ -43,7 +65,7 @@ test("catalog first load on a throttled network", async ({ page, context }) => {
     console.log(`| catalog, ${label}: time to hydrate at ${MBIT} Mbit/s, ms | ${hydrated} |`);
   };
   console.log("\n| first load (release build) | value |\n|---|---|");
-  console.log(`| wasm raw / gzip / brotli, KB | ${wasmSizes()} |`);
+  for (const row of wasmRows()) console.log(row);
   await cdp.send("Network.clearBrowserCache");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
   await load("empty cache");

@@ -54,3 +54,27 @@ test("the page links the bundle by content-hashed names that browsers keep for g
   const login = await page.request.get("/login");
   expect(login.headers()["cache-control"]).toBe("no-cache");
 });
+
+test("each page is a wasm module of its own: a page preloads only its modules, another page's arrive when the admin goes there", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/models");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const html = await page.content();
+  const modules = [...html.matchAll(/href="\/pkg\/((?:split|chunk)_\w+\.[0-9a-f]{20}\.wasm)"/g)].map((m) => m[1]);
+  expect(modules.filter((m) => m.startsWith("split___catalog_route_view"))).toHaveLength(1);
+  expect(modules.filter((m) => /simulation|dashboard|mapping/.test(m))).toEqual([]);
+  for (const name of modules) {
+    const res = await page.request.get(`/pkg/${name}`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(res.status()).toBe(200);
+    expect(res.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(["br", "gzip"]).toContain(res.headers()["content-encoding"]);
+  }
+
+  const fetched: string[] = [];
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await page.locator('header a[href="/simulation"]').click();
+  await expect(page).toHaveURL(/\/simulation$/);
+  await expect(page.getByTestId("mint-panel")).toBeVisible();
+  expect(fetched.filter((p) => p.startsWith("/pkg/split___simulation_route_view"))).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
