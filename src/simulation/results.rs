@@ -196,6 +196,26 @@ fn sort_by(q: &ResultQuery) -> Result<String, AppError> {
     Ok(format!("{expr} IS NULL, {expr} {order}, id DESC"))
 }
 
+/// `(order, limit, offset)` of a page's ids. A page in the far half of an
+/// id-ordered list is read from the other end (so the last of a million rows
+/// skips a few rows, not all); the outer query puts them back in order.
+fn window(order: &str, total: i64, page: u32, per_page: u32) -> (String, i64, i64) {
+    let (per_page, offset) = (
+        i64::from(per_page),
+        i64::from(page - 1) * i64::from(per_page),
+    );
+    let flipped = match order {
+        "id ASC" => "id DESC",
+        "id DESC" => "id ASC",
+        _ => return (order.to_owned(), per_page, offset),
+    };
+    if offset <= total / 2 || offset >= total {
+        return (order.to_owned(), per_page, offset);
+    }
+    let rows = per_page.min(total - offset);
+    (flipped.to_owned(), rows, total - offset - rows)
+}
+
 fn some_text(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
@@ -214,16 +234,17 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
     )
     .fetch_one(db)
     .await?;
+    let (inner, limit, skip) = window(&order, total, page, per_page);
     let rows: Vec<Raw> = bind_filter!(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id IN (
-                SELECT id FROM ai_prompt_tests WHERE {condition} ORDER BY {order} LIMIT ?8 OFFSET ?9
+                SELECT id FROM ai_prompt_tests WHERE {condition} ORDER BY {inner} LIMIT ?8 OFFSET ?9
              ) ORDER BY {order}"
         ))),
         filter
     )
-    .bind(i64::from(per_page))
-    .bind(i64::from(page - 1) * i64::from(per_page))
+    .bind(limit)
+    .bind(skip)
     .fetch_all(db)
     .await?;
     Ok(ResultPage {
@@ -456,6 +477,22 @@ pub fn export(db: SqlitePool, of: ExportOf, format: ExportFormat) -> Body {
 #[cfg(test)]
 mod tests {
     use super::neutralize;
+
+    #[test]
+    fn far_pages_are_read_from_the_other_end() {
+        use super::window;
+        assert_eq!(window("id DESC", 1000, 1, 50), ("id DESC".into(), 50, 0));
+        assert_eq!(window("id DESC", 1000, 10, 50), ("id DESC".into(), 50, 450));
+        assert_eq!(window("id DESC", 1000, 20, 50), ("id ASC".into(), 50, 0));
+        assert_eq!(window("id ASC", 1000, 19, 50), ("id DESC".into(), 50, 50));
+        assert_eq!(window("id ASC", 1010, 21, 50), ("id DESC".into(), 10, 0));
+        assert_eq!(window("id ASC", 1000, 30, 50), ("id ASC".into(), 50, 1450));
+        let by_latency = "latency_ms IS NULL, latency_ms DESC, id DESC";
+        assert_eq!(
+            window(by_latency, 1000, 20, 50),
+            (by_latency.into(), 50, 950)
+        );
+    }
 
     #[test]
     fn formula_cells_are_neutralized() {
