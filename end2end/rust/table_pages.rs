@@ -18,6 +18,25 @@ async fn call(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.expect("json"))
 }
 
+/// `GET path` of the REST API: status, `X-Total-Count` and the JSON body.
+async fn rest(app: &TestApp, path: &str) -> (u16, Option<i64>, Value) {
+    let res = app.api(Method::GET, path).send().await.expect("rest");
+    let total = res
+        .headers()
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    (
+        res.status().as_u16(),
+        total,
+        res.json().await.expect("json"),
+    )
+}
+
+/// One field of every element of a REST list.
+fn field(list: &Value, pick: impl Fn(&Value) -> Value) -> Vec<Value> {
+    list.as_array().expect("array").iter().map(pick).collect()
+}
+
 fn column(page: &Value, pick: impl Fn(&Value) -> Value) -> Vec<Value> {
     page["items"]
         .as_array()
@@ -77,6 +96,23 @@ async fn the_mapping_table_pages_sorts_and_filters_by_scope_or_model() {
     let (status, err) = list(json!({"sort": "note"})).await;
     assert_eq!(status, 422);
     assert_eq!(err["Validation"]["field"], "sort", "{err}");
+
+    // The REST list: every mapping without parameters, one page with them,
+    // an array either way, and how many match in X-Total-Count.
+    let (status, total, all) = rest(&app, "/api/v1/llm/mappings").await;
+    assert_eq!((status, total), (200, Some(3)));
+    assert_eq!(all.as_array().map(Vec::len), Some(3));
+    let (_, total, page) = rest(&app, "/api/v1/llm/mappings?sort=id&per_page=2&page=2").await;
+    assert_eq!(total, Some(3));
+    assert_eq!(
+        field(&page, |v| v["mapping"]["scope"].clone()),
+        ["tenant:beta"]
+    );
+    let (_, total, _) = rest(&app, "/api/v1/llm/mappings?q=tenant:").await;
+    assert_eq!(total, Some(2));
+    let (status, _, err) = rest(&app, "/api/v1/llm/mappings?sort=note").await;
+    assert_eq!(status, 422);
+    assert!(err.to_string().contains("sort"), "{err}");
 }
 
 #[tokio::test]
@@ -129,6 +165,20 @@ async fn the_runs_table_pages_sorts_and_filters_on_the_server() {
     let (status, err) = list(json!({"sort": "model"})).await;
     assert_eq!(status, 422);
     assert_eq!(err["Validation"]["field"], "sort", "{err}");
+
+    let (status, total, all) = rest(&app, "/api/v1/llm/tests/runs").await;
+    assert_eq!((status, total), (200, Some(3)));
+    assert_eq!(
+        field(&all, |v| v["id"].clone()),
+        [json!(ids[2]), json!(ids[1]), json!(ids[0])]
+    );
+    let paged = "/api/v1/llm/tests/runs?sort=done&ascending=true&per_page=2";
+    let (_, total, least_done) = rest(&app, paged).await;
+    assert_eq!(total, Some(3));
+    assert_eq!(field(&least_done, |v| v["done"].clone()), [3, 4]);
+    let (status, _, err) = rest(&app, "/api/v1/llm/tests/runs?sort=model").await;
+    assert_eq!(status, 422);
+    assert!(err.to_string().contains("sort"), "{err}");
 }
 
 async fn finish(app: &TestApp, id: &str) {

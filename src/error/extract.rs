@@ -48,6 +48,16 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// A list as a JSON array, with `X-Total-Count`: how many match, which is
+/// more than the array holds when it is one page of them.
+pub struct Counted<T>(pub i64, pub Vec<T>);
+
+impl<T: Serialize> IntoResponse for Counted<T> {
+    fn into_response(self) -> Response {
+        ([("x-total-count", self.0.to_string())], axum::Json(self.1)).into_response()
+    }
+}
+
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", message)
 }

@@ -11,10 +11,12 @@ use serde::Serialize;
 use super::chat::ChatGateway;
 use super::msg::Reason;
 use super::service::MappingService;
-use super::types::{LastUsed, Mapping, MappingDraft, MappingView, PendingChange, ResolveRequest};
+use super::types::{
+    LastUsed, Mapping, MappingDraft, MappingQuery, MappingView, PendingChange, ResolveRequest,
+};
 use crate::auth::jwt::Claims;
 use crate::catalog::api::ActiveBody;
-use crate::error::extract::{Json, Path};
+use crate::error::extract::{Counted, Json, Path, Query};
 use crate::error::{ApiErrorResponse, AppError};
 
 type ApiResult<T> = Result<Json<T>, AppError>;
@@ -71,11 +73,26 @@ where
         .route("/api/v1/models", get(super::openai_models::list_models))
 }
 
-/// Every mapping, with which endpoints cover each of its models.
+/// Every mapping, with which endpoints cover each of its models. With any
+/// of the parameters, one page of them (50 unless `per_page` says), filtered
+/// and ordered as the mapping table does; `X-Total-Count` says how many match.
 #[utoipa::path(get, path = "/api/v1/llm/mappings", tag = "mapping",
-    responses((status = 200, description = "Every mapping with its coverage", body = Vec<MappingView>)))]
-async fn list_mappings(State(mappings): State<MappingService>) -> ApiResult<Vec<MappingView>> {
-    Ok(Json(mappings.list().await?))
+    params(MappingQuery),
+    responses(
+        (status = 200, description = "The mappings with their coverage", body = Vec<MappingView>,
+            headers(("X-Total-Count" = i64, description = "How many mappings match"))),
+        (status = 422, description = "A parameter is not valid (an unknown `sort`)", body = ApiErrorResponse),
+    ))]
+async fn list_mappings(
+    State(mappings): State<MappingService>,
+    Query(q): Query<MappingQuery>,
+) -> Result<Counted<MappingView>, AppError> {
+    if q == MappingQuery::default() {
+        let all = mappings.list().await?;
+        return Ok(Counted(all.len() as i64, all));
+    }
+    let page = mappings.page(&q).await?;
+    Ok(Counted(page.total, page.items))
 }
 
 /// One mapping.

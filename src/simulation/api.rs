@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::msg::SimMsg;
 use super::results::{self, ExportFormat, ExportOf};
+use super::run_list::RunQuery;
 use super::service::{self, Simulation};
 use super::sweep_types::{Sweep, SweepConfig};
 use super::types::{
@@ -19,7 +20,7 @@ use super::types::{
 };
 use crate::auth::jwt::Claims;
 use crate::catalog::service::Catalog;
-use crate::error::extract::{Json, Path, Query};
+use crate::error::extract::{Counted, Json, Path, Query};
 use crate::error::{ApiErrorResponse, AppError};
 
 type ApiResult<T> = Result<Json<T>, AppError>;
@@ -169,11 +170,26 @@ async fn cancel_sweep(
     Ok(Json(sim.cancel_sweep(&c.sub, &id)?))
 }
 
-/// Every run this server knows, running or finished.
+/// Every run this server knows, running or finished, newest first. With any
+/// of the parameters, one page of them (20 unless `per_page` says), filtered
+/// and ordered as the runs table does; `X-Total-Count` says how many match.
 #[utoipa::path(get, path = "/api/v1/llm/tests/runs", tag = "simulation",
-    responses((status = 200, description = "Every run, newest first", body = Vec<RunSnapshot>)))]
-async fn list_runs(State(sim): State<Simulation>) -> Json<Vec<RunSnapshot>> {
-    Json(sim.engine.list())
+    params(RunQuery),
+    responses(
+        (status = 200, description = "The runs", body = Vec<RunSnapshot>,
+            headers(("X-Total-Count" = i64, description = "How many runs match"))),
+        (status = 422, description = "A parameter is not valid (an unknown `sort`)", body = ApiErrorResponse),
+    ))]
+async fn list_runs(
+    State(sim): State<Simulation>,
+    Query(q): Query<RunQuery>,
+) -> Result<Counted<RunSnapshot>, AppError> {
+    let all = sim.engine.list();
+    if q == RunQuery::default() {
+        return Ok(Counted(all.len() as i64, all));
+    }
+    let page = q.apply(all).ok_or_else(|| q.unknown_sort())?;
+    Ok(Counted(page.total, page.items))
 }
 
 /// One run, live while it runs.

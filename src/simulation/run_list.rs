@@ -4,11 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::types::{RunSnapshot, RunStatus};
+use crate::error::AppError;
 
 /// What the runs table sorts by.
 pub const SORT_KEYS: &str = "started_at, done, rps, p95";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct RunQuery {
     /// Part of the run id, its model or its scope.
     #[serde(default)]
@@ -35,6 +37,16 @@ pub struct RunPage {
 }
 
 impl RunQuery {
+    /// The error for a sort key the table does not know.
+    pub fn unknown_sort(&self) -> AppError {
+        AppError::field(
+            "sort",
+            super::msg::SimMsg::RunSortKey {
+                got: self.sort.clone().unwrap_or_default(),
+            },
+        )
+    }
+
     /// The page of `runs` this query asks for, or `None` for a sort key
     /// the table does not know.
     pub fn apply(&self, mut runs: Vec<RunSnapshot>) -> Option<RunPage> {

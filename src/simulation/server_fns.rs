@@ -101,14 +101,9 @@ pub async fn list_sweeps() -> Result<Vec<Sweep>, AppError> {
 #[server(prefix = "/api/simulation", endpoint = "runs", input = leptos::server_fn::codec::Json)]
 pub async fn list_runs(query: RunQuery) -> Result<RunPage, AppError> {
     as_admin(async |_, sim: Simulation| {
-        query.apply(sim.engine.list()).ok_or_else(|| {
-            AppError::field(
-                "sort",
-                super::msg::SimMsg::RunSortKey {
-                    got: query.sort.clone().unwrap_or_default(),
-                },
-            )
-        })
+        query
+            .apply(sim.engine.list())
+            .ok_or_else(|| query.unknown_sort())
     })
     .await
 }
