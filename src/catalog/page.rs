@@ -120,11 +120,29 @@ pub fn CatalogPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
                 })}
             </Transition>
-            {move || ctx.editing.get().map(|initial| view! { <EndpointDrawer initial/> })}
-            {move || ctx.switching.get().map(|target| view! { <SwitchDefaultDialog target/> })}
-            {move || ctx.deleting.get().map(|target| view! { <DeleteDialog target/> })}
+            {move || ctx.editing.get().map(|e| Suspend::new(overlay(Overlay::Edit(e))))}
+            {move || ctx.switching.get().map(|e| Suspend::new(overlay(Overlay::Switch(e))))}
+            {move || ctx.deleting.get().map(|e| Suspend::new(overlay(Overlay::Delete(e))))}
             <Toast toast=ctx.toast/>
         </AdminLayout>
+    }
+}
+
+/// What opens over the table: the add / edit drawer or one of the dialogs.
+enum Overlay {
+    Edit(Option<Endpoint>),
+    Switch(Endpoint),
+    Delete(Endpoint),
+}
+
+/// The drawer and the dialogs are one wasm module of their own: the browser
+/// fetches it the first time one of them opens, not with the page.
+#[leptos::lazy]
+fn overlay(which: Overlay) -> AnyView {
+    match which {
+        Overlay::Edit(initial) => view! { <EndpointDrawer initial/> }.into_any(),
+        Overlay::Switch(target) => view! { <SwitchDefaultDialog target/> }.into_any(),
+        Overlay::Delete(target) => view! { <DeleteDialog target/> }.into_any(),
     }
 }
 
