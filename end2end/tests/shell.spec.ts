@@ -55,7 +55,7 @@ test("the page links the bundle by content-hashed names that browsers keep for g
   expect(login.headers()["cache-control"]).toBe("no-cache");
 });
 
-test("each page is a wasm module of its own: a page preloads only its modules, another page's arrive when the admin goes there", async ({ page }) => {
+test("each page is a wasm module of its own: a page preloads only its modules; the drawer's and another page's arrive when needed", async ({ page }) => {
   const errors = watchErrors(page);
   await logIn(page, "/models");
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
@@ -70,8 +70,16 @@ test("each page is a wasm module of its own: a page preloads only its modules, a
     expect(["br", "gzip"]).toContain(res.headers()["content-encoding"]);
   }
 
+  // The drawer and dialogs are a module of their own, fetched when one opens.
+  expect(modules.filter((m) => m.startsWith("split_overlay"))).toEqual([]);
   const fetched: string[] = [];
   page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await page.getByTestId("add-endpoint").click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  expect(fetched.filter((p) => p.startsWith("/pkg/split_overlay"))).toHaveLength(1);
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+
   await page.locator('header a[href="/simulation"]').click();
   await expect(page).toHaveURL(/\/simulation$/);
   await expect(page.getByTestId("mint-panel")).toBeVisible();
