@@ -67,7 +67,7 @@ wasm-bindgen:
 WASM_SPLIT := tools/wasm-split/target/release/wasm-split-bundle
 wasm-split: $(WASM_SPLIT)
 $(WASM_SPLIT): tools/wasm-split/Cargo.toml tools/wasm-split/Cargo.lock tools/wasm-split/src/main.rs
-	cd tools/wasm-split && cargo build --release --locked
+	cd tools/wasm-split && cargo build --release --locked --target-dir target
 	@touch $@
 
 # Playwright and binaryen's wasm-opt (Debian's binaryen is too old).

@@ -20,7 +20,12 @@ fn main() -> ExitCode {
         eprintln!("usage: wasm-split-bundle <input.wasm> <pkg dir> <main out.wasm> <main module>");
         return ExitCode::from(2);
     };
-    match split(Path::new(input), Path::new(pkg_dir), Path::new(main_out), main_module) {
+    match split(
+        Path::new(input),
+        Path::new(pkg_dir),
+        Path::new(main_out),
+        main_module,
+    ) {
         Ok(chunks) => {
             println!("split {input} into the main module and {chunks} lazy modules");
             ExitCode::SUCCESS
@@ -32,7 +37,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn split(input: &Path, pkg_dir: &Path, main_out: &Path, main_module: &str) -> Result<usize, Box<dyn std::error::Error>> {
+fn split(
+    input: &Path,
+    pkg_dir: &Path,
+    main_out: &Path,
+    main_module: &str,
+) -> Result<usize, Box<dyn std::error::Error>> {
     let wasm = std::fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
     let mut opts = wasm_split_cli_support::Options::new(&wasm);
     opts.output_dir = pkg_dir;
