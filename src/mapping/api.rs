@@ -74,8 +74,9 @@ where
 }
 
 /// Every mapping, with which endpoints cover each of its models. With any
-/// of the parameters, one page of them (50 unless `per_page` says), filtered
-/// and ordered as the mapping table does; `X-Total-Count` says how many match.
+/// of the parameters, one page of them (50 unless `per_page` says, at most
+/// 200), filtered and ordered as the mapping table does; `X-Total-Count`
+/// says how many match.
 #[utoipa::path(get, path = "/api/v1/llm/mappings", tag = "mapping",
     params(MappingQuery),
     responses(

@@ -171,8 +171,10 @@ async fn cancel_sweep(
 }
 
 /// Every run this server knows, running or finished, newest first. With any
-/// of the parameters, one page of them (20 unless `per_page` says), filtered
-/// and ordered as the runs table does; `X-Total-Count` says how many match.
+/// of the parameters, one page of them (20 unless `per_page` says, at most
+/// 200), filtered and ordered as the runs table does (`ascending` applies
+/// to a `sort` key; without one, newest first); `X-Total-Count` says how
+/// many match.
 #[utoipa::path(get, path = "/api/v1/llm/tests/runs", tag = "simulation",
     params(RunQuery),
     responses(
