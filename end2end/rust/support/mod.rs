@@ -62,8 +62,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         serve_options,
         std::future::pending(),
     ));
+    // A request the app never answers fails its test (with its name) in
+    // two minutes instead of hanging the suite.
     let http = reqwest::Client::builder()
         .redirect(Policy::none())
+        .timeout(std::time::Duration::from_secs(120))
         .build()
         .expect("client");
     TestApp {
