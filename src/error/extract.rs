@@ -52,6 +52,13 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// more than the array holds when it is one page of them.
 pub struct Counted<T>(pub i64, pub Vec<T>);
 
+impl<T> Counted<T> {
+    /// The whole list: the count is its length.
+    pub fn all(items: Vec<T>) -> Self {
+        Counted(items.len() as i64, items)
+    }
+}
+
 impl<T: Serialize> IntoResponse for Counted<T> {
     fn into_response(self) -> Response {
         ([("x-total-count", self.0.to_string())], axum::Json(self.1)).into_response()

@@ -89,8 +89,7 @@ async fn list_mappings(
     Query(q): Query<MappingQuery>,
 ) -> Result<Counted<MappingView>, AppError> {
     if q == MappingQuery::default() {
-        let all = mappings.list().await?;
-        return Ok(Counted(all.len() as i64, all));
+        return Ok(Counted::all(mappings.list().await?));
     }
     let page = mappings.page(&q).await?;
     Ok(Counted(page.total, page.items))

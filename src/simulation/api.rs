@@ -188,7 +188,7 @@ async fn list_runs(
 ) -> Result<Counted<RunSnapshot>, AppError> {
     let all = sim.engine.list();
     if q == RunQuery::default() {
-        return Ok(Counted(all.len() as i64, all));
+        return Ok(Counted::all(all));
     }
     let page = q.apply(all).ok_or_else(|| q.unknown_sort())?;
     Ok(Counted(page.total, page.items))

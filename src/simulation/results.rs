@@ -197,8 +197,9 @@ fn sort_by(q: &ResultQuery) -> Result<String, AppError> {
 }
 
 /// `(order, limit, offset)` of a page's ids. A page in the far half of an
-/// id-ordered list is read from the other end (so the last of a million rows
-/// skips a few rows, not all); the outer query puts them back in order.
+/// id-ordered list is read from the other end (the last page of a million
+/// rows skips none, instead of all before it); the outer query puts the
+/// rows back in order.
 fn window(order: &str, total: i64, page: u32, per_page: u32) -> (String, i64, i64) {
     let (per_page, offset) = (
         i64::from(per_page),
