@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use crate::bench::{median, record};
 use crate::support::{spawn_app, TestApp};
+use model_suite::simulation::records::{insert_batch, Record};
+use model_suite::storage::schema::RESULT_INDEXES;
 
 const ENDPOINTS: usize = 5_000;
 const ROWS: u64 = 1_000_000;
@@ -139,8 +141,81 @@ async fn bench_tables() {
             "results of one run, slowest first".into(),
             "/api/v1/llm/tests/results?per_page=50&run_id=bench-3&sort=latency_ms".into(),
         ),
+        (
+            "results of one run, fastest first, page 1 000".into(),
+            "/api/v1/llm/tests/results?per_page=50&run_id=bench-3&sort=latency_ms&ascending=true&page=1000".into(),
+        ),
+        (
+            "results of one run, by TTFT".into(),
+            "/api/v1/llm/tests/results?per_page=50&run_id=bench-3&sort=ttft_ms".into(),
+        ),
+        (
+            "all results, slowest first".into(),
+            "/api/v1/llm/tests/results?per_page=50&sort=latency_ms".into(),
+        ),
     ] {
         let ms = p50(&app, &cookie, &path).await;
         println!("| {label} | {ms:.1} |");
+    }
+}
+
+/// Rows/s of the batched writer (500 a transaction) into an empty table,
+/// with the results indexes but those named in `dropped`.
+async fn writer_rate(dropped: &[&str]) -> f64 {
+    let app = spawn_app().await;
+    for name in dropped {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}")))
+            .execute(&app.state.db)
+            .await
+            .expect("drop");
+    }
+    for sql in [
+        "INSERT INTO ai_prompts (id, name, content) VALUES (1, 'bench', 'bench')",
+        "INSERT INTO ai_endpoints (id, name, base_url, model, api_key, timeout, is_active,
+            is_default, model_list, status, created_at, updated_at)
+         VALUES (1, 'bench', 'http://127.0.0.1:9/v1', 'sim-small', 'sk-bench', 30, 1, 0,
+            '[\"sim-small\"]', 'online', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    ] {
+        sqlx::query(sql).execute(&app.state.db).await.expect("row");
+    }
+    // Latencies scattered as in life, so the latency indexes take them out
+    // of order.
+    let rows: Vec<Record> = (0..50_000)
+        .map(|i| Record {
+            latency_ms: (i * 7919 % 1000) as f64 + 0.5,
+            ..record(i)
+        })
+        .collect();
+    let started = Instant::now();
+    for chunk in rows.chunks(500) {
+        insert_batch(&app.state.db, chunk).await.expect("batch");
+    }
+    50_000.0 / started.elapsed().as_secs_f64()
+}
+
+/// What the results indexes cost the writer, alternated and taken as the
+/// median of three each (this machine is noisy).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with make bench"]
+async fn bench_result_index_cost() {
+    let all: Vec<&str> = RESULT_INDEXES.iter().map(|(name, _)| *name).collect();
+    let latency = [
+        "idx_ai_prompt_tests_run_latency",
+        "idx_ai_prompt_tests_latency",
+    ];
+    let variants: [(&str, &[&str]); 3] = [
+        ("with the 5 results indexes", &[]),
+        ("without the 2 latency ones", &latency),
+        ("without any", &all),
+    ];
+    let mut rates = vec![Vec::new(); variants.len()];
+    for _ in 0..3 {
+        for (i, (_, dropped)) in variants.iter().enumerate() {
+            rates[i].push(writer_rate(dropped).await);
+        }
+    }
+    println!("\n| batched writer, 50 000 rows, 500 a transaction | rows/s |\n|---|---|");
+    for ((label, _), mut r) in variants.iter().zip(rates) {
+        println!("| {label} | {:.0} |", median(&mut r));
     }
 }

@@ -82,6 +82,32 @@ async fn results_filter_sort_and_open_with_everything_asked_and_answered() {
         }
         assert_eq!(values, sorted, "{sort} ascending={ascending}");
     }
+    // Rows without the figure go last whichever way a timing is sorted.
+    for (sort, ascending) in [("ttft_ms", true), ("ttft_ms", false), ("ttfb_ms", true)] {
+        let page = results(
+            &app,
+            "",
+            &format!("endpoint_id={endpoint}&sort={sort}&ascending={ascending}"),
+        )
+        .await;
+        let values: Vec<Option<f64>> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r[sort].as_f64())
+            .collect();
+        let known = values.iter().take_while(|v| v.is_some()).count();
+        assert!(
+            values[known..].iter().all(Option::is_none),
+            "{sort} ascending={ascending}: {values:?}"
+        );
+        if sort == "ttft_ms" {
+            assert!(
+                known < values.len(),
+                "unstreamed rows have no TTFT: {values:?}"
+            );
+        }
+    }
     let res = app
         .api(Method::GET, "/api/v1/llm/tests/results?sort=content")
         .send()

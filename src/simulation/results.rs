@@ -192,8 +192,14 @@ fn sort_by(q: &ResultQuery) -> Result<String, AppError> {
         // Plain, so SQLite walks an index instead of sorting every row.
         return Ok(format!("id {order}"));
     }
-    // Rows without the figure go last either way.
-    Ok(format!("{expr} IS NULL, {expr} {order}, id DESC"))
+    // Rows without the figure go last either way (SQLite puts NULL first
+    // going up, last going down). Written this way, a run's latency order
+    // is read straight from its index.
+    Ok(if q.ascending {
+        format!("{expr} ASC NULLS LAST, id ASC")
+    } else {
+        format!("{expr} DESC, id DESC")
+    })
 }
 
 /// `(order, limit, offset)` of a page's ids. A page in the far half of an

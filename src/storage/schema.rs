@@ -79,13 +79,21 @@ pub const INDEXES: [(&str, &str, &str); 7] = [
 /// (index name, what it indexes) for the results table at a million rows,
 /// measured by `make bench`: without them a run's rows, the failed rows
 /// and a deep page each scan the whole table (a second or more).
-pub const RESULT_INDEXES: [(&str, &str); 3] = [
+pub const RESULT_INDEXES: [(&str, &str); 5] = [
     // Deep pages: the ids in order from a small index, not the table.
     ("idx_ai_prompt_tests_id", "ai_prompt_tests(id)"),
+    // A run's rows in id order (its newest page reads 50 entries).
     (
         "idx_ai_prompt_tests_run",
         "ai_prompt_tests(json_extract(request_message, '$.run_id'))",
     ),
+    // The same in latency order, for a run and for every row: the slowest
+    // or fastest page reads its 50 entries instead of sorting the rows.
+    (
+        "idx_ai_prompt_tests_run_latency",
+        "ai_prompt_tests(json_extract(request_message, '$.run_id'), latency_ms)",
+    ),
+    ("idx_ai_prompt_tests_latency", "ai_prompt_tests(latency_ms)"),
     (
         "idx_ai_prompt_tests_success",
         "ai_prompt_tests(COALESCE(success, 0))",
