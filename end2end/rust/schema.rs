@@ -170,12 +170,15 @@ async fn fresh_store_has_exactly_the_contract_tables_columns_and_indexes() {
         ),
         (
             "ai_prompt_tests",
-            // The run and outcome filters (expressions) and deep pages (id).
+            // The run, run + latency and outcome indexes (their first
+            // column an expression), deep pages (id), latency order.
             vec![
+                ("<expr>", false),
                 ("<expr>", false),
                 ("<expr>", false),
                 ("endpoint_id", false),
                 ("id", false),
+                ("latency_ms", false),
                 ("prompt_id", false),
             ],
         ),
