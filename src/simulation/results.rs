@@ -223,6 +223,11 @@ fn window(order: &str, total: i64, page: u32, per_page: u32) -> (String, i64, i6
     (flipped.to_owned(), rows, total - offset - rows)
 }
 
+/// The ids of one page (`?8` rows after `?9`), in `order`.
+fn page_ids(condition: &str, order: &str) -> String {
+    format!("SELECT id FROM ai_prompt_tests WHERE {condition} ORDER BY {order} LIMIT ?8 OFFSET ?9")
+}
+
 fn some_text(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
@@ -244,9 +249,8 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
     let (inner, limit, skip) = window(&order, total, page, per_page);
     let rows: Vec<Raw> = bind_filter!(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id IN (
-                SELECT id FROM ai_prompt_tests WHERE {condition} ORDER BY {inner} LIMIT ?8 OFFSET ?9
-             ) ORDER BY {order}"
+            "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id IN ({}) ORDER BY {order}",
+            page_ids(&condition, &inner)
         ))),
         filter
     )
