@@ -260,7 +260,9 @@ async fn list_results(
     State(sim): State<Simulation>,
     Query(q): Query<ResultQuery>,
 ) -> ApiResult<ResultPage> {
-    Ok(Json(results::page(&sim.engine.db, &q).await?))
+    Ok(Json(
+        results::page(&sim.engine.db, &sim.engine.orders, &q).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

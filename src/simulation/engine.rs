@@ -61,6 +61,8 @@ pub struct Engine {
     pub(super) shutting_down: CancellationToken,
     pub request_timeout: Duration,
     pub limits: Limits,
+    /// Result orders by a figure with no index, kept between pages.
+    pub orders: super::results::Orders,
 }
 
 /// Where an engine keeps its runs and what it allows.
@@ -95,6 +97,7 @@ impl Engine {
             shutting_down: CancellationToken::new(),
             request_timeout: Duration::from_secs(120),
             limits: settings.limits,
+            orders: Default::default(),
         }
     }
 

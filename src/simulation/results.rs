@@ -9,6 +9,13 @@ use sqlx::SqlitePool;
 use super::types::{ResultDetail, ResultPage, ResultQuery, ResultRow};
 use crate::error::AppError;
 
+mod csv_export;
+mod orders;
+
+pub use csv_export::neutralize;
+use csv_export::{csv_fields, csv_line, CSV_HEADER};
+pub use orders::Orders;
+
 #[derive(sqlx::FromRow)]
 struct Raw {
     id: i64,
@@ -167,18 +174,31 @@ macro_rules! bind_filter {
             .bind($f.user.clone())
     };
 }
+use bind_filter;
+
+/// Timings kept inside each row's JSON, and the expression that reads one.
+const FIGURES: [(&str, &str); 4] = [
+    ("ttft_ms", "json_extract(response_message, '$.ttft_ms')"),
+    ("ttfb_ms", "json_extract(response_message, '$.ttfb_ms')"),
+    ("queue_ms", "json_extract(response_message, '$.queue_ms')"),
+    ("tpot_ms", "json_extract(response_message, '$.tpot_ms')"),
+];
+
+/// The expression of the JSON timing `q` sorts by, if it sorts by one
+/// (no index: its order is kept in [`Orders`]).
+fn json_figure(q: &ResultQuery) -> Option<&'static str> {
+    let key = q.sort.as_deref()?;
+    FIGURES.iter().find(|(k, _)| *k == key).map(|(_, e)| *e)
+}
 
 /// What a page may be sorted by, and the expression that sorts it.
 fn sort_by(q: &ResultQuery) -> Result<String, AppError> {
     let key = q.sort.as_deref().unwrap_or("id");
-    let expr = match key {
-        "id" => "id",
-        "latency_ms" => "latency_ms",
-        "ttft_ms" => "json_extract(response_message, '$.ttft_ms')",
-        "ttfb_ms" => "json_extract(response_message, '$.ttfb_ms')",
-        "queue_ms" => "json_extract(response_message, '$.queue_ms')",
-        "tpot_ms" => "json_extract(response_message, '$.tpot_ms')",
-        other => {
+    let expr = match (key, json_figure(q)) {
+        ("id", _) => "id",
+        ("latency_ms", _) => "latency_ms",
+        (_, Some(figure)) => figure,
+        (other, None) => {
             return Err(AppError::field(
                 "sort",
                 super::msg::SimMsg::SortKey {
@@ -232,7 +252,11 @@ fn some_text(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
-pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppError> {
+pub async fn page(
+    db: &SqlitePool,
+    orders: &Orders,
+    q: &ResultQuery,
+) -> Result<ResultPage, AppError> {
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
     let order = sort_by(q)?;
@@ -247,17 +271,35 @@ pub async fn page(db: &SqlitePool, q: &ResultQuery) -> Result<ResultPage, AppErr
     .fetch_one(db)
     .await?;
     let (inner, limit, skip) = window(&order, total, page, per_page);
-    let rows: Vec<Raw> = bind_filter!(
+    let rows: Vec<Raw> = if let Some(figure) = json_figure(q) {
+        let ids = orders::slice(
+            orders,
+            db,
+            (&filter, total),
+            (figure, q.ascending),
+            (skip, limit),
+        )
+        .await?;
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id IN ({}) ORDER BY {order}",
-            page_ids(&condition, &inner)
-        ))),
-        filter
-    )
-    .bind(limit)
-    .bind(skip)
-    .fetch_all(db)
-    .await?;
+            "SELECT {COLUMNS} FROM ai_prompt_tests \
+             WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY {order}"
+        )))
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
+        .fetch_all(db)
+        .await?
+    } else {
+        bind_filter!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM ai_prompt_tests WHERE id IN ({}) ORDER BY {order}",
+                page_ids(&condition, &inner)
+            ))),
+            filter
+        )
+        .bind(limit)
+        .bind(skip)
+        .fetch_all(db)
+        .await?
+    };
     Ok(ResultPage {
         // Up to ITL_STORED_MAX gaps a row: exports carry them, a page does not.
         items: rows
@@ -296,80 +338,6 @@ pub async fn detail(db: &SqlitePool, id: i64) -> Result<ResultDetail, AppError> 
         reply: res["content"].as_str().unwrap_or_default().to_owned(),
         usage: res["usage"].clone(),
     })
-}
-
-/// A CSV cell that a spreadsheet would run as a formula gets a leading `'`.
-pub fn neutralize(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-const CSV_HEADER: [&str; 22] = [
-    "id",
-    "run_id",
-    "seq",
-    "user",
-    "model",
-    "endpoint_id",
-    "routed",
-    "success",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "queue_ms",
-    "error_kind",
-    "error",
-    "created_at",
-    "attempts",
-    "failed_attempts",
-    "ttfb_ms",
-    "output_tokens",
-    "output_tokens_estimated",
-    "tpot_ms",
-    "itl_ms",
-];
-
-fn csv_line(fields: &[String]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let cells: Vec<String> = fields.iter().map(|f| neutralize(f)).collect();
-    if let Err(e) = w.write_record(&cells) {
-        tracing::error!(error = %e, "csv encoding failed");
-    }
-    w.into_inner().unwrap_or_default()
-}
-
-fn csv_fields(r: &ResultRow) -> Vec<String> {
-    let o = |v: Option<String>| v.unwrap_or_default();
-    vec![
-        r.id.to_string(),
-        o(r.run_id.clone()),
-        o(r.seq.map(|s| s.to_string())),
-        o(r.user.clone()),
-        o(r.model.clone()),
-        o(r.endpoint_id.map(|e| e.to_string())),
-        r.endpoint_id.is_some().to_string(),
-        r.success.to_string(),
-        o(r.status.map(|s| s.to_string())),
-        o(r.latency_ms.map(|v| format!("{v:.3}"))),
-        o(r.ttft_ms.map(|v| format!("{v:.3}"))),
-        o(r.queue_ms.map(|v| format!("{v:.3}"))),
-        o(r.error_kind.clone()),
-        o(r.error.clone()),
-        o(r.created_at.clone()),
-        o(r.attempts.map(|n| n.to_string())),
-        o(r.failed_attempts.clone()),
-        o(r.ttfb_ms.map(|v| format!("{v:.3}"))),
-        o(r.output_tokens.map(|n| n.to_string())),
-        o(r.output_tokens_estimated.map(|e| e.to_string())),
-        o(r.tpot_ms.map(|v| format!("{v:.3}"))),
-        // The gaps as a JSON array in one cell (`[5.1,4.98]`).
-        o(r.itl_ms
-            .as_ref()
-            .and_then(|g| serde_json::to_string(g).ok())),
-    ]
 }
 
 /// Which rows an export holds.

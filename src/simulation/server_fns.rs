@@ -110,7 +110,10 @@ pub async fn list_runs(query: RunQuery) -> Result<RunPage, AppError> {
 
 #[server(prefix = "/api/simulation", endpoint = "results", input = leptos::server_fn::codec::Json)]
 pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
-    as_admin(async |_, sim: Simulation| super::results::page(&sim.engine.db, &query).await).await
+    as_admin(async |_, sim: Simulation| {
+        super::results::page(&sim.engine.db, &sim.engine.orders, &query).await
+    })
+    .await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "timeline", input = leptos::server_fn::codec::Json)]

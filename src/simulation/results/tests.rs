@@ -69,3 +69,94 @@ async fn latency_orders_walk_an_index_instead_of_sorting() {
         );
     }
 }
+
+/// Sorted by a figure inside the JSON, pages are slices of a kept order:
+/// the same rows as SQLite's own sort, page after page, and a row added
+/// or deleted is seen on the next page read.
+#[tokio::test]
+async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = crate::storage::open_sqlite(&dir.path().join("t.db"))
+        .await
+        .expect("db");
+    sqlx::query(
+        "INSERT INTO ai_prompts (id, name, content, category) VALUES (1, 'p', '', 'load_test');
+         INSERT INTO ai_endpoints (id, name, base_url, model, api_key) VALUES (1, 'e', 'http://x', 'm', '')",
+    )
+    .execute(&db)
+    .await
+    .expect("prompt and endpoint");
+    let add = |run: &'static str, ttft: Option<f64>| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message,
+                    response_message, success, latency_ms, created_at)
+                 VALUES (1, 1, 'm', json_object('run_id', ?1), json_object('ttft_ms', ?2), 1, 1.0,
+                    '2026-01-01T00:00:00Z') RETURNING id",
+            )
+            .bind(run)
+            .bind(ttft)
+            .fetch_one(&db)
+            .await
+            .expect("row")
+        }
+    };
+    let mut want: Vec<(Option<f64>, i64)> = Vec::new();
+    for i in 0..23 {
+        let ttft = (i % 5 != 0).then_some(f64::from((i * 7) % 11));
+        want.push((ttft, add("run-1", ttft).await));
+        add("run-2", Some(1000.0)).await;
+    }
+    let orders = super::Orders::default();
+    let read = |ascending: bool| {
+        let (db, orders) = (db.clone(), orders.clone());
+        async move {
+            let mut ids = Vec::new();
+            for page in 1..=5 {
+                let q = ResultQuery {
+                    run_id: Some("run-1".into()),
+                    sort: Some("ttft_ms".into()),
+                    ascending,
+                    page: Some(page),
+                    per_page: Some(5),
+                    ..ResultQuery::default()
+                };
+                let got = super::page(&db, &orders, &q).await.expect("page");
+                ids.extend(got.items.iter().map(|r| r.id));
+            }
+            ids
+        }
+    };
+    // Figures up (rows without one last, ties by id), and down.
+    let expect = |want: &[(Option<f64>, i64)], ascending: bool| {
+        let mut w = want.to_vec();
+        w.sort_by(|a, b| match (a.0, b.0, ascending) {
+            (Some(x), Some(y), true) => x.total_cmp(&y).then(a.1.cmp(&b.1)),
+            (Some(x), Some(y), false) => y.total_cmp(&x).then(b.1.cmp(&a.1)),
+            (None, None, true) => a.1.cmp(&b.1),
+            (None, None, false) => b.1.cmp(&a.1),
+            (Some(_), None, _) => std::cmp::Ordering::Less,
+            (None, Some(_), _) => std::cmp::Ordering::Greater,
+        });
+        w.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    assert_eq!(read(true).await, expect(&want, true));
+    assert_eq!(read(false).await, expect(&want, false));
+    assert_eq!(orders.len(), 1, "one order read serves both ways");
+
+    let fastest = add("run-1", Some(-1.0)).await;
+    want.push((Some(-1.0), fastest));
+    assert_eq!(read(true).await, expect(&want, true), "a new row is seen");
+    let gone = want.remove(3).1;
+    sqlx::query("DELETE FROM ai_prompt_tests WHERE id = ?1")
+        .bind(gone)
+        .execute(&db)
+        .await
+        .expect("delete");
+    assert_eq!(
+        read(true).await,
+        expect(&want, true),
+        "a deleted row is gone"
+    );
+}

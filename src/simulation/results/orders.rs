@@ -1,0 +1,233 @@
+//! The order of results sorted by a figure inside each row's JSON (TTFT,
+//! TTFB, queue time, TPOT). SQLite has no index on those — one per figure
+//! would cost the writer most of its speed (README, "Tables at scale") —
+//! so sorting by one reads every row under the filter. That order is kept
+//! here: read once, then each page is a slice of it, for as long as the
+//! rows under the filter are the same ones. Result rows are only added
+//! (ids only grow) or deleted, never changed, so their count and highest
+//! id say whether they are.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::SqlitePool;
+
+use super::{bind_filter, Filter};
+
+/// Orders kept; the least recently read leaves first.
+const KEPT: usize = 8;
+/// A longer order is not kept (8 bytes an id: 16 MB).
+const LONGEST: usize = 2_000_000;
+
+/// What the rows under a filter were when an order was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    count: i64,
+    last: Option<i64>,
+}
+
+impl Stamp {
+    fn of(ids: &[i64]) -> Stamp {
+        Stamp {
+            count: ids.len() as i64,
+            last: ids.iter().max().copied(),
+        }
+    }
+}
+
+struct Order {
+    key: String,
+    stamp: Stamp,
+    /// Rows with the figure, lowest first (ties by id), then rows without
+    /// it by id: the ascending order; descending reads each part backwards.
+    ids: Arc<[i64]>,
+    /// How many rows have the figure.
+    known: usize,
+}
+
+/// The sorted orders an engine keeps (shared by its clones).
+#[derive(Clone, Default)]
+pub struct Orders(Arc<Mutex<VecDeque<Order>>>);
+
+impl Orders {
+    /// The kept order under `key`, if its rows are still `stamp`'s; a
+    /// stale one is dropped.
+    fn get(&self, key: &str, stamp: Stamp) -> Option<(Arc<[i64]>, usize)> {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = kept.iter().position(|o| o.key == key)?;
+        let order = kept.remove(at)?;
+        if order.stamp != stamp {
+            return None;
+        }
+        let found = (order.ids.clone(), order.known);
+        kept.push_front(order);
+        Some(found)
+    }
+
+    fn put(&self, key: String, ids: Arc<[i64]>, known: usize) {
+        if ids.len() > LONGEST {
+            return;
+        }
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.retain(|o| o.key != key);
+        kept.push_front(Order {
+            key,
+            stamp: Stamp::of(&ids),
+            ids,
+            known,
+        });
+        kept.truncate(KEPT);
+    }
+
+    /// How many orders are kept.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Every row under `filter` with its `figure`, sorted here (one read, no
+/// sort in SQLite): `(ids, known)` as an [`Order`] keeps them.
+async fn read(
+    db: &SqlitePool,
+    filter: &Filter,
+    figure: &str,
+) -> Result<(Vec<i64>, usize), sqlx::Error> {
+    let condition = filter.condition();
+    let rows: Vec<(i64, Option<f64>)> = bind_filter!(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, CAST({figure} AS REAL) FROM ai_prompt_tests WHERE {condition}"
+        ))),
+        filter
+    )
+    .fetch_all(db)
+    .await?;
+    let (mut known, mut unknown): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.1.is_some());
+    known.sort_unstable_by(|a, b| {
+        a.1.unwrap_or_default()
+            .total_cmp(&b.1.unwrap_or_default())
+            .then(a.0.cmp(&b.0))
+    });
+    unknown.sort_unstable_by_key(|r| r.0);
+    let n = known.len();
+    Ok((known.into_iter().chain(unknown).map(|r| r.0).collect(), n))
+}
+
+/// The ids `skip..skip + limit` of the `count` rows under `filter` sorted
+/// by `figure` (rows without it last, ties by id in the same direction):
+/// from the kept order when the rows are unchanged, else from a fresh read
+/// (then kept).
+pub(super) async fn slice(
+    orders: &Orders,
+    db: &SqlitePool,
+    (filter, count): (&Filter, i64),
+    (figure, ascending): (&str, bool),
+    (skip, limit): (i64, i64),
+) -> Result<Vec<i64>, sqlx::Error> {
+    let last: Option<i64> = bind_filter!(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT MAX(id) FROM ai_prompt_tests WHERE {}",
+            filter.condition()
+        ))),
+        filter
+    )
+    .fetch_one(db)
+    .await?;
+    let key = format!("{filter:?} {figure}");
+    let (ids, known) = match orders.get(&key, Stamp { count, last }) {
+        Some(found) => found,
+        None => {
+            let (ids, known) = read(db, filter, figure).await?;
+            let ids: Arc<[i64]> = ids.into();
+            orders.put(key, ids.clone(), known);
+            (ids, known)
+        }
+    };
+    let (skip, limit) = (skip.max(0) as usize, limit.max(0) as usize);
+    let (with, without) = ids.split_at(known.min(ids.len()));
+    Ok(match ascending {
+        true => with
+            .iter()
+            .chain(without)
+            .skip(skip)
+            .take(limit)
+            .copied()
+            .collect(),
+        false => with
+            .iter()
+            .rev()
+            .chain(without.iter().rev())
+            .skip(skip)
+            .take(limit)
+            .copied()
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[i64]) -> Arc<[i64]> {
+        v.to_vec().into()
+    }
+
+    #[test]
+    fn an_order_is_read_back_only_while_its_rows_are_the_same() {
+        let orders = Orders::default();
+        orders.put("run a, ttft".into(), ids(&[3, 1, 2]), 3);
+        let same = Stamp {
+            count: 3,
+            last: Some(3),
+        };
+        assert_eq!(
+            orders.get("run a, ttft", same).map(|(ids, _)| ids.to_vec()),
+            Some(vec![3, 1, 2])
+        );
+        // A row added (a higher id) or deleted (one fewer): read again.
+        let added = Stamp {
+            count: 4,
+            last: Some(4),
+        };
+        assert!(orders.get("run a, ttft", added).is_none());
+        assert!(orders.is_empty(), "a stale order is dropped");
+        orders.put("run a, ttft".into(), ids(&[3, 1, 2]), 3);
+        let deleted = Stamp {
+            count: 2,
+            last: Some(3),
+        };
+        assert!(orders.get("run a, ttft", deleted).is_none());
+        assert!(orders.get("run b, ttft", same).is_none());
+    }
+
+    #[test]
+    fn the_least_recently_read_order_leaves_first() {
+        let orders = Orders::default();
+        for k in 0..KEPT as i64 {
+            orders.put(format!("k{k}"), ids(&[k]), 1);
+        }
+        let first = Stamp {
+            count: 1,
+            last: Some(0),
+        };
+        assert!(
+            orders.get("k0", first).is_some(),
+            "k0 read again: now the newest"
+        );
+        orders.put("new".into(), ids(&[99]), 1);
+        assert_eq!(orders.len(), KEPT);
+        assert!(orders.get("k0", first).is_some());
+        assert!(orders
+            .get(
+                "k1",
+                Stamp {
+                    count: 1,
+                    last: Some(1)
+                }
+            )
+            .is_none());
+    }
+}
