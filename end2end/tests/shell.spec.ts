@@ -86,3 +86,39 @@ test("each page is a wasm module of its own: a page preloads only its modules; t
   expect(fetched.filter((p) => p.startsWith("/pkg/split___simulation_route_view"))).toHaveLength(1);
   expect(errors).toEqual([]);
 });
+
+test("a page module that cannot be fetched reloads the page once, then says so and offers a reload: the app never dies", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  // As in a tab left open while the server was updated: the mapping
+  // page's module is gone.
+  const gone = /\/pkg\/split___mapping_route_view_\w+\.[0-9a-f]{20}\.wasm$/;
+  let refused = 0;
+  await page.route(gone, (r) => {
+    refused++;
+    return r.fulfill({ status: 404, body: "" });
+  });
+  const reloaded = page.waitForEvent("domcontentloaded");
+  await page.locator('header nav a[href="/mappings"]').click();
+  // Loaded afresh from the server, where the admin was going.
+  await reloaded;
+  expect(refused).toBeGreaterThan(0);
+  await expect(page).toHaveURL(/\/mappings$/);
+  await expect(page.locator("h1.page-title")).toHaveText("模型映射");
+  // Its module still missing: no reload loop, a notice with a way out.
+  const notice = page.locator("#module-failed");
+  await expect(notice).toHaveAttribute("role", "alert");
+  await expect(notice).toContainText("页面的一部分未能加载");
+  await expect(notice.getByRole("button", { name: "重新加载页面" })).toBeFocused();
+
+  // Back to normal (the tab now gets the server's current bundle).
+  await page.unroute(gone);
+  await notice.getByRole("button").click();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await expect(page.locator("h1.page-title")).toHaveText("模型映射");
+  await expect(page.locator("#module-failed")).toHaveCount(0);
+  // The failed fetches are logged by the loader; the app itself never
+  // failed (a panic in wasm shows as a page error).
+  expect(errors.filter((e) => e.startsWith("pageerror"))).toEqual([]);
+});

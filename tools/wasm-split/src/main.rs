@@ -52,5 +52,86 @@ fn split(
     let split = wasm_split_cli_support::transform(opts)?;
     let manifest = serde_json::to_string_pretty(&split.prefetch_map)?;
     std::fs::write(pkg_dir.join(MANIFEST), manifest)?;
+    let loader = pkg_dir.join(LINK_NAME);
+    let text = std::fs::read_to_string(&loader)
+        .map_err(|e| format!("reading {}: {e}", loader.display()))?;
+    std::fs::write(&loader, recover_failed_loads(&text)?)?;
     Ok(split.split_modules.len())
+}
+
+/// The loader's callback as `wasm_split_cli_support` writes it: a module
+/// that fails to load is reported to the app as `false`, which the lazy
+/// route turns into a panic — and a panic aborts the whole app (an open tab
+/// after the server was updated asks for modules that are gone).
+const FAILING_CALLBACK: &str = "        } catch (e) {
+            console.error(e);
+            success = false;
+        } finally {";
+
+/// Instead, a failed load never reaches the app: the page is loaded afresh
+/// from the server, once — the page of the link just followed, if one was —
+/// and if loading fails again within half a minute, a notice says so and
+/// offers to reload.
+const RECOVERING_CALLBACK: &str = "        } catch (e) {
+            console.error(e);
+            moduleFailed();
+            return;
+        } finally {";
+
+const MODULE_FAILED: &str = r#"
+let lastLink = { href: "", at: 0 };
+document.addEventListener("click", (e) => {
+    const a = e.target instanceof Element ? e.target.closest("a[href]") : null;
+    if (a && a.origin === location.origin) lastLink = { href: a.href, at: Date.now() };
+}, true);
+function moduleFailed() {
+    const key = "model-suite:module-reload";
+    const last = Number(sessionStorage.getItem(key) || 0);
+    if (Date.now() - last > 30000) {
+        sessionStorage.setItem(key, String(Date.now()));
+        // Where the admin was going, if a link was just followed.
+        const to = Date.now() - lastLink.at < 10000 ? lastLink.href : "";
+        if (to && to !== location.href) location.assign(to);
+        else location.reload();
+        return;
+    }
+    if (document.getElementById("module-failed")) return;
+    const zh = (document.documentElement.lang || "").startsWith("zh");
+    const box = document.createElement("div");
+    box.id = "module-failed";
+    box.className = "module-failed";
+    box.setAttribute("role", "alert");
+    const text = document.createElement("span");
+    text.textContent = zh
+        ? "页面的一部分未能加载（网络中断，或服务器已更新）。"
+        : "Part of this page could not be loaded (the network dropped, or the server was updated).";
+    const again = document.createElement("button");
+    again.type = "button";
+    again.textContent = zh ? "重新加载页面" : "Reload the page";
+    again.addEventListener("click", () => {
+        sessionStorage.removeItem(key);
+        location.reload();
+    });
+    box.append(text, again);
+    document.body.prepend(box);
+    again.focus();
+}
+"#;
+
+/// The loader with [`RECOVERING_CALLBACK`]; an error if the upstream text
+/// changed (so a new version of the split is looked at, not patched blind).
+fn recover_failed_loads(loader: &str) -> Result<String, String> {
+    if loader.matches(FAILING_CALLBACK).count() != 1 {
+        return Err("the split loader's callback is not the one this tool knows".into());
+    }
+    // `return` in `catch` still runs `finally`: the call into the app is
+    // skipped by leaving `success` unset (neither true nor false).
+    let patched = loader.replace(FAILING_CALLBACK, RECOVERING_CALLBACK).replace(
+        "            const sharedImports = getSharedImports();\n            sharedImports.__wasm_split.__indirect_function_table.get(callbackIndex)(callbackData, success);",
+        "            if (success !== true) return;\n            const sharedImports = getSharedImports();\n            sharedImports.__wasm_split.__indirect_function_table.get(callbackIndex)(callbackData, success);",
+    );
+    if !patched.contains("if (success !== true) return;") {
+        return Err("the split loader's callback call is not the one this tool knows".into());
+    }
+    Ok(format!("{patched}{MODULE_FAILED}"))
 }
