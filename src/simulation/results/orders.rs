@@ -16,8 +16,10 @@ use super::{bind_filter, Filter};
 
 /// Orders kept; the least recently read leaves first.
 const KEPT: usize = 8;
-/// A longer order is not kept (8 bytes an id: 16 MB).
-const LONGEST: usize = 2_000_000;
+/// Ids kept in all orders together (8 bytes an id: 32 MB); the least
+/// recently read orders leave until the rest fit, and a longer order is
+/// not kept at all.
+const IDS_KEPT: usize = 4_000_000;
 
 /// What the rows under a filter were when an order was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +67,7 @@ impl Orders {
     }
 
     fn put(&self, key: String, ids: Arc<[i64]>, known: usize) {
-        if ids.len() > LONGEST {
+        if ids.len() > IDS_KEPT {
             return;
         }
         let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -77,6 +79,9 @@ impl Orders {
             known,
         });
         kept.truncate(KEPT);
+        while kept.iter().map(|o| o.ids.len()).sum::<usize>() > IDS_KEPT {
+            kept.pop_back();
+        }
     }
 
     /// How many orders are kept.
@@ -231,5 +236,22 @@ mod tests {
                 }
             )
             .is_none());
+    }
+
+    #[test]
+    fn orders_leave_until_their_ids_fit_and_an_order_too_long_is_not_kept() {
+        let orders = Orders::default();
+        let half: Arc<[i64]> = (0..IDS_KEPT as i64 / 2).collect::<Vec<_>>().into();
+        orders.put("a".into(), half.clone(), half.len());
+        orders.put("b".into(), half.clone(), half.len());
+        assert_eq!(orders.len(), 2);
+        orders.put("c".into(), ids(&[1]), 1);
+        assert_eq!(orders.len(), 2, "a, the least recently read, left");
+        let stamp = Stamp::of(&half);
+        assert!(orders.get("a", stamp).is_none());
+        assert!(orders.get("b", stamp).is_some());
+        let too_long: Arc<[i64]> = (0..IDS_KEPT as i64 + 1).collect::<Vec<_>>().into();
+        orders.put("d".into(), too_long.clone(), 0);
+        assert!(orders.get("d", Stamp::of(&too_long)).is_none());
     }
 }
