@@ -86,13 +86,19 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   await expect(second.getByTestId("status")).toHaveText("online");
   await expect(second).toContainText("ms");
 
-  // Disabling the default is refused with a message, and the toggle snaps back.
-  // (The check above refreshes the table; a click on a row being replaced
-  // is lost, so click again until the refusal shows: each try is refused.)
-  await expect(async () => {
-    await second.getByTestId("active-toggle").click();
-    await expect(page.getByTestId("toast")).toContainText("make another endpoint the default first", { timeout: 2_000 });
-  }).toPass({ timeout: 15_000 });
+  // Disabling the default is refused with a message, and the toggle snaps
+  // back — also when the rows are rendered anew (here: another row's check
+  // came back) while the refusal is on its way.
+  const toggling = "**/api/catalog/set_active*";
+  await page.route(toggling, async (r) => {
+    await new Promise((f) => setTimeout(f, 1_500));
+    await r.continue();
+  });
+  await second.getByTestId("active-toggle").click();
+  await first.getByTestId("check-now").click();
+  await expect(page.getByTestId("toast")).toContainText("Sim A");
+  await expect(page.getByTestId("toast")).toContainText("make another endpoint the default first");
+  await page.unroute(toggling);
   await expect(second.getByTestId("active-toggle")).toBeChecked();
   await page.locator("a.lang-switch").click();
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);

@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
+use super::server_fns::{check_endpoint, set_endpoint_active};
+use super::text::{status_label, CatalogText};
 use super::types::Endpoint;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{t, Lang};
 use crate::ui::{show_toast, ToastSignal};
 
 /// Page-wide handles the rows and dialogs share.
@@ -16,19 +18,59 @@ pub struct CatalogCtx {
     pub editing: RwSignal<Option<Option<Endpoint>>>,
     pub switching: RwSignal<Option<Endpoint>>,
     pub deleting: RwSignal<Option<Endpoint>>,
+    /// A row's active switch and check, kept by the page rather than the
+    /// row: a refresh renders the rows anew, and an action a row owned
+    /// would go with it, its outcome never shown.
+    pub toggle: Action<(i64, bool), Result<Endpoint, AppError>>,
+    pub check: Action<i64, Result<Endpoint, AppError>>,
+    /// The rows whose check is under way.
+    pub checking: RwSignal<Vec<i64>>,
     pub lang: Lang,
 }
 
 impl CatalogCtx {
     pub fn new(lang: Lang) -> CatalogCtx {
-        CatalogCtx {
+        let checking = RwSignal::new(Vec::<i64>::new());
+        let ctx = CatalogCtx {
             version: RwSignal::new(0),
             toast: RwSignal::new(None),
             editing: RwSignal::new(None),
             switching: RwSignal::new(None),
             deleting: RwSignal::new(None),
+            toggle: Action::new(|(id, on): &(i64, bool)| set_endpoint_active(*id, *on)),
+            check: Action::new(move |id: &i64| {
+                let id = *id;
+                async move {
+                    let checked = check_endpoint(id).await;
+                    checking.update(|c| c.retain(|x| *x != id));
+                    checked
+                }
+            }),
+            checking,
             lang,
-        }
+        };
+        Effect::new(move |_| {
+            if let Some(r) = ctx.toggle.value().get() {
+                ctx.report(&r, |e| {
+                    format!("{} · {}", t(lang, CatalogText::Saved), e.name)
+                });
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(r) = ctx.check.value().get() {
+                ctx.report(&r, |e| {
+                    let status = status_label(lang, &e.status);
+                    format!("{} · {}: {status}", t(lang, CatalogText::Checked), e.name)
+                });
+            }
+        });
+        ctx
+    }
+
+    /// Checks row `id` now (its button waits until the answer is in).
+    pub fn check_row(&self, id: i64) {
+        self.checking.update(|c| c.push(id));
+        self.check.dispatch(id);
     }
 
     pub fn refresh(&self) {

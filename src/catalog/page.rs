@@ -7,10 +7,7 @@ use super::context::CatalogCtx;
 use super::dialogs::{DeleteDialog, SwitchDefaultDialog};
 use super::drawer::EndpointDrawer;
 use super::live::follow_catalog_changes;
-use super::server_fns::{
-    check_all_endpoints, check_endpoint, list_endpoints, set_endpoint_active, supabase_configured,
-    sync_catalog,
-};
+use super::server_fns::{check_all_endpoints, list_endpoints, supabase_configured, sync_catalog};
 use super::text::{status_label, CatalogText};
 use super::types::{Endpoint, ListQuery, SyncCounts, SyncReport};
 use crate::error::reason_text;
@@ -208,27 +205,6 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<CatalogCtx>();
     let id = e.id;
-    let toggle = Action::new(move |on: &bool| set_endpoint_active(id, *on));
-    Effect::new(move |_| {
-        if let Some(r) = toggle.value().get() {
-            ctx.report(&r, |e| {
-                format!("{} · {}", t(lang, CatalogText::Saved), e.name)
-            });
-        }
-    });
-    let check = Action::new(move |_: &()| check_endpoint(id));
-    Effect::new(move |_| {
-        if let Some(r) = check.value().get() {
-            ctx.report(&r, |e| {
-                format!(
-                    "{} · {}: {}",
-                    t(lang, CatalogText::Checked),
-                    e.name,
-                    status_label(lang, &e.status)
-                )
-            });
-        }
-    });
     let latency = e
         .latency_ms
         .map(|l| format!("{l:.0} ms"))
@@ -269,7 +245,7 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
                         aria-label=format!("{} · {}", t(lang, CatalogText::ColActive), e.name)
                         checked=active
                         prop:checked=active
-                        on:change=move |_| { toggle.dispatch(!active); }
+                        on:change=move |_| { ctx.toggle.dispatch((id, !active)); }
                     />
                     <span></span>
                 </label>
@@ -277,7 +253,7 @@ fn EndpointTableRow(e: Endpoint, supabase: bool) -> impl IntoView {
             <td><span class="tag">{t(lang, sync_key)}</span></td>
             <td class="actions">
                 <button class="btn btn-small" on:click=move |_| ctx.editing.set(Some(Some(edit_e.clone())))>{t(lang, CatalogText::Edit)}</button>
-                <button class="btn btn-small" data-testid="check-now" on:click=move |_| { check.dispatch(()); } disabled=check.pending()>
+                <button class="btn btn-small" data-testid="check-now" on:click=move |_| ctx.check_row(id) disabled=move || ctx.checking.with(|c| c.contains(&id))>
                     {t(lang, CatalogText::CheckNow)}
                 </button>
                 {(!is_default).then(|| view! {
