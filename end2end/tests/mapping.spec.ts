@@ -83,3 +83,32 @@ test("mapping: tenant:acme with two models, resolve to its endpoint, fall back t
   await expect(page.getByTestId("toast")).toContainText("`tenant:acme` 已有映射");
   expect(errors).toEqual([]);
 });
+
+test("mapping: a row's switch reports its outcome even when the table is rendered anew before the answer", async ({ page }) => {
+  const errors = watchErrors(page);
+  await logIn(page, "/mappings");
+  await page.goto("/lang/en?next=/mappings");
+  for (const scope of ["tenant:alpha", "tenant:beta"]) {
+    const made = await page.request.post("/api/v1/llm/mappings", {
+      data: { scope, models: ["sim-small"], default: "sim-small", accept_dangling: true },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+  }
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const alpha = page.locator('[data-testid="mapping-row"][data-scope="tenant:alpha"]');
+  const beta = page.locator('[data-testid="mapping-row"][data-scope="tenant:beta"]');
+  // Alpha's answer is held back; beta's, meanwhile, refreshes the table.
+  let held = 0;
+  await page.route("**/api/mapping/set_active*", async (r) => {
+    if (held++ === 0) await new Promise((f) => setTimeout(f, 1_500));
+    await r.continue();
+  });
+  await alpha.locator('input[type="checkbox"]').click();
+  await beta.locator('input[type="checkbox"]').click();
+  await expect(page.getByTestId("toast")).toContainText("Saved · tenant:beta");
+  await expect(page.getByTestId("toast")).toContainText("Saved · tenant:alpha");
+  await expect(alpha.locator('input[type="checkbox"]')).not.toBeChecked();
+  await expect(beta.locator('input[type="checkbox"]')).not.toBeChecked();
+  expect(errors).toEqual([]);
+});

@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
+use super::server_fns::set_mapping_active;
+use super::text::MappingText;
 use super::types::Mapping;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{t, Lang};
 use crate::ui::{show_toast, ToastSignal};
 
 /// Page-wide handles the table, the drawer and the dialogs share.
@@ -15,18 +17,31 @@ pub struct MappingCtx {
     pub toast: ToastSignal,
     pub editing: RwSignal<Option<Option<Mapping>>>,
     pub deleting: RwSignal<Option<Mapping>>,
+    /// A row's enabled switch, kept by the page rather than the row: a
+    /// refresh renders the rows anew, and an action a row owned would go
+    /// with it, its outcome never shown.
+    pub toggle: Action<(i64, bool), Result<Mapping, AppError>>,
     pub lang: Lang,
 }
 
 impl MappingCtx {
     pub fn new(lang: Lang) -> MappingCtx {
-        MappingCtx {
+        let ctx = MappingCtx {
             version: RwSignal::new(0),
             toast: RwSignal::new(None),
             editing: RwSignal::new(None),
             deleting: RwSignal::new(None),
+            toggle: Action::new(|(id, on): &(i64, bool)| set_mapping_active(*id, *on)),
             lang,
-        }
+        };
+        Effect::new(move |_| {
+            if let Some(r) = ctx.toggle.value().get() {
+                ctx.report(&r, |m| {
+                    format!("{} · {}", t(lang, MappingText::Saved), m.scope)
+                });
+            }
+        });
+        ctx
     }
 
     /// Reports an action's outcome and reloads the list either way.

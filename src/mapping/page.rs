@@ -7,7 +7,7 @@ use super::context::MappingCtx;
 use super::editor::MappingDrawer;
 use super::pending_panel::PendingChanges;
 use super::resolve_box::ResolveBox;
-use super::server_fns::{delete_mapping, list_mappings, set_mapping_active};
+use super::server_fns::{delete_mapping, list_mappings};
 use super::text::MappingText;
 use super::types::{Mapping, MappingQuery, MappingView, ModelCoverage};
 use crate::catalog::live::follow_catalog_changes;
@@ -141,14 +141,6 @@ fn MappingRow(v: MappingView) -> impl IntoView {
     let m = v.mapping.clone();
     let id = m.id;
     let active = m.is_active;
-    let toggle = Action::new(move |on: &bool| set_mapping_active(id, *on));
-    Effect::new(move |_| {
-        if let Some(r) = toggle.value().get() {
-            ctx.report(&r, |m| {
-                format!("{} · {}", t(lang, MappingText::Saved), m.scope)
-            });
-        }
-    });
     let dangling = !v.coverage.iter().all(ModelCoverage::served);
     let (edit_m, delete_m) = (m.clone(), m.clone());
     view! {
@@ -166,7 +158,7 @@ fn MappingRow(v: MappingView) -> impl IntoView {
             <td class="muted small">{m.note.clone()}</td>
             <td>
                 <label class="switch">
-                    <input type="checkbox" aria-label=format!("{} · {}", t(lang, MappingText::ColEnabled), m.scope) checked=active prop:checked=active on:change=move |_| { toggle.dispatch(!active); }/>
+                    <input type="checkbox" aria-label=format!("{} · {}", t(lang, MappingText::ColEnabled), m.scope) checked=active prop:checked=active on:change=move |_| { ctx.toggle.dispatch((id, !active)); }/>
                     <span></span>
                 </label>
             </td>
