@@ -1,6 +1,6 @@
 import { expect, Page, test } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
-import { logIn, watchErrors } from "./helpers";
+import { finishedInTurn, logIn, watchErrors } from "./helpers";
 
 async function addEndpoint(page: Page, name: string) {
   await page.getByTestId("add-endpoint").click();
@@ -88,15 +88,21 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
 
   // Disabling the default is refused with a message, and the toggle snaps
   // back — also when the rows are rendered anew (here: another row's check
-  // came back) while the refusal is on its way.
+  // came back) while the refusal is on its way: its answer is held until
+  // that check's reload of the table has come back.
   const toggling = "**/api/catalog/set_active*";
+  let release = () => {};
+  const released = new Promise<void>((f) => (release = f));
   await page.route(toggling, async (r) => {
-    await new Promise((f) => setTimeout(f, 1_500));
+    await released;
     await r.continue();
   });
+  const reloaded = finishedInTurn(page, "/api/catalog/check", "/api/catalog/list");
   await second.getByTestId("active-toggle").click();
   await first.getByTestId("check-now").click();
   await expect(page.getByTestId("toast")).toContainText("Sim A");
+  await reloaded;
+  release();
   await expect(page.getByTestId("toast")).toContainText("make another endpoint the default first");
   await page.unroute(toggling);
   await expect(second.getByTestId("active-toggle")).toBeChecked();

@@ -31,3 +31,17 @@ export async function logIn(page: Page, next = "/") {
   await page.locator('form[action="/auth/login"] button[type="submit"]').click();
   await expect(page.locator("h1.page-title")).toBeVisible();
 }
+
+/** Resolves once a request to `after` has finished and then one to
+ * `then` has: e.g. an action's answer, then the table reload it caused
+ * (after which the rows' owners are new). Paths, not URLs. */
+export function finishedInTurn(page: Page, after: string, then: string): Promise<void> {
+  let seen = false;
+  return new Promise((done) => {
+    page.on("requestfinished", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path === after) seen = true;
+      else if (seen && path === then) done();
+    });
+  });
+}

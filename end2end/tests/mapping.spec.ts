@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
-import { logIn, watchErrors } from "./helpers";
+import { finishedInTurn, logIn, watchErrors } from "./helpers";
 
 test("mapping: tenant:acme with two models, resolve to its endpoint, fall back to its default", async ({ page }) => {
   const errors = watchErrors(page);
@@ -98,15 +98,21 @@ test("mapping: a row's switch reports its outcome even when the table is rendere
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
   const alpha = page.locator('[data-testid="mapping-row"][data-scope="tenant:alpha"]');
   const beta = page.locator('[data-testid="mapping-row"][data-scope="tenant:beta"]');
-  // Alpha's answer is held back; beta's, meanwhile, refreshes the table.
+  // Alpha's answer is held back until beta's has come back and the table
+  // it reloaded has too.
+  let release = () => {};
+  const released = new Promise<void>((f) => (release = f));
   let held = 0;
   await page.route("**/api/mapping/set_active*", async (r) => {
-    if (held++ === 0) await new Promise((f) => setTimeout(f, 1_500));
+    if (held++ === 0) await released;
     await r.continue();
   });
+  const reloaded = finishedInTurn(page, "/api/mapping/set_active", "/api/mapping/list");
   await alpha.locator('input[type="checkbox"]').click();
   await beta.locator('input[type="checkbox"]').click();
   await expect(page.getByTestId("toast")).toContainText("Saved · tenant:beta");
+  await reloaded;
+  release();
   await expect(page.getByTestId("toast")).toContainText("Saved · tenant:alpha");
   await expect(alpha.locator('input[type="checkbox"]')).not.toBeChecked();
   await expect(beta.locator('input[type="checkbox"]')).not.toBeChecked();

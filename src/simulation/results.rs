@@ -177,11 +177,25 @@ macro_rules! bind_filter {
 use bind_filter;
 
 /// Timings kept inside each row's JSON, and the expression that reads one.
+/// Only a number is a figure: anything else (text, `true`) counts as none,
+/// in the kept orders and in SQLite's sort alike.
+macro_rules! number_at {
+    ($key:literal) => {
+        concat!(
+            "IIF(json_type(response_message, '$.",
+            $key,
+            "') IN ('integer', 'real'), ",
+            "json_extract(response_message, '$.",
+            $key,
+            "'), NULL)"
+        )
+    };
+}
 const FIGURES: [(&str, &str); 4] = [
-    ("ttft_ms", "json_extract(response_message, '$.ttft_ms')"),
-    ("ttfb_ms", "json_extract(response_message, '$.ttfb_ms')"),
-    ("queue_ms", "json_extract(response_message, '$.queue_ms')"),
-    ("tpot_ms", "json_extract(response_message, '$.tpot_ms')"),
+    ("ttft_ms", number_at!("ttft_ms")),
+    ("ttfb_ms", number_at!("ttfb_ms")),
+    ("queue_ms", number_at!("queue_ms")),
+    ("tpot_ms", number_at!("tpot_ms")),
 ];
 
 /// The expression of the JSON timing `q` sorts by, if it sorts by one
@@ -262,20 +276,24 @@ pub async fn page(
     let order = sort_by(q)?;
     let filter = Filter::of(q);
     let condition = filter.condition();
-    let total: i64 = bind_filter!(
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM ai_prompt_tests WHERE {condition}"
+    // Sorted by a JSON figure, the highest id too: with the count (read
+    // together, so they agree) it says whether a kept order still holds.
+    let figure = json_figure(q);
+    let (total, last): (i64, Option<i64>) = bind_filter!(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*), {} FROM ai_prompt_tests WHERE {condition}",
+            if figure.is_some() { "MAX(id)" } else { "NULL" }
         ))),
         filter
     )
     .fetch_one(db)
     .await?;
     let (inner, limit, skip) = window(&order, total, page, per_page);
-    let rows: Vec<Raw> = if let Some(figure) = json_figure(q) {
+    let rows: Vec<Raw> = if let Some(figure) = figure.filter(|_| orders::keeps(total)) {
         let ids = orders::slice(
             orders,
             db,
-            (&filter, total),
+            (&filter, (total, last)),
             (figure, q.ascending),
             (skip, limit),
         )

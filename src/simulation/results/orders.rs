@@ -49,13 +49,24 @@ struct Order {
 
 /// The sorted orders an engine keeps (shared by its clones).
 #[derive(Clone, Default)]
-pub struct Orders(Arc<Mutex<VecDeque<Order>>>);
+pub struct Orders {
+    kept: Arc<Mutex<VecDeque<Order>>>,
+    /// Held while an order is read: a second page asked for meanwhile waits
+    /// for it instead of reading every row again.
+    reading: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Whether an order of `count` rows may be kept; a longer one is sorted
+/// by SQLite for each page, as a page with no index always was.
+pub(super) fn keeps(count: i64) -> bool {
+    usize::try_from(count).is_ok_and(|n| n <= IDS_KEPT)
+}
 
 impl Orders {
     /// The kept order under `key`, if its rows are still `stamp`'s; a
     /// stale one is dropped.
     fn get(&self, key: &str, stamp: Stamp) -> Option<(Arc<[i64]>, usize)> {
-        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let at = kept.iter().position(|o| o.key == key)?;
         let order = kept.remove(at)?;
         if order.stamp != stamp {
@@ -70,7 +81,7 @@ impl Orders {
         if ids.len() > IDS_KEPT {
             return;
         }
-        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.retain(|o| o.key != key);
         kept.push_front(Order {
             key,
@@ -86,7 +97,10 @@ impl Orders {
 
     /// How many orders are kept.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -113,9 +127,10 @@ async fn read(
     .fetch_all(db)
     .await?;
     let (mut known, mut unknown): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.1.is_some());
+    // As SQLite compares (-0.0 equals 0.0; it never yields NaN).
     known.sort_unstable_by(|a, b| {
-        a.1.unwrap_or_default()
-            .total_cmp(&b.1.unwrap_or_default())
+        a.1.partial_cmp(&b.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.0.cmp(&b.0))
     });
     unknown.sort_unstable_by_key(|r| r.0);
@@ -123,34 +138,32 @@ async fn read(
     Ok((known.into_iter().chain(unknown).map(|r| r.0).collect(), n))
 }
 
-/// The ids `skip..skip + limit` of the `count` rows under `filter` sorted
-/// by `figure` (rows without it last, ties by id in the same direction):
-/// from the kept order when the rows are unchanged, else from a fresh read
-/// (then kept).
+/// The ids `skip..skip + limit` of the `count` rows (the highest id
+/// `last`) under `filter` sorted by `figure` (rows without it last, ties
+/// by id in the same direction): from the kept order when the rows are
+/// unchanged, else from a fresh read (then kept).
 pub(super) async fn slice(
     orders: &Orders,
     db: &SqlitePool,
-    (filter, count): (&Filter, i64),
+    (filter, (count, last)): (&Filter, (i64, Option<i64>)),
     (figure, ascending): (&str, bool),
     (skip, limit): (i64, i64),
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let last: Option<i64> = bind_filter!(
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT MAX(id) FROM ai_prompt_tests WHERE {}",
-            filter.condition()
-        ))),
-        filter
-    )
-    .fetch_one(db)
-    .await?;
     let key = format!("{filter:?} {figure}");
-    let (ids, known) = match orders.get(&key, Stamp { count, last }) {
+    let stamp = Stamp { count, last };
+    let (ids, known) = match orders.get(&key, stamp) {
         Some(found) => found,
         None => {
-            let (ids, known) = read(db, filter, figure).await?;
-            let ids: Arc<[i64]> = ids.into();
-            orders.put(key, ids.clone(), known);
-            (ids, known)
+            let _reading = orders.reading.lock().await;
+            match orders.get(&key, stamp) {
+                Some(found) => found,
+                None => {
+                    let (ids, known) = read(db, filter, figure).await?;
+                    let ids: Arc<[i64]> = ids.into();
+                    orders.put(key, ids.clone(), known);
+                    (ids, known)
+                }
+            }
         }
     };
     let (skip, limit) = (skip.max(0) as usize, limit.max(0) as usize);

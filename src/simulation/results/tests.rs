@@ -108,12 +108,26 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
         want.push((ttft, add("run-1", ttft).await));
         add("run-2", Some(1000.0)).await;
     }
+    // Not numbers: no figure, as SQLite's own sort of the page treats them.
+    for odd in [r#"{"ttft_ms": "12"}"#, r#"{"ttft_ms": true}"#] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message,
+                response_message, success, latency_ms, created_at)
+             VALUES (1, 1, 'm', json_object('run_id', 'run-1'), ?1, 1, 1.0,
+                '2026-01-01T00:00:00Z') RETURNING id",
+        )
+        .bind(odd)
+        .fetch_one(&db)
+        .await
+        .expect("odd row");
+        want.push((None, id));
+    }
     let orders = super::Orders::default();
     let read = |ascending: bool| {
         let (db, orders) = (db.clone(), orders.clone());
         async move {
             let mut ids = Vec::new();
-            for page in 1..=5 {
+            for page in 1..=7 {
                 let q = ResultQuery {
                     run_id: Some("run-1".into()),
                     sort: Some("ttft_ms".into()),
@@ -144,6 +158,16 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
     assert_eq!(read(true).await, expect(&want, true));
     assert_eq!(read(false).await, expect(&want, false));
     assert_eq!(orders.len(), 1, "one order read serves both ways");
+    let past_end = ResultQuery {
+        run_id: Some("run-1".into()),
+        sort: Some("ttft_ms".into()),
+        page: Some(9),
+        per_page: Some(5),
+        ..ResultQuery::default()
+    };
+    let empty = super::page(&db, &orders, &past_end).await.expect("page");
+    assert!(empty.items.is_empty());
+    assert_eq!(empty.total, want.len() as i64);
 
     let fastest = add("run-1", Some(-1.0)).await;
     want.push((Some(-1.0), fastest));

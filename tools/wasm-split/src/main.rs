@@ -71,7 +71,8 @@ const FAILING_CALLBACK: &str = "        } catch (e) {
 /// Instead, a failed load never reaches the app: the page is loaded afresh
 /// from the server, once — the page of the link just followed, if one was —
 /// and if loading fails again within half a minute, a notice says so and
-/// offers to reload.
+/// offers to reload. (Where session storage is blocked, the notice shows
+/// at once: without it a reload could not tell it already happened.)
 const RECOVERING_CALLBACK: &str = "        } catch (e) {
             console.error(e);
             moduleFailed();
@@ -82,13 +83,26 @@ const MODULE_FAILED: &str = r#"
 let lastLink = { href: "", at: 0 };
 document.addEventListener("click", (e) => {
     const a = e.target instanceof Element ? e.target.closest("a[href]") : null;
-    if (a && a.origin === location.origin) lastLink = { href: a.href, at: Date.now() };
+    // Only a plain click that the router would follow in this tab.
+    const plain = e.button === 0 && !(e.metaKey || e.ctrlKey || e.shiftKey || e.altKey);
+    if (a && plain && a.origin === location.origin && !a.hasAttribute("download")
+        && (!a.target || a.target === "_self")) {
+        lastLink = { href: a.href, at: Date.now() };
+    }
 }, true);
+let reloading = false;
 function moduleFailed() {
+    if (reloading) return;
     const key = "model-suite:module-reload";
-    const last = Number(sessionStorage.getItem(key) || 0);
+    let last = Date.now();
+    try {
+        last = Number(sessionStorage.getItem(key) || 0);
+    } catch (_) {}
     if (Date.now() - last > 30000) {
-        sessionStorage.setItem(key, String(Date.now()));
+        reloading = true;
+        try {
+            sessionStorage.setItem(key, String(Date.now()));
+        } catch (_) {}
         // Where the admin was going, if a link was just followed.
         const to = Date.now() - lastLink.at < 10000 ? lastLink.href : "";
         if (to && to !== location.href) location.assign(to);
@@ -109,7 +123,9 @@ function moduleFailed() {
     again.type = "button";
     again.textContent = zh ? "重新加载页面" : "Reload the page";
     again.addEventListener("click", () => {
-        sessionStorage.removeItem(key);
+        try {
+            sessionStorage.removeItem(key);
+        } catch (_) {}
         location.reload();
     });
     box.append(text, again);
