@@ -189,6 +189,25 @@ async fn bench_tables() {
         "| all results, by queue time, first read (one run) | {:.1} |",
         t.elapsed().as_secs_f64() * 1000.0
     );
+    // A run's timeline reads all its rows the first time (what each refresh
+    // cost before timelines were kept), then only the rows added since.
+    let run = app
+        .get_with_cookie("/api/v1/llm/tests/runs/bench-9", &cookie)
+        .await;
+    assert!(run.status().is_success(), "run: {}", run.status());
+    let timeline = "/api/v1/llm/tests/runs/bench-9/timeline";
+    let t = Instant::now();
+    let res = app.get_with_cookie(timeline, &cookie).await;
+    assert!(res.status().is_success(), "{timeline}: {}", res.status());
+    res.bytes().await.expect("body");
+    println!(
+        "| timeline of one run, first read (every refresh, before) | {:.1} |",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    println!(
+        "| timeline of one run, refreshed (kept; none added) | {:.1} |",
+        p50(&app, &cookie, timeline).await
+    );
 }
 
 /// Rows/s of the batched writer (500 a transaction) into an empty table,

@@ -217,7 +217,13 @@ async fn run_timeline(
 ) -> ApiResult<Vec<super::timeline::Second>> {
     let run = sim.engine.snapshot(&id).await?;
     Ok(Json(
-        super::timeline::of_run(&sim.engine.db, &run.id, &run.started_at).await?,
+        super::timeline::of_run(
+            &sim.engine.db,
+            &sim.engine.timelines,
+            &run.id,
+            &run.started_at,
+        )
+        .await?,
     ))
 }
 

@@ -63,6 +63,8 @@ pub struct Engine {
     pub limits: Limits,
     /// Result orders by a figure with no index, kept between pages.
     pub orders: super::results::Orders,
+    /// Runs' timelines, kept between refreshes.
+    pub timelines: super::timeline::Timelines,
 }
 
 /// Where an engine keeps its runs and what it allows.
@@ -98,6 +100,7 @@ impl Engine {
             request_timeout: Duration::from_secs(120),
             limits: settings.limits,
             orders: Default::default(),
+            timelines: Default::default(),
         }
     }
 

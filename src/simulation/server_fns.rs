@@ -120,7 +120,13 @@ pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
 pub async fn run_timeline(id: String) -> Result<Vec<super::timeline::Second>, AppError> {
     as_admin(async |_, sim: Simulation| {
         let run = sim.engine.snapshot(&id).await?;
-        super::timeline::of_run(&sim.engine.db, &run.id, &run.started_at).await
+        super::timeline::of_run(
+            &sim.engine.db,
+            &sim.engine.timelines,
+            &run.id,
+            &run.started_at,
+        )
+        .await
     })
     .await
 }
