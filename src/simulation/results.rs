@@ -276,13 +276,19 @@ pub async fn page(
     let order = sort_by(q)?;
     let filter = Filter::of(q);
     let condition = filter.condition();
-    // Sorted by a JSON figure, the highest id too: with the count (read
-    // together, so they agree) it says whether a kept order still holds.
+    // Sorted by a JSON figure, the highest id too: with the count (read in
+    // one statement, so they agree) it says whether a kept order still
+    // holds. Each its own subquery: SQLite answers `MAX(id)` alone from the
+    // end of an index, and `COUNT(*)` alone from its smallest index.
     let figure = json_figure(q);
     let (total, last): (i64, Option<i64>) = bind_filter!(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*), {} FROM ai_prompt_tests WHERE {condition}",
-            if figure.is_some() { "MAX(id)" } else { "NULL" }
+            "SELECT (SELECT COUNT(*) FROM ai_prompt_tests WHERE {condition}), {}",
+            if figure.is_some() {
+                format!("(SELECT MAX(id) FROM ai_prompt_tests WHERE {condition})")
+            } else {
+                "NULL".to_owned()
+            }
         ))),
         filter
     )
