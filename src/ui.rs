@@ -146,37 +146,46 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// A short message at the bottom of the screen: `(ok, text)`; clears itself.
-pub type ToastSignal = RwSignal<Option<(bool, String)>>;
+/// Short messages at the bottom of the screen, oldest first: `(id, ok,
+/// text)` each. Each clears itself; a newer one never hides an older (a
+/// refusal stays readable when a success follows it), and only the last
+/// [`TOASTS_SHOWN`] are shown.
+pub type ToastSignal = RwSignal<Vec<(u64, bool, String)>>;
+
+pub const TOASTS_SHOWN: usize = 3;
 
 pub fn show_toast(toast: ToastSignal, ok: bool, text: String) {
-    toast.set(Some((ok, text.clone())));
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    toast.update(|shown| {
+        shown.retain(|(_, _, t)| *t != text);
+        shown.push((id, ok, text));
+        let over = shown.len().saturating_sub(TOASTS_SHOWN);
+        shown.drain(..over);
+    });
+    // The page may be gone by then: try_* does nothing on a disposed signal.
+    let after = std::time::Duration::from_secs(if ok { 5 } else { 10 });
     set_timeout(
-        // The page may be gone by then: try_* does nothing on a disposed signal.
         move || {
-            if toast
-                .try_get_untracked()
-                .flatten()
-                .is_some_and(|(_, t)| t == text)
-            {
-                toast.try_set(None);
-            }
+            toast.try_update(|s| s.retain(|t| t.0 != id));
         },
-        std::time::Duration::from_secs(5),
+        after,
     );
 }
 
 #[component]
 pub fn Toast(toast: ToastSignal) -> impl IntoView {
-    move || {
-        toast.get().map(|(ok, text)| {
-            view! {
-                <div class="toast" class:toast-error=!ok role="status" data-testid="toast">
+    let lang = use_lang();
+    view! {
+        <div class="toasts" role="status" data-testid="toast">
+            {move || toast.get().into_iter().map(|(id, ok, text)| view! {
+                <div class="toast" class:toast-error=!ok>
                     <span>{text}</span>
-                    <button class="btn btn-ghost" on:click=move |_| toast.set(None)>"×"</button>
+                    <button class="btn btn-ghost" aria-label=t(lang, Key::Close)
+                        on:click=move |_| toast.update(|s| s.retain(|t| t.0 != id))>"×"</button>
                 </div>
-            }
-        })
+            }).collect_view()}
+        </div>
     }
 }
 

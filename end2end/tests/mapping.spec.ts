@@ -114,6 +114,8 @@ test("mapping: a row's switch reports its outcome even when the table is rendere
   await reloaded;
   release();
   await expect(page.getByTestId("toast")).toContainText("Saved · tenant:alpha");
+  // A newer message does not hide the one before it.
+  await expect(page.getByTestId("toast")).toContainText("Saved · tenant:beta");
   await expect(alpha.locator('input[type="checkbox"]')).not.toBeChecked();
   await expect(beta.locator('input[type="checkbox"]')).not.toBeChecked();
   expect(errors).toEqual([]);

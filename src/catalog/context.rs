@@ -33,7 +33,7 @@ impl CatalogCtx {
         let checking = RwSignal::new(Vec::<i64>::new());
         let ctx = CatalogCtx {
             version: RwSignal::new(0),
-            toast: RwSignal::new(None),
+            toast: RwSignal::new(Vec::new()),
             editing: RwSignal::new(None),
             switching: RwSignal::new(None),
             deleting: RwSignal::new(None),

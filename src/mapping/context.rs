@@ -28,7 +28,7 @@ impl MappingCtx {
     pub fn new(lang: Lang) -> MappingCtx {
         let ctx = MappingCtx {
             version: RwSignal::new(0),
-            toast: RwSignal::new(None),
+            toast: RwSignal::new(Vec::new()),
             editing: RwSignal::new(None),
             deleting: RwSignal::new(None),
             toggle: Action::new(|(id, on): &(i64, bool)| set_mapping_active(*id, *on)),
