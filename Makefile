@@ -97,28 +97,33 @@ fuzz-tools:
 # then style and assets into the site root the server reads.
 # The script, wasm and stylesheet get content-hashed names; the hash file
 # beside the server binary (target/release or target/debug) links them.
+# A build is made in pkg.new and then published into pkg beside the
+# previous build's files (scripts/publish_bundle.sh): a server still running
+# that build keeps working until it is restarted.
 site: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
-	ls $(SITE)/pkg/*.wasm | xargs -P 2 -I{} wasm-opt -Oz $(WASM_FEATURES) {} -o {}
-	scripts/hash_bundle.sh $(SITE)/pkg target/release/hash.txt
-	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg
+	ls $(SITE)/pkg.new/*.wasm | xargs -P 2 -I{} wasm-opt -Oz $(WASM_FEATURES) {} -o {}
+	scripts/hash_bundle.sh $(SITE)/pkg.new $(SITE)/hash.txt.new
+	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg.new
+	scripts/publish_bundle.sh $(SITE)/pkg.new $(SITE)/pkg $(SITE)/hash.txt.new target/release/hash.txt
 
 site-debug: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/debug/model_suite.wasm OUT=$(TEST_SITE)
-	scripts/hash_bundle.sh $(TEST_SITE)/pkg target/debug/hash.txt
-	$(MAKE) --no-print-directory compress DIR=$(TEST_SITE)/pkg
+	scripts/hash_bundle.sh $(TEST_SITE)/pkg.new $(TEST_SITE)/hash.txt.new
+	$(MAKE) --no-print-directory compress DIR=$(TEST_SITE)/pkg.new
+	scripts/publish_bundle.sh $(TEST_SITE)/pkg.new $(TEST_SITE)/pkg $(TEST_SITE)/hash.txt.new target/debug/hash.txt
 
 # Split first (the page modules, their shared chunks, the loader and the
-# manifest land in pkg), then wasm-bindgen on what stays in the shell.
+# manifest land in pkg.new), then wasm-bindgen on what stays in the shell.
 bundle:
-	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg
-	$(WASM_SPLIT) $(WASM) $(OUT)/pkg $(OUT)/shell.wasm ./model-suite.js
+	rm -rf $(OUT)/pkg.new && mkdir -p $(OUT)/pkg.new
+	$(WASM_SPLIT) $(WASM) $(OUT)/pkg.new $(OUT)/shell.wasm ./model-suite.js
 	wasm-bindgen $(OUT)/shell.wasm --keep-lld-exports --no-demangle --target web --no-typescript \
-	  --out-dir $(OUT)/pkg --out-name model-suite
+	  --out-dir $(OUT)/pkg.new --out-name model-suite
 	rm $(OUT)/shell.wasm
-	cp style/main.css $(OUT)/pkg/model-suite.css
+	cp style/main.css $(OUT)/pkg.new/model-suite.css
 	cp -R public/. $(OUT)/
 
 # Precompressed copies the server sends to browsers that accept them.

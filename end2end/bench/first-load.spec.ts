@@ -21,10 +21,15 @@ function sizes(files: string[]): string {
 function wasmRows(): string[] {
   const hashes = fs.readFileSync(path.join(root, "target", "release", "hash.txt"), "utf8");
   const shell = `model-suite.${/wasm:\s*(\S+)/.exec(hashes)?.[1]}.wasm`;
+  const build = /manifest:\s*(\S+)/.exec(hashes)?.[1];
   const manifest: Record<string, string[]> = JSON.parse(
-    fs.readFileSync(path.join(pkg, "__wasm_split_manifest.json"), "utf8"),
+    fs.readFileSync(path.join(pkg, `__wasm_split_manifest.${build}.json`), "utf8"),
   );
-  const all = fs.readdirSync(pkg).filter((f) => f.endsWith(".wasm"));
+  // This build's files (the previous build's stay beside them).
+  const current = fs
+    .readFileSync(path.join(root, "target", "release", "bundle-current.txt"), "utf8")
+    .split("\n");
+  const all = current.filter((f) => f.endsWith(".wasm"));
   const rows = [
     `| wasm, whole app (every module) raw / gzip / brotli, KB | ${sizes(all)} |`,
     `| wasm, shell only, KB | ${sizes([shell])} |`,

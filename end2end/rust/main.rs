@@ -18,6 +18,7 @@ mod bench;
 mod bench_authority;
 mod bench_guidellm;
 mod bench_tables;
+mod bundle_builds;
 mod capacity;
 mod catalog;
 mod catalog_supabase;

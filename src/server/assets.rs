@@ -7,7 +7,7 @@
 //! (`no-cache`: a browser asks `If-Modified-Since` and gets 304 while
 //! nothing changed).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -21,13 +21,27 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// bundle (`js: …`, `wasm: …`, `css: …`).
 pub const HASH_FILE: &str = "hash.txt";
 
-/// Whether the build left a hash file beside this binary (then pages link
-/// the hashed names).
-pub fn hash_file_beside_binary() -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
-        .is_some_and(|f| f.is_file())
+/// The hash file this server links its pages by: the one the build left
+/// beside the binary, copied into `storage` as the server starts. A build
+/// made while it runs writes the original anew; this server keeps linking
+/// its own bundle, whose files the build leaves in place
+/// (`scripts/publish_bundle.sh`). None when there is no hash file (pages
+/// then link the unhashed names).
+pub fn pin_hash_file(storage: &Path) -> std::io::Result<Option<PathBuf>> {
+    let beside = std::env::current_exe()?
+        .parent()
+        .map(|dir| dir.join(HASH_FILE));
+    match beside.filter(|f| f.is_file()) {
+        Some(beside) => pin(&beside, storage).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn pin(hash_file: &Path, storage: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(storage)?;
+    let pinned = std::path::absolute(storage.join("bundle-hash.txt"))?;
+    std::fs::copy(hash_file, &pinned)?;
+    Ok(pinned)
 }
 
 /// `/pkg/*` from `site_root/pkg`.
@@ -98,5 +112,19 @@ mod tests {
         assert!(!is_hashed("/pkg/model-suite_bg.wasm"));
         assert!(!is_hashed("/pkg/snippets/x/inline0.js"));
         assert!(!is_hashed("/pkg/model-suite.notahexhashatall.js"));
+    }
+
+    /// The server links the bundle it started with: a build that writes
+    /// the hash file anew meanwhile does not change what it links.
+    #[test]
+    fn the_hash_file_is_pinned_at_start() {
+        let dir = tempfile::tempdir().expect("dir");
+        let beside = dir.path().join("hash.txt");
+        std::fs::write(&beside, "js: aaaa\nwasm: bbbb\n").expect("write");
+        let pinned = super::pin(&beside, &dir.path().join("storage")).expect("pin");
+        assert!(pinned.is_absolute(), "{}", pinned.display());
+        std::fs::write(&beside, "js: cccc\nwasm: dddd\n").expect("rewrite");
+        let linked = std::fs::read_to_string(&pinned).expect("read");
+        assert_eq!(linked, "js: aaaa\nwasm: bbbb\n");
     }
 }

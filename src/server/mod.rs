@@ -65,6 +65,8 @@ pub enum StartError {
     Http(String),
     #[error("DEMO_UPSTREAM_PORT: cannot start the upstream simulator: {0}")]
     Demo(String),
+    #[error("STORAGE_DIR: cannot keep the bundle's hash file in {dir}: {source}")]
+    Bundle { dir: String, source: std::io::Error },
 }
 
 /// Opens the stores and builds the router; no socket yet, so tests can
@@ -82,9 +84,16 @@ pub async fn build_app(
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3001);
+    let pinned =
+        assets::pin_hash_file(&config.storage_dir).map_err(|source| StartError::Bundle {
+            dir: config.storage_dir.display().to_string(),
+            source,
+        })?;
     let leptos_options = LeptosOptions::builder()
         .output_name("model-suite")
-        .hash_files(assets::hash_file_beside_binary())
+        .hash_files(pinned.is_some())
+        // Absolute: Leptos joins it to the binary's folder, which it replaces.
+        .hash_file(pinned.map_or_else(|| assets::HASH_FILE.into(), |p| p.to_string_lossy().into()))
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
