@@ -38,9 +38,9 @@ pub fn pin_hash_file(storage: &Path) -> std::io::Result<Option<PathBuf>> {
 }
 
 fn pin(hash_file: &Path, storage: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(storage)?;
     let pinned = std::path::absolute(storage.join("bundle-hash.txt"))?;
-    std::fs::copy(hash_file, &pinned)?;
+    let names = std::fs::read(hash_file)?;
+    crate::config::files::write_private_atomic(&pinned, &names)?;
     Ok(pinned)
 }
 
