@@ -27,7 +27,9 @@ done
 # decide its content.)
 build=$(cat "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css | sha256sum | cut -c1-20)
 if [ -e "$loader" ]; then
-  sed -i "s|__wasm_split\.______________________\.js|__wasm_split.$build.js|g" "$pkg/model-suite.js"
+  # Only where the script imports it: the wasm asks for its imports under
+  # the loader's first name, which stays the key they are passed under.
+  sed -i "s|from \"\./__wasm_split\.______________________\.js\"|from \"./__wasm_split.$build.js\"|g" "$pkg/model-suite.js"
 fi
 js=$(hash "$pkg/model-suite.js")
 wasm=$(hash "$pkg/model-suite_bg.wasm")

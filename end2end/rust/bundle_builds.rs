@@ -30,7 +30,10 @@ fn unhashed_build(pkg: &Path, n: u32) {
         ("model-suite_bg.wasm", format!("shell {n}")),
         (
             "model-suite.js",
-            format!("import * as s from \"./__wasm_split.______________________.js\"; // {n}\n"),
+            format!(
+                "import * as s from \"./__wasm_split.______________________.js\"; // {n}\n\
+                 imports = {{ \"./__wasm_split.______________________.js\": s }};\n"
+            ),
         ),
         ("model-suite.css", format!("body {{}} /* {n} */\n")),
         (
@@ -73,8 +76,12 @@ fn files_of(pkg: &Path, names: &HashMap<String, String>) -> Vec<String> {
     let loader = format!("__wasm_split.{}.js", names["split"]);
     let manifest = format!("__wasm_split_manifest.{}.json", names["manifest"]);
     assert!(
-        read(&js).contains(&format!("\"./{loader}\"")),
+        read(&js).contains(&format!("from \"./{loader}\"")),
         "the script imports its loader"
+    );
+    assert!(
+        read(&js).contains("{ \"./__wasm_split.______________________.js\": s }"),
+        "the wasm's imports keep the name the wasm asks for them by"
     );
     let loads = read(&loader);
     assert!(
