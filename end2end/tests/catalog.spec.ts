@@ -1,6 +1,6 @@
 import { expect, Page, test } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
-import { finishedInTurn, logIn, watchErrors } from "./helpers";
+import { finishedInTurn, holdFirst, logIn, watchErrors } from "./helpers";
 
 async function addEndpoint(page: Page, name: string) {
   await page.getByTestId("add-endpoint").click();
@@ -91,12 +91,7 @@ test("catalog: add endpoints on the simulator, fetch models, switch the default,
   // came back) while the refusal is on its way: its answer is held until
   // that check's reload of the table has come back.
   const toggling = "**/api/catalog/set_active*";
-  let release = () => {};
-  const released = new Promise<void>((f) => (release = f));
-  await page.route(toggling, async (r) => {
-    await released;
-    await r.continue();
-  });
+  const release = await holdFirst(page, toggling);
   const reloaded = finishedInTurn(page, "/api/catalog/check", "/api/catalog/list");
   await second.getByTestId("active-toggle").click();
   await first.getByTestId("check-now").click();

@@ -45,3 +45,16 @@ export function finishedInTurn(page: Page, after: string, then: string): Promise
     });
   });
 }
+
+/** Holds back the first request matching `url` (the rest pass) until the
+ * function it resolves to is called. */
+export async function holdFirst(page: Page, url: string): Promise<() => void> {
+  let release = () => {};
+  const released = new Promise<void>((f) => (release = f));
+  let held = 0;
+  await page.route(url, async (r) => {
+    if (held++ === 0) await released;
+    await r.continue();
+  });
+  return release;
+}

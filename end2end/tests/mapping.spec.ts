@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { SIM_URL } from "../playwright.config";
-import { finishedInTurn, logIn, watchErrors } from "./helpers";
+import { finishedInTurn, holdFirst, logIn, watchErrors } from "./helpers";
 
 test("mapping: tenant:acme with two models, resolve to its endpoint, fall back to its default", async ({ page }) => {
   const errors = watchErrors(page);
@@ -100,13 +100,7 @@ test("mapping: a row's switch reports its outcome even when the table is rendere
   const beta = page.locator('[data-testid="mapping-row"][data-scope="tenant:beta"]');
   // Alpha's answer is held back until beta's has come back and the table
   // it reloaded has too.
-  let release = () => {};
-  const released = new Promise<void>((f) => (release = f));
-  let held = 0;
-  await page.route("**/api/mapping/set_active*", async (r) => {
-    if (held++ === 0) await released;
-    await r.continue();
-  });
+  const release = await holdFirst(page, "**/api/mapping/set_active*");
   const reloaded = finishedInTurn(page, "/api/mapping/set_active", "/api/mapping/list");
   await alpha.locator('input[type="checkbox"]').click();
   await beta.locator('input[type="checkbox"]').click();

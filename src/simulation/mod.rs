@@ -37,6 +37,8 @@ pub mod exact;
 #[cfg(feature = "ssr")]
 pub mod fallback;
 #[cfg(feature = "ssr")]
+pub mod kept;
+#[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod records;
@@ -54,6 +56,8 @@ pub mod stats;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod sweep;
+#[cfg(all(test, feature = "ssr"))]
+mod test_rows;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]

@@ -21,8 +21,7 @@ pub const SECONDS_MAX: usize = 3600;
 
 /// A run's rows read so far, per second: what a refresh adds to.
 #[cfg(feature = "ssr")]
-struct Kept {
-    run_id: String,
+struct Run {
     started_at: String,
     /// The rows read: how many, and the highest id.
     count: i64,
@@ -31,19 +30,22 @@ struct Kept {
     seconds: Vec<(Vec<f64>, u64)>,
 }
 
-/// Runs' timelines kept between refreshes (shared by an engine's clones):
-/// a refresh of a run still being written reads only the rows added since
-/// the last one, instead of all of them each time.
+/// Runs' timelines kept between refreshes (shared by an engine's clones),
+/// by run id: a refresh of a run still being written reads only the rows
+/// added since the last one, instead of all of them each time.
 #[cfg(feature = "ssr")]
-#[derive(Clone, Default)]
-pub struct Timelines(std::sync::Arc<tokio::sync::Mutex<std::collections::VecDeque<Kept>>>);
+#[derive(Clone)]
+pub struct Timelines(std::sync::Arc<tokio::sync::Mutex<super::kept::Kept<Run>>>);
 
-/// Timelines kept; the least recently read leaves first.
 #[cfg(feature = "ssr")]
-const KEPT: usize = 8;
-/// Latencies kept in all timelines together (8 bytes each: 16 MB).
-#[cfg(feature = "ssr")]
-const LATENCIES_KEPT: usize = 2_000_000;
+impl Default for Timelines {
+    /// Eight runs and two million latencies (16 MB) at most.
+    fn default() -> Timelines {
+        let latencies = |r: &Run| r.seconds.iter().map(|s| s.0.len()).sum();
+        let kept = super::kept::Kept::new(8, 2_000_000, latencies);
+        Timelines(std::sync::Arc::new(tokio::sync::Mutex::new(kept)))
+    }
+}
 
 /// The run's seconds, from its stored rows. Rows are only added (ids only
 /// grow) or deleted: when the kept rows plus those with a higher id are as
@@ -66,14 +68,9 @@ pub async fn of_run(
     .fetch_one(db)
     .await?;
     let last = last.unwrap_or(0);
-    let before = all
-        .iter()
-        .position(|k| k.run_id == run_id && k.started_at == started_at)
-        .and_then(|at| all.remove(at));
-    let mut run = match before {
-        Some(k) if k.last <= last => k,
-        _ => Kept {
-            run_id: run_id.to_owned(),
+    let mut run = match all.take(run_id) {
+        Some(k) if k.started_at == started_at && k.last <= last => k,
+        _ => Run {
             started_at: started_at.to_owned(),
             count: 0,
             last: 0,
@@ -109,7 +106,7 @@ pub async fn of_run(
             }
         })
         .collect();
-    keep(&mut all, run);
+    all.put(run_id.to_owned(), run);
     Ok(seconds)
 }
 
@@ -137,7 +134,7 @@ async fn rows_between(
 
 /// Files `rows` under their seconds.
 #[cfg(feature = "ssr")]
-fn add(run: &mut Kept, start: chrono::DateTime<chrono::FixedOffset>, rows: Vec<Row>) {
+fn add(run: &mut Run, start: chrono::DateTime<chrono::FixedOffset>, rows: Vec<Row>) {
     run.count += rows.len() as i64;
     for (at, latency, success) in rows {
         let Some(at) = at.and_then(|a| chrono::DateTime::parse_from_rfc3339(&a).ok()) else {
@@ -156,41 +153,17 @@ fn add(run: &mut Kept, start: chrono::DateTime<chrono::FixedOffset>, rows: Vec<R
     }
 }
 
-/// Keeps `run` first; the least recently read leave until the rest fit.
-#[cfg(feature = "ssr")]
-fn keep(all: &mut std::collections::VecDeque<Kept>, run: Kept) {
-    let size = |k: &Kept| k.seconds.iter().map(|s| s.0.len()).sum::<usize>();
-    if size(&run) > LATENCIES_KEPT {
-        return;
-    }
-    all.push_front(run);
-    all.truncate(KEPT);
-    while all.iter().map(size).sum::<usize>() > LATENCIES_KEPT {
-        all.pop_back();
-    }
-}
-
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::{of_run, Timelines};
+    use crate::simulation::test_rows;
 
     const START: &str = "2026-01-01T00:00:00Z";
 
     async fn add(db: &sqlx::SqlitePool, run: &str, at_ms: i64, latency: f64, ok: bool) {
         let at = chrono::DateTime::parse_from_rfc3339(START).expect("start")
             + chrono::Duration::milliseconds(at_ms);
-        sqlx::query(
-            "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message,
-                response_message, success, latency_ms, created_at)
-             VALUES (1, 1, 'm', json_object('run_id', ?1), '{}', ?2, ?3, ?4)",
-        )
-        .bind(run)
-        .bind(ok)
-        .bind(latency)
-        .bind(at.to_rfc3339())
-        .execute(db)
-        .await
-        .expect("row");
+        test_rows::add(db, run, "{}", (ok, latency), &at.to_rfc3339()).await;
     }
 
     /// A kept timeline reads only the rows added since (an old row changed
@@ -198,17 +171,7 @@ mod tests {
     /// the run afresh once rows were deleted.
     #[tokio::test]
     async fn a_refresh_reads_only_the_rows_added_since() {
-        let dir = tempfile::tempdir().expect("dir");
-        let db = crate::storage::open_sqlite(&dir.path().join("t.db"))
-            .await
-            .expect("db");
-        sqlx::query(
-            "INSERT INTO ai_prompts (id, name, content, category) VALUES (1, 'p', '', 'load_test');
-             INSERT INTO ai_endpoints (id, name, base_url, model, api_key) VALUES (1, 'e', 'http://x', 'm', '')",
-        )
-        .execute(&db)
-        .await
-        .expect("prompt and endpoint");
+        let (_dir, db) = test_rows::store().await;
         for i in 0..10 {
             add(&db, "r", i * 150, 10.0 * (i + 1) as f64, i != 3).await;
             add(&db, "other", i * 150, 999.0, false).await;

@@ -7,12 +7,12 @@
 //! (ids only grow) or deleted, never changed, so their count and highest
 //! id say whether they are.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::SqlitePool;
 
 use super::{bind_filter, Filter};
+use crate::simulation::kept::Kept;
 
 /// Orders kept; the least recently read leaves first.
 const KEPT: usize = 8;
@@ -38,7 +38,6 @@ impl Stamp {
 }
 
 struct Order {
-    key: String,
     stamp: Stamp,
     /// Rows with the figure, lowest first (ties by id), then rows without
     /// it by id: the ascending order; descending reads each part backwards.
@@ -48,12 +47,21 @@ struct Order {
 }
 
 /// The sorted orders an engine keeps (shared by its clones).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Orders {
-    kept: Arc<Mutex<VecDeque<Order>>>,
+    kept: Arc<Mutex<Kept<Order>>>,
     /// Held while an order is read: a second page asked for meanwhile waits
     /// for it instead of reading every row again.
     reading: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Default for Orders {
+    fn default() -> Orders {
+        Orders {
+            kept: Arc::new(Mutex::new(Kept::new(KEPT, IDS_KEPT, |o| o.ids.len()))),
+            reading: Default::default(),
+        }
+    }
 }
 
 /// Whether an order of `count` rows may be kept; a longer one is sorted
@@ -63,48 +71,32 @@ pub(super) fn keeps(count: i64) -> bool {
 }
 
 impl Orders {
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept<Order>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The kept order under `key`, if its rows are still `stamp`'s; a
     /// stale one is dropped.
     fn get(&self, key: &str, stamp: Stamp) -> Option<(Arc<[i64]>, usize)> {
-        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        let at = kept.iter().position(|o| o.key == key)?;
-        let order = kept.remove(at)?;
-        if order.stamp != stamp {
-            return None;
-        }
+        let mut kept = self.kept();
+        let order = kept.take(key).filter(|o| o.stamp == stamp)?;
         let found = (order.ids.clone(), order.known);
-        kept.push_front(order);
+        kept.put(key.to_owned(), order);
         Some(found)
     }
 
     fn put(&self, key: String, ids: Arc<[i64]>, known: usize) {
-        if ids.len() > IDS_KEPT {
-            return;
-        }
-        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.retain(|o| o.key != key);
-        kept.push_front(Order {
-            key,
-            stamp: Stamp::of(&ids),
-            ids,
-            known,
-        });
-        kept.truncate(KEPT);
-        while kept.iter().map(|o| o.ids.len()).sum::<usize>() > IDS_KEPT {
-            kept.pop_back();
-        }
+        let stamp = Stamp::of(&ids);
+        self.kept().put(key, Order { stamp, ids, known });
     }
 
     /// How many orders are kept.
     pub fn len(&self) -> usize {
-        self.kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.kept().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.kept().is_empty()
     }
 }
 

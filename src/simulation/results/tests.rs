@@ -33,10 +33,7 @@ fn formula_cells_are_neutralized() {
 #[tokio::test]
 async fn latency_orders_walk_an_index_instead_of_sorting() {
     use sqlx::Row;
-    let dir = tempfile::tempdir().expect("dir");
-    let db = crate::storage::open_sqlite(&dir.path().join("t.db"))
-        .await
-        .expect("db");
+    let (_dir, db) = crate::simulation::test_rows::store().await;
     for (run, ascending) in [(true, false), (true, true), (false, false), (false, true)] {
         let q = ResultQuery {
             run_id: run.then(|| "run-1".to_owned()),
@@ -75,31 +72,13 @@ async fn latency_orders_walk_an_index_instead_of_sorting() {
 /// or deleted is seen on the next page read.
 #[tokio::test]
 async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = crate::storage::open_sqlite(&dir.path().join("t.db"))
-        .await
-        .expect("db");
-    sqlx::query(
-        "INSERT INTO ai_prompts (id, name, content, category) VALUES (1, 'p', '', 'load_test');
-         INSERT INTO ai_endpoints (id, name, base_url, model, api_key) VALUES (1, 'e', 'http://x', 'm', '')",
-    )
-    .execute(&db)
-    .await
-    .expect("prompt and endpoint");
+    use crate::simulation::test_rows;
+    let (_dir, db) = test_rows::store().await;
     let add = |run: &'static str, ttft: Option<f64>| {
         let db = db.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(
-                "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message,
-                    response_message, success, latency_ms, created_at)
-                 VALUES (1, 1, 'm', json_object('run_id', ?1), json_object('ttft_ms', ?2), 1, 1.0,
-                    '2026-01-01T00:00:00Z') RETURNING id",
-            )
-            .bind(run)
-            .bind(ttft)
-            .fetch_one(&db)
-            .await
-            .expect("row")
+            let response = serde_json::json!({ "ttft_ms": ttft }).to_string();
+            test_rows::add(&db, run, &response, (true, 1.0), "2026-01-01T00:00:00Z").await
         }
     };
     let mut want: Vec<(Option<f64>, i64)> = Vec::new();
@@ -110,16 +89,7 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
     }
     // Not numbers: no figure, as SQLite's own sort of the page treats them.
     for odd in [r#"{"ttft_ms": "12"}"#, r#"{"ttft_ms": true}"#] {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO ai_prompt_tests (prompt_id, endpoint_id, model, request_message,
-                response_message, success, latency_ms, created_at)
-             VALUES (1, 1, 'm', json_object('run_id', 'run-1'), ?1, 1, 1.0,
-                '2026-01-01T00:00:00Z') RETURNING id",
-        )
-        .bind(odd)
-        .fetch_one(&db)
-        .await
-        .expect("odd row");
+        let id = test_rows::add(&db, "run-1", odd, (true, 1.0), "2026-01-01T00:00:00Z").await;
         want.push((None, id));
     }
     let orders = super::Orders::default();
