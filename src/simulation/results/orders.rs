@@ -2,11 +2,12 @@
 //! TTFB, queue time, TPOT). SQLite has no index on those — one per figure
 //! would cost the writer most of its speed (README, "Tables at scale") —
 //! so sorting by one reads every row under the filter. That order is kept
-//! here: read once, then each page is a slice of it, for as long as the
-//! rows under the filter are the same ones. Result rows are only added
-//! (ids only grow) or deleted, never changed, so their count and highest
-//! id say whether they are.
+//! here: read once, then each page is a slice of it. Result rows are only
+//! added (ids only grow) or deleted, never changed, so their count and
+//! highest id say whether they are the same; when rows were only added (a
+//! live run), just those are read and merged in.
 
+use std::cmp::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::SqlitePool;
@@ -16,10 +17,13 @@ use crate::simulation::kept::Kept;
 
 /// Orders kept; the least recently read leaves first.
 const KEPT: usize = 8;
-/// Ids kept in all orders together (8 bytes an id: 32 MB); the least
-/// recently read orders leave until the rest fit, and a longer order is
-/// not kept at all.
-const IDS_KEPT: usize = 4_000_000;
+/// Rows one order may have to be kept; a longer one is sorted by SQLite
+/// for each page.
+const ROWS_KEPT: usize = 4_000_000;
+/// Bytes kept in all orders together (16 a row with the figure, 8 without:
+/// 64 MB, the longest order); the least recently read leave until the rest
+/// fit.
+const BYTES_KEPT: usize = 16 * ROWS_KEPT;
 
 /// What the rows under a filter were when an order was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,21 +33,37 @@ struct Stamp {
 }
 
 impl Stamp {
-    fn of(ids: &[i64]) -> Stamp {
-        Stamp {
-            count: ids.len() as i64,
-            last: ids.iter().max().copied(),
-        }
+    /// Whether rows were added since `self` (none deleted, if the rows up
+    /// to `self.last` are still `self.count`: for the caller to check).
+    fn grew_to(self, now: Stamp) -> bool {
+        now.count > self.count && now.last > self.last
     }
 }
 
+/// A row with the figure: `(figure, id)`.
+type Known = (f64, i64);
+
+/// As SQLite compares (-0.0 equals 0.0; it never yields NaN), ties by id.
+fn by_figure(a: &Known, b: &Known) -> Ordering {
+    a.0.partial_cmp(&b.0)
+        .unwrap_or(Ordering::Equal)
+        .then(a.1.cmp(&b.1))
+}
+
+#[derive(Clone)]
 struct Order {
     stamp: Stamp,
-    /// Rows with the figure, lowest first (ties by id), then rows without
-    /// it by id: the ascending order; descending reads each part backwards.
-    ids: Arc<[i64]>,
-    /// How many rows have the figure.
-    known: usize,
+    /// Rows with the figure, lowest first (ties by id): with the rows
+    /// without it after them by id, the ascending order; descending reads
+    /// each part backwards. The figures are kept for rows merged in later.
+    with: Arc<[Known]>,
+    without: Arc<[i64]>,
+}
+
+impl Order {
+    fn bytes(&self) -> usize {
+        self.with.len() * 16 + self.without.len() * 8
+    }
 }
 
 /// The sorted orders an engine keeps (shared by its clones).
@@ -58,7 +78,7 @@ pub struct Orders {
 impl Default for Orders {
     fn default() -> Orders {
         Orders {
-            kept: Arc::new(Mutex::new(Kept::new(KEPT, IDS_KEPT, |o| o.ids.len()))),
+            kept: Arc::new(Mutex::new(Kept::new(KEPT, BYTES_KEPT, Order::bytes))),
             reading: Default::default(),
         }
     }
@@ -67,7 +87,7 @@ impl Default for Orders {
 /// Whether an order of `count` rows may be kept; a longer one is sorted
 /// by SQLite for each page, as a page with no index always was.
 pub(super) fn keeps(count: i64) -> bool {
-    usize::try_from(count).is_ok_and(|n| n <= IDS_KEPT)
+    usize::try_from(count).is_ok_and(|n| n <= ROWS_KEPT)
 }
 
 impl Orders {
@@ -75,19 +95,21 @@ impl Orders {
         self.kept.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The kept order under `key`, if its rows are still `stamp`'s; a
-    /// stale one is dropped.
-    fn get(&self, key: &str, stamp: Stamp) -> Option<(Arc<[i64]>, usize)> {
+    /// The kept order under `key` if its rows are still `stamp`'s.
+    fn get(&self, key: &str, stamp: Stamp) -> Option<Order> {
         let mut kept = self.kept();
-        let order = kept.take(key).filter(|o| o.stamp == stamp)?;
-        let found = (order.ids.clone(), order.known);
+        let order = kept.take(key)?;
+        let found = (order.stamp == stamp).then(|| order.clone());
         kept.put(key.to_owned(), order);
-        Some(found)
+        found
     }
 
-    fn put(&self, key: String, ids: Arc<[i64]>, known: usize) {
-        let stamp = Stamp::of(&ids);
-        self.kept().put(key, Order { stamp, ids, known });
+    fn take(&self, key: &str) -> Option<Order> {
+        self.kept().take(key)
+    }
+
+    fn put(&self, key: String, order: Order) {
+        self.kept().put(key, order);
     }
 
     /// How many orders are kept.
@@ -100,40 +122,108 @@ impl Orders {
     }
 }
 
-/// Every row under `filter` with its `figure`, sorted here (one read, no
-/// sort in SQLite): `(ids, known)` as an [`Order`] keeps them. Read by id,
-/// so a run's rows come through its id-ordered index in the table's own
-/// order (through the latency index they would be scattered: twice as slow).
+/// The rows under `filter` with `after < id <= last`, with their `figure`,
+/// as an order: sorted here (no sort in SQLite). Read by id, so a run's
+/// rows come through its id-ordered index in the table's own order
+/// (through the latency index they would be scattered: twice as slow).
 async fn read(
     db: &SqlitePool,
     filter: &Filter,
     figure: &str,
-) -> Result<(Vec<i64>, usize), sqlx::Error> {
+    (after, last): (Option<i64>, Option<i64>),
+) -> Result<Order, sqlx::Error> {
     let condition = filter.condition();
     let rows: Vec<(i64, Option<f64>)> = bind_filter!(
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT id, CAST({figure} AS REAL) FROM ai_prompt_tests WHERE {condition} ORDER BY id"
+            "SELECT id, CAST({figure} AS REAL) FROM ai_prompt_tests \
+             WHERE {condition} AND id > ?8 AND id <= ?9 ORDER BY id"
         ))),
         filter
     )
+    .bind(after.unwrap_or(i64::MIN))
+    .bind(last.unwrap_or(i64::MIN))
     .fetch_all(db)
     .await?;
-    let (mut known, mut unknown): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.1.is_some());
-    // As SQLite compares (-0.0 equals 0.0; it never yields NaN).
-    known.sort_unstable_by(|a, b| {
-        a.1.partial_cmp(&b.1)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.0.cmp(&b.0))
-    });
-    unknown.sort_unstable_by_key(|r| r.0);
-    let n = known.len();
-    Ok((known.into_iter().chain(unknown).map(|r| r.0).collect(), n))
+    let count = rows.len() as i64;
+    let mut with = Vec::new();
+    let mut without = Vec::new();
+    for (id, value) in rows {
+        match value {
+            Some(v) => with.push((v, id)),
+            None => without.push(id),
+        }
+    }
+    with.sort_unstable_by(by_figure);
+    Ok(Order {
+        stamp: Stamp { count, last },
+        with: with.into(),
+        without: without.into(),
+    })
+}
+
+/// `old` with `added` (all of higher ids) merged in, in one pass.
+fn merge(old: Order, added: Order) -> Order {
+    let (a, b) = (&old.with[..], &added.with[..]);
+    let mut with = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if by_figure(&b[j], &a[i]) == Ordering::Less {
+            with.push(b[j]);
+            j += 1;
+        } else {
+            with.push(a[i]);
+            i += 1;
+        }
+    }
+    with.extend_from_slice(&a[i..]);
+    with.extend_from_slice(&b[j..]);
+    Order {
+        stamp: Stamp {
+            count: old.stamp.count + added.stamp.count,
+            last: added.stamp.last,
+        },
+        with: with.into(),
+        without: old
+            .without
+            .iter()
+            .chain(added.without.iter())
+            .copied()
+            .collect(),
+    }
+}
+
+/// The order of the `stamp` rows under `filter` by `figure`: the kept one
+/// when the rows are unchanged; the kept one with the rows added since
+/// merged in when rows were only added; else a fresh read. Then kept.
+async fn order_of(
+    orders: &Orders,
+    db: &SqlitePool,
+    (key, filter, figure): (String, &Filter, &str),
+    stamp: Stamp,
+) -> Result<Order, sqlx::Error> {
+    if let Some(order) = orders.get(&key, stamp) {
+        return Ok(order);
+    }
+    let _reading = orders.reading.lock().await;
+    let order = match orders.take(&key) {
+        Some(kept) if kept.stamp == stamp => kept,
+        Some(kept) if kept.stamp.grew_to(stamp) => {
+            let added = read(db, filter, figure, (kept.stamp.last, stamp.last)).await?;
+            match kept.stamp.count + added.stamp.count == stamp.count {
+                true => merge(kept, added),
+                // Rows were deleted too.
+                false => read(db, filter, figure, (None, stamp.last)).await?,
+            }
+        }
+        _ => read(db, filter, figure, (None, stamp.last)).await?,
+    };
+    orders.put(key, order.clone());
+    Ok(order)
 }
 
 /// The ids `skip..skip + limit` of the `count` rows (the highest id
 /// `last`) under `filter` sorted by `figure` (rows without it last, ties
-/// by id in the same direction): from the kept order when the rows are
-/// unchanged, else from a fresh read (then kept).
+/// by id in the same direction).
 pub(super) async fn slice(
     orders: &Orders,
     db: &SqlitePool,
@@ -142,39 +232,20 @@ pub(super) async fn slice(
     (skip, limit): (i64, i64),
 ) -> Result<Vec<i64>, sqlx::Error> {
     let key = format!("{filter:?} {figure}");
-    let stamp = Stamp { count, last };
-    let (ids, known) = match orders.get(&key, stamp) {
-        Some(found) => found,
-        None => {
-            let _reading = orders.reading.lock().await;
-            match orders.get(&key, stamp) {
-                Some(found) => found,
-                None => {
-                    let (ids, known) = read(db, filter, figure).await?;
-                    let ids: Arc<[i64]> = ids.into();
-                    orders.put(key, ids.clone(), known);
-                    (ids, known)
-                }
-            }
-        }
-    };
+    let order = order_of(orders, db, (key, filter, figure), Stamp { count, last }).await?;
     let (skip, limit) = (skip.max(0) as usize, limit.max(0) as usize);
-    let (with, without) = ids.split_at(known.min(ids.len()));
+    let with = order.with.iter().map(|k| k.1);
     Ok(match ascending {
         true => with
-            .iter()
-            .chain(without)
+            .chain(order.without.iter().copied())
             .skip(skip)
             .take(limit)
-            .copied()
             .collect(),
         false => with
-            .iter()
             .rev()
-            .chain(without.iter().rev())
+            .chain(order.without.iter().rev().copied())
             .skip(skip)
             .take(limit)
-            .copied()
             .collect(),
     })
 }
@@ -183,80 +254,92 @@ pub(super) async fn slice(
 mod tests {
     use super::*;
 
-    fn ids(v: &[i64]) -> Arc<[i64]> {
-        v.to_vec().into()
+    /// An order of rows `ids`, each with the figure 0.
+    fn order(ids: &[i64]) -> Order {
+        Order {
+            stamp: stamp(ids.len(), ids.iter().max().copied()),
+            with: ids.iter().map(|&id| (0.0, id)).collect(),
+            without: Arc::new([]),
+        }
+    }
+
+    fn stamp(count: usize, last: Option<i64>) -> Stamp {
+        Stamp {
+            count: count as i64,
+            last,
+        }
+    }
+
+    fn ids_of(order: Option<Order>) -> Option<Vec<i64>> {
+        order.map(|o| o.with.iter().map(|k| k.1).collect())
     }
 
     #[test]
     fn an_order_is_read_back_only_while_its_rows_are_the_same() {
         let orders = Orders::default();
-        orders.put("run a, ttft".into(), ids(&[3, 1, 2]), 3);
-        let same = Stamp {
-            count: 3,
-            last: Some(3),
-        };
-        assert_eq!(
-            orders.get("run a, ttft", same).map(|(ids, _)| ids.to_vec()),
-            Some(vec![3, 1, 2])
-        );
-        // A row added (a higher id) or deleted (one fewer): read again.
-        let added = Stamp {
-            count: 4,
-            last: Some(4),
-        };
-        assert!(orders.get("run a, ttft", added).is_none());
-        assert!(orders.is_empty(), "a stale order is dropped");
-        orders.put("run a, ttft".into(), ids(&[3, 1, 2]), 3);
-        let deleted = Stamp {
-            count: 2,
-            last: Some(3),
-        };
-        assert!(orders.get("run a, ttft", deleted).is_none());
+        orders.put("run a, ttft".into(), order(&[3, 1, 2]));
+        let same = stamp(3, Some(3));
+        assert_eq!(ids_of(orders.get("run a, ttft", same)), Some(vec![3, 1, 2]));
+        // A row added (a higher id) or deleted (one fewer): not this order.
+        assert!(orders.get("run a, ttft", stamp(4, Some(4))).is_none());
+        assert!(orders.get("run a, ttft", stamp(2, Some(3))).is_none());
         assert!(orders.get("run b, ttft", same).is_none());
+        assert!(same.grew_to(stamp(4, Some(4))));
+        assert!(!same.grew_to(stamp(3, Some(4))), "one deleted, one added");
+        assert!(!same.grew_to(stamp(4, Some(3))));
+    }
+
+    #[test]
+    fn rows_added_merge_in_their_places() {
+        let old = Order {
+            stamp: stamp(4, Some(4)),
+            with: vec![(1.0, 2), (2.0, 1), (2.0, 4)].into(),
+            without: vec![3].into(),
+        };
+        let added = Order {
+            stamp: stamp(4, Some(9)),
+            with: vec![(0.5, 7), (2.0, 5), (9.0, 6)].into(),
+            without: vec![8].into(),
+        };
+        let merged = merge(old, added);
+        assert_eq!(merged.stamp, stamp(8, Some(9)));
+        let ids: Vec<i64> = merged.with.iter().map(|k| k.1).collect();
+        assert_eq!(ids, [7, 2, 1, 4, 5, 6], "ties by id");
+        assert_eq!(&merged.without[..], [3, 8]);
     }
 
     #[test]
     fn the_least_recently_read_order_leaves_first() {
         let orders = Orders::default();
         for k in 0..KEPT as i64 {
-            orders.put(format!("k{k}"), ids(&[k]), 1);
+            orders.put(format!("k{k}"), order(&[k]));
         }
-        let first = Stamp {
-            count: 1,
-            last: Some(0),
-        };
+        let first = stamp(1, Some(0));
         assert!(
             orders.get("k0", first).is_some(),
             "k0 read again: now the newest"
         );
-        orders.put("new".into(), ids(&[99]), 1);
+        orders.put("new".into(), order(&[99]));
         assert_eq!(orders.len(), KEPT);
         assert!(orders.get("k0", first).is_some());
-        assert!(orders
-            .get(
-                "k1",
-                Stamp {
-                    count: 1,
-                    last: Some(1)
-                }
-            )
-            .is_none());
+        assert!(orders.get("k1", stamp(1, Some(1))).is_none());
     }
 
     #[test]
-    fn orders_leave_until_their_ids_fit_and_an_order_too_long_is_not_kept() {
+    fn orders_leave_until_they_fit_and_an_order_too_long_is_not_kept() {
         let orders = Orders::default();
-        let half: Arc<[i64]> = (0..IDS_KEPT as i64 / 2).collect::<Vec<_>>().into();
-        orders.put("a".into(), half.clone(), half.len());
-        orders.put("b".into(), half.clone(), half.len());
+        let half: Vec<i64> = (0..ROWS_KEPT as i64 / 2).collect();
+        orders.put("a".into(), order(&half));
+        orders.put("b".into(), order(&half));
         assert_eq!(orders.len(), 2);
-        orders.put("c".into(), ids(&[1]), 1);
+        orders.put("c".into(), order(&[1]));
         assert_eq!(orders.len(), 2, "a, the least recently read, left");
-        let stamp = Stamp::of(&half);
+        let stamp = stamp(half.len(), half.last().copied());
         assert!(orders.get("a", stamp).is_none());
         assert!(orders.get("b", stamp).is_some());
-        let too_long: Arc<[i64]> = (0..IDS_KEPT as i64 + 1).collect::<Vec<_>>().into();
-        orders.put("d".into(), too_long.clone(), 0);
-        assert!(orders.get("d", Stamp::of(&too_long)).is_none());
+        let too_long: Vec<i64> = (0..ROWS_KEPT as i64 + 1).collect();
+        orders.put("d".into(), order(&too_long));
+        assert!(orders.is_empty() || orders.get("d", stamp).is_none());
+        assert!(orders.get("b", stamp).is_some(), "b stays");
     }
 }

@@ -154,3 +154,63 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
         "a deleted row is gone"
     );
 }
+
+/// A run still being written: a page read after rows were added reads only
+/// those and merges them into the kept order (an old row changed behind
+/// its back, which the product never does, shows it); once a row was
+/// deleted, the order is read afresh.
+#[tokio::test]
+async fn a_growing_run_merges_its_new_rows_into_the_kept_order() {
+    use crate::simulation::test_rows;
+    let (_dir, db) = test_rows::store().await;
+    let add = |ttft: f64| {
+        let db = db.clone();
+        async move {
+            let response = serde_json::json!({ "ttft_ms": ttft }).to_string();
+            test_rows::add(&db, "run-1", &response, (true, 1.0), "2026-01-01T00:00:00Z").await
+        }
+    };
+    let mut ids = Vec::new();
+    for ttft in [5.0, 1.0, 3.0] {
+        ids.push(add(ttft).await);
+    }
+    let orders = super::Orders::default();
+    // A row a page: each page's rows are sorted by SQLite again.
+    let page = || {
+        let (db, orders) = (db.clone(), orders.clone());
+        async move {
+            let mut ids = Vec::new();
+            for page in 1..=4 {
+                let q = ResultQuery {
+                    run_id: Some("run-1".into()),
+                    sort: Some("ttft_ms".into()),
+                    ascending: true,
+                    page: Some(page),
+                    per_page: Some(1),
+                    ..ResultQuery::default()
+                };
+                let got = super::page(&db, &orders, &q).await.expect("page");
+                ids.extend(got.items.iter().map(|r| r.id));
+            }
+            ids
+        }
+    };
+    assert_eq!(page().await, [ids[1], ids[2], ids[0]]);
+    sqlx::query("UPDATE ai_prompt_tests SET response_message = '{\"ttft_ms\": 10}' WHERE id = ?1")
+        .bind(ids[1])
+        .execute(&db)
+        .await
+        .expect("update");
+    let new = add(2.0).await;
+    assert_eq!(
+        page().await,
+        [ids[1], new, ids[2], ids[0]],
+        "the new row merged in, the old ones not read again"
+    );
+    sqlx::query("DELETE FROM ai_prompt_tests WHERE id = ?1")
+        .bind(ids[2])
+        .execute(&db)
+        .await
+        .expect("delete");
+    assert_eq!(page().await, [new, ids[0], ids[1]], "read afresh");
+}
