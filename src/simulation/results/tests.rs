@@ -176,15 +176,15 @@ async fn a_growing_run_merges_its_new_rows_into_the_kept_order() {
     }
     let orders = super::Orders::default();
     // A row a page: each page's rows are sorted by SQLite again.
-    let page = || {
+    let page = |ascending: bool| {
         let (db, orders) = (db.clone(), orders.clone());
         async move {
             let mut ids = Vec::new();
-            for page in 1..=4 {
+            for page in 1..=5 {
                 let q = ResultQuery {
                     run_id: Some("run-1".into()),
                     sort: Some("ttft_ms".into()),
-                    ascending: true,
+                    ascending,
                     page: Some(page),
                     per_page: Some(1),
                     ..ResultQuery::default()
@@ -195,7 +195,7 @@ async fn a_growing_run_merges_its_new_rows_into_the_kept_order() {
             ids
         }
     };
-    assert_eq!(page().await, [ids[1], ids[2], ids[0]]);
+    assert_eq!(page(true).await, [ids[1], ids[2], ids[0]]);
     sqlx::query("UPDATE ai_prompt_tests SET response_message = '{\"ttft_ms\": 10}' WHERE id = ?1")
         .bind(ids[1])
         .execute(&db)
@@ -203,14 +203,32 @@ async fn a_growing_run_merges_its_new_rows_into_the_kept_order() {
         .expect("update");
     let new = add(2.0).await;
     assert_eq!(
-        page().await,
+        page(true).await,
         [ids[1], new, ids[2], ids[0]],
         "the new row merged in, the old ones not read again"
     );
+    let none = test_rows::add(&db, "run-1", "{}", (true, 1.0), "2026-01-01T00:00:00Z").await;
+    assert_eq!(
+        page(false).await,
+        [ids[0], ids[2], new, ids[1], none],
+        "merged again; down, the row without the figure still last"
+    );
+    // A page whose count was read before the last row came: the kept order
+    // without it, and the kept order stays as it is (not read again).
+    let q = ResultQuery {
+        run_id: Some("run-1".into()),
+        sort: Some("ttft_ms".into()),
+        ..ResultQuery::default()
+    };
+    let figure = super::json_figure(&q).expect("a figure");
+    let before = (&super::Filter::of(&q), (4, Some(new)));
+    let older = super::orders::slice(&orders, &db, before, (figure, true), (0, 9)).await;
+    assert_eq!(older.expect("older page"), [ids[1], new, ids[2], ids[0]]);
+    assert_eq!(page(true).await, [ids[1], new, ids[2], ids[0], none]);
     sqlx::query("DELETE FROM ai_prompt_tests WHERE id = ?1")
         .bind(ids[2])
         .execute(&db)
         .await
         .expect("delete");
-    assert_eq!(page().await, [new, ids[0], ids[1]], "read afresh");
+    assert_eq!(page(true).await, [new, ids[0], ids[1], none], "read afresh");
 }
