@@ -27,7 +27,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 
 
 .PHONY: bench run test lint dev build build-debug tools brotli compress test-tools wasm-target wasm-bindgen wasm-split node-deps \
-        chromium postgres fuzz-tools guidellm screenshots cjk-font site site-debug server server-debug rust-tests api-fuzz e2e fmt clean
+        chromium postgres fuzz-tools guidellm screenshots cjk-font site site-debug smoke-site release-bundle server server-debug rust-tests api-fuzz e2e fmt clean
 
 ## ── the two commands ────────────────────────────────────────────────────────
 
@@ -39,7 +39,7 @@ run: build
 	DEMO_UPSTREAM_PORT=$${DEMO_UPSTREAM_PORT-9100} exec target/release/model-suite serve
 
 # Install what the tests need and run every test.
-test: test-tools build-debug rust-tests api-fuzz e2e
+test: test-tools build-debug smoke-site rust-tests api-fuzz e2e
 
 ## ── pieces ──────────────────────────────────────────────────────────────────
 
@@ -101,12 +101,26 @@ fuzz-tools:
 # previous build's files (scripts/publish_bundle.sh): a server still running
 # that build keeps working until it is restarted.
 site: tools
+	$(MAKE) --no-print-directory release-bundle OUT=$(SITE) HASH=target/release/hash.txt
+
+# The release bundle again, for the browser smoke journey of `make test`: in
+# a folder of its own, linked by a hash file beside a link to the debug
+# server binary (the server reads the hash file beside itself), so the
+# size-optimised page modules admins get are tested too, and a running
+# `make run` is never touched.
+SMOKE_SITE := target/site-release-test
+SMOKE_BIN := target/release-smoke/model-suite
+smoke-site: tools server-debug
+	$(MAKE) --no-print-directory release-bundle OUT=$(SMOKE_SITE) HASH=$(dir $(SMOKE_BIN))hash.txt
+	ln -f target/debug/model-suite $(SMOKE_BIN)
+
+release-bundle:
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
-	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(SITE)
-	ls $(SITE)/pkg.new/*.wasm | xargs -P 2 -I{} wasm-opt -Oz $(WASM_FEATURES) {} -o {}
-	scripts/hash_bundle.sh $(SITE)/pkg.new $(SITE)/hash.txt.new
-	$(MAKE) --no-print-directory compress DIR=$(SITE)/pkg.new
-	scripts/publish_bundle.sh $(SITE)/pkg.new $(SITE)/pkg $(SITE)/hash.txt.new target/release/hash.txt
+	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(OUT)
+	ls $(OUT)/pkg.new/*.wasm | xargs -P 2 -I{} wasm-opt -Oz $(WASM_FEATURES) {} -o {}
+	scripts/hash_bundle.sh $(OUT)/pkg.new $(OUT)/hash.txt.new
+	$(MAKE) --no-print-directory compress DIR=$(OUT)/pkg.new
+	scripts/publish_bundle.sh $(OUT)/pkg.new $(OUT)/pkg $(OUT)/hash.txt.new $(HASH)
 
 site-debug: tools
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate
@@ -155,6 +169,7 @@ api-fuzz: server-debug fuzz-tools
 	end2end/api-fuzz.sh
 
 e2e: node-deps chromium
+	@if [ -d $(dir $(SMOKE_BIN)) ]; then ln -f target/debug/model-suite $(SMOKE_BIN); fi
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
 
 # The pages in both languages with data, as PNGs under docs/screenshots/

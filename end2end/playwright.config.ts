@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 // The server under test: built by `make test` (debug) and started here with
@@ -17,6 +18,15 @@ export const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 3190);
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}/v1`;
 const SMOKE_PORT = port + 2;
 const smokeStorage = path.join(root, "target", "e2e-smoke-storage");
+// The smoke journey runs on the release bundle (`make smoke-site`: the
+// size-optimised page modules admins get, beside a link to the debug
+// server); without it, on the debug bundle.
+const releaseSmokeBin = path.join(root, "target", "release-smoke", "model-suite");
+const releaseSmoke = fs.existsSync(releaseSmokeBin);
+const smokeBin = process.env.E2E_SMOKE_SERVER_BIN ?? (releaseSmoke ? releaseSmokeBin : serverBin);
+const smokeSite =
+  process.env.E2E_SMOKE_SITE_ROOT ??
+  (releaseSmoke ? path.join(root, "target", "site-release-test") : site);
 
 const chromium = {
   browserName: "chromium" as const,
@@ -85,7 +95,7 @@ export default defineConfig({
     },
     },
     {
-      command: `rm -rf "${smokeStorage}" && mkdir -p "${smokeStorage}" && exec "${serverBin}" serve`,
+      command: `rm -rf "${smokeStorage}" && mkdir -p "${smokeStorage}" && exec "${smokeBin}" serve`,
       url: `http://127.0.0.1:${SMOKE_PORT}/healthz`,
       timeout: 60_000,
       reuseExistingServer: false,
@@ -93,7 +103,7 @@ export default defineConfig({
         APP_ENV: "dev",
         LISTEN_ADDR: `127.0.0.1:${SMOKE_PORT}`,
         STORAGE_DIR: smokeStorage,
-        SITE_ROOT: site,
+        SITE_ROOT: smokeSite,
         ADMIN_USERNAME: "admin",
         ADMIN_PASSWORD,
         MONITOR_INTERVAL_SECS: "0",
