@@ -117,7 +117,7 @@ smoke-site: tools server-debug
 release-bundle:
 	cargo build --lib --target $(WASM_TARGET) --no-default-features --features hydrate --profile wasm-release
 	$(MAKE) --no-print-directory bundle WASM=target/$(WASM_TARGET)/wasm-release/model_suite.wasm OUT=$(OUT)
-	ls $(OUT)/pkg.new/*.wasm | xargs -P 2 -I{} wasm-opt -Oz $(WASM_FEATURES) {} -o {}
+	ls $(OUT)/pkg.new/*.wasm | xargs -P 2 -I{} wasm-opt -Oz --strip-producers --strip-target-features $(WASM_FEATURES) {} -o {}
 	scripts/hash_bundle.sh $(OUT)/pkg.new $(OUT)/hash.txt.new
 	$(MAKE) --no-print-directory compress DIR=$(OUT)/pkg.new
 	scripts/publish_bundle.sh $(OUT)/pkg.new $(OUT)/pkg $(OUT)/hash.txt.new $(HASH)

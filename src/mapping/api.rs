@@ -6,18 +6,17 @@ use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Extension, Router};
-use serde::Serialize;
 
 use super::chat::ChatGateway;
-use super::msg::Reason;
 use super::service::MappingService;
 use super::types::{
-    LastUsed, Mapping, MappingDraft, MappingQuery, MappingView, PendingChange, ResolveRequest,
+    Mapping, MappingDraft, MappingQuery, MappingView, PendingChange, ResolveAnswer, ResolveRequest,
 };
 use crate::auth::jwt::Claims;
 use crate::catalog::api::ActiveBody;
 use crate::error::extract::{Counted, Json, Path, Query};
 use crate::error::{ApiErrorResponse, AppError};
+use crate::i18n::Lang;
 
 type ApiResult<T> = Result<Json<T>, AppError>;
 
@@ -234,46 +233,6 @@ async fn discard_pending(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Where a chat request with this scope would go, and why; or why it would
-/// be refused. Reasons are in English words.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ResolveAnswer {
-    pub resolution: Option<ResolvedRoute>,
-    /// Why there is no route (then `resolution` is null).
-    pub error: Option<String>,
-    pub reasons: Vec<String>,
-    /// What real chats routed the same way (same mapping, same model) did
-    /// last since the server started: the endpoint that answered, or the
-    /// last one tried when none did.
-    pub last_used: Option<LastUsed>,
-}
-
-/// An endpoint serving the routed model, in the order a chat tries them.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RouteCandidate {
-    pub endpoint_id: i64,
-    pub endpoint_name: String,
-    /// `online`, `degraded`, `offline` or `unknown`, as routing sees it.
-    pub status: String,
-    pub is_default: bool,
-    pub latency_ms: Option<f64>,
-    /// What puts it ahead of the next one.
-    pub why: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ResolvedRoute {
-    pub model: String,
-    pub endpoint_id: i64,
-    pub endpoint_name: String,
-    /// The mapping that applied, if any.
-    pub scope: Option<String>,
-    pub reasons: Vec<String>,
-    /// Every active endpoint serving the model, first the one chosen, then
-    /// the ones a failing chat goes on to.
-    pub candidates: Vec<RouteCandidate>,
-}
-
 /// The resolver's answer for a scope and model, with its reasons.
 #[utoipa::path(post, path = "/api/v1/llm/resolve", tag = "mapping",
     responses((status = 200, description = "The route or the refusal, with reasons", body = ResolveAnswer)))]
@@ -281,30 +240,5 @@ async fn resolve(
     State(mappings): State<MappingService>,
     Json(r): Json<ResolveRequest>,
 ) -> ApiResult<ResolveAnswer> {
-    let outcome = mappings.explain(&r).await?;
-    let words = |reasons: &[Reason]| reasons.iter().map(Reason::to_string).collect::<Vec<_>>();
-    Ok(Json(ResolveAnswer {
-        resolution: outcome.resolution.map(|r| ResolvedRoute {
-            reasons: words(&r.reasons),
-            candidates: r
-                .candidates
-                .into_iter()
-                .map(|c| RouteCandidate {
-                    why: c.placed.render(crate::i18n::Lang::En),
-                    endpoint_id: c.endpoint_id,
-                    endpoint_name: c.endpoint_name,
-                    status: c.status,
-                    is_default: c.is_default,
-                    latency_ms: c.latency_ms,
-                })
-                .collect(),
-            model: r.model,
-            endpoint_id: r.endpoint_id,
-            endpoint_name: r.endpoint_name,
-            scope: r.scope,
-        }),
-        error: outcome.error.map(|e| e.to_string()),
-        reasons: words(&outcome.reasons),
-        last_used: outcome.last_used,
-    }))
+    Ok(Json(mappings.explain(&r).await?.in_words(Lang::En)))
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::prompt_picker::PromptOptions;
 use super::server_fns::resolve_route;
 use super::text::MappingText;
-use super::types::{Candidate, LastUsed, ResolveRequest};
+use super::types::{LastUsed, ResolveRequest, RouteCandidate};
 use crate::catalog::live::follow_catalog_changes;
 use crate::catalog::text::{short_time, status_label};
 use crate::i18n::{t, Lang};
@@ -18,7 +18,7 @@ pub fn ResolveBox() -> impl IntoView {
     let tenant = RwSignal::new(String::new());
     let module = RwSignal::new(String::new());
     let model = RwSignal::new(String::new());
-    let resolve = Action::new(|req: &ResolveRequest| resolve_route(req.clone()));
+    let resolve = Action::new(move |req: &ResolveRequest| resolve_route(req.clone(), lang));
     let opt =
         |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
     let asked = StoredValue::new(None::<ResolveRequest>);
@@ -65,12 +65,12 @@ pub fn ResolveBox() -> impl IntoView {
                                 {last_used(lang, outcome.last_used.clone())}
                             }.into_any(),
                             (None, err) => view! {
-                                <p class="form-error">{t(lang, MappingText::NoRoute)} ": " {err.as_ref().map(|r| r.render(lang)).unwrap_or_default()}</p>
+                                <p class="form-error">{t(lang, MappingText::NoRoute)} ": " {err.clone().unwrap_or_default()}</p>
                             }.into_any(),
                         }}
                         <p class="muted">{t(lang, MappingText::Why)}</p>
                         <ol class="reasons" data-testid="reasons">
-                            {outcome.reasons.into_iter().map(|r| view! { <li>{r.render(lang)}</li> }).collect_view()}
+                            {outcome.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
                         </ol>
                     </div>
                 }.into_any(),
@@ -81,7 +81,7 @@ pub fn ResolveBox() -> impl IntoView {
 }
 
 /// The endpoints a chat tries, in order, each with why it is there.
-fn candidates(lang: Lang, list: Vec<Candidate>) -> impl IntoView {
+fn candidates(lang: Lang, list: Vec<RouteCandidate>) -> impl IntoView {
     view! {
         <p class="muted">{t(lang, MappingText::Candidates)}</p>
         <table class="data-table compact" data-testid="candidates">
@@ -97,7 +97,7 @@ fn candidates(lang: Lang, list: Vec<Candidate>) -> impl IntoView {
                     </td>
                     <td><span class=format!("tag status-{}", c.status)>{status_label(lang, &c.status)}</span></td>
                     <td class="num">{c.latency_ms.map(|l| format!("{l:.0} ms")).unwrap_or_else(|| "—".into())}</td>
-                    <td data-testid="why">{c.placed.render(lang)}</td>
+                    <td data-testid="why">{c.why}</td>
                 </tr>
             }).collect_view()}</tbody>
         </table>

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 
 use super::prompts::PromptChoice;
 use super::types::{
-    Mapping, MappingDraft, MappingPage, MappingQuery, PendingChange, ResolveOutcome, ResolveRequest,
+    Mapping, MappingDraft, MappingPage, MappingQuery, PendingChange, ResolveAnswer, ResolveRequest,
 };
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 #[cfg(feature = "ssr")]
 use super::service::MappingService;
@@ -44,8 +45,11 @@ pub async fn delete_mapping(id: i64) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api/mapping", endpoint = "resolve", input = leptos::server_fn::codec::Json)]
-pub async fn resolve_route(request: ResolveRequest) -> Result<ResolveOutcome, AppError> {
-    as_admin(async |_, mappings: MappingService| mappings.explain(&request).await).await
+pub async fn resolve_route(request: ResolveRequest, lang: Lang) -> Result<ResolveAnswer, AppError> {
+    as_admin(async |_, mappings: MappingService| {
+        Ok(mappings.explain(&request).await?.in_words(lang))
+    })
+    .await
 }
 
 /// Every model any endpoint serves, for the model picker.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::msg::{MappingMsg, Placed, Reason};
 use crate::error::AppError;
+use crate::i18n::Lang;
 
 /// The category that marks an `ai_prompts` row as a mapping.
 pub const MAPPING_CATEGORY: &str = "model_mapping";
@@ -306,17 +307,90 @@ mod tests {
     }
 }
 
-/// The resolve box's answer: the route, or why there is none — with the
-/// reasons either way.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The resolver's answer: the route, or why there is none — with the
+/// reasons either way; [`ResolveOutcome::in_words`] puts it into words.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ResolveOutcome {
     pub resolution: Option<Resolution>,
     pub error: Option<Reason>,
     pub reasons: Vec<Reason>,
     /// What real traffic did last for the same route, since the server
     /// started.
-    #[serde(default)]
     pub last_used: Option<LastUsed>,
+}
+
+impl ResolveOutcome {
+    pub fn in_words(self, lang: Lang) -> ResolveAnswer {
+        let words = |reasons: &[Reason]| reasons.iter().map(|r| r.render(lang)).collect();
+        ResolveAnswer {
+            resolution: self.resolution.map(|r| ResolvedRoute {
+                reasons: words(&r.reasons),
+                candidates: r
+                    .candidates
+                    .into_iter()
+                    .map(|c| RouteCandidate {
+                        why: c.placed.render(lang),
+                        endpoint_id: c.endpoint_id,
+                        endpoint_name: c.endpoint_name,
+                        status: c.status,
+                        is_default: c.is_default,
+                        latency_ms: c.latency_ms,
+                    })
+                    .collect(),
+                model: r.model,
+                endpoint_id: r.endpoint_id,
+                endpoint_name: r.endpoint_name,
+                scope: r.scope,
+            }),
+            error: self.error.map(|e| e.render(lang)),
+            reasons: words(&self.reasons),
+            last_used: self.last_used,
+        }
+    }
+}
+
+/// Where a chat request with this scope would go, and why; or why it would
+/// be refused: the words in the language asked for (English on the JSON
+/// API; the admin's on the page, which so needs no reason's wording).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResolveAnswer {
+    pub resolution: Option<ResolvedRoute>,
+    /// Why there is no route (then `resolution` is null).
+    pub error: Option<String>,
+    pub reasons: Vec<String>,
+    /// What real chats routed the same way (same mapping, same model) did
+    /// last since the server started: the endpoint that answered, or the
+    /// last one tried when none did.
+    pub last_used: Option<LastUsed>,
+}
+
+/// An endpoint serving the routed model, in the order a chat tries them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RouteCandidate {
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// `online`, `degraded`, `offline` or `unknown`, as routing sees it.
+    pub status: String,
+    pub is_default: bool,
+    pub latency_ms: Option<f64>,
+    /// What puts it ahead of the next one.
+    pub why: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResolvedRoute {
+    pub model: String,
+    pub endpoint_id: i64,
+    pub endpoint_name: String,
+    /// The mapping that applied, if any.
+    pub scope: Option<String>,
+    pub reasons: Vec<String>,
+    /// Every active endpoint serving the model, first the one chosen, then
+    /// the ones a failing chat goes on to.
+    pub candidates: Vec<RouteCandidate>,
 }
 
 /// A write Supabase refused because it could not be reached, kept for the
