@@ -191,35 +191,6 @@ async fn read(
     })
 }
 
-/// Every row under `filter` up to id `last`, as an order. Parsing each
-/// row's JSON is what a first read costs, so the lower and the upper half
-/// of the ids are read at once (two SQLite connections) and merged.
-async fn read_all(
-    db: &SqlitePool,
-    filter: &Filter,
-    figure: &str,
-    last: Option<i64>,
-) -> Result<Order, sqlx::Error> {
-    let condition = filter.condition();
-    let first: Option<i64> = bind_filter!(
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT MIN(id) FROM ai_prompt_tests WHERE {condition}"
-        ))),
-        filter
-    )
-    .fetch_one(db)
-    .await?;
-    let (Some(first), Some(end)) = (first, last) else {
-        return read(db, filter, figure, (None, last)).await;
-    };
-    let middle = Some(first + (end - first) / 2);
-    let (low, high) = tokio::try_join!(
-        read(db, filter, figure, (None, middle)),
-        read(db, filter, figure, (middle, last)),
-    )?;
-    Ok(merge(low, high))
-}
-
 /// `old` with `added` (all of higher ids) merged in, in one pass.
 fn merge(old: Order, added: Order) -> Order {
     let (a, b) = (&old.with[..], &added.with[..]);
@@ -271,7 +242,7 @@ async fn order_of(
             match kept.stamp.count + added.stamp.count == stamp.count {
                 true => merge(kept, added),
                 // Rows were deleted too.
-                false => read_all(db, filter, figure, stamp.last).await?,
+                false => read(db, filter, figure, (None, stamp.last)).await?,
             }
         }
         // A page asked for before the rows another page already merged in
@@ -281,9 +252,9 @@ async fn order_of(
             if before.stamp == stamp {
                 return Ok(before);
             }
-            read_all(db, filter, figure, stamp.last).await?
+            read(db, filter, figure, (None, stamp.last)).await?
         }
-        _ => read_all(db, filter, figure, stamp.last).await?,
+        _ => read(db, filter, figure, (None, stamp.last)).await?,
     };
     orders.put(key, order.clone());
     Ok(order)
