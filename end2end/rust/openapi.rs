@@ -59,9 +59,16 @@ async fn the_document_is_openapi_3_with_the_main_routes() {
         ("/api/v1/auth/login", "post"),
         ("/api/v1/chat/completions", "post"),
         ("/healthz", "get"),
+        ("/metrics", "get"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }
+    let metrics = &doc["paths"]["/metrics"]["get"];
+    assert!(
+        metrics["responses"]["200"]["content"]["text/plain; version=0.0.4"].is_object(),
+        "{metrics}"
+    );
+    assert_eq!(metrics["security"], json!([{ "admin_jwt": [] }]));
     let create = &doc["paths"]["/api/v1/llm/models"]["post"];
     assert_eq!(
         create["requestBody"]["content"]["application/json"]["schema"]["$ref"],

@@ -59,6 +59,10 @@ pub fn loadtest_finished(status: &str) {
         .increment(1);
 }
 
+/// The counters and latency histograms, in Prometheus' text format.
+#[utoipa::path(get, path = "/metrics", tag = "monitor",
+    responses((status = 200, description = "Prometheus text exposition (version 0.0.4)",
+        content_type = "text/plain; version=0.0.4", body = String)))]
 pub async fn metrics_route() -> ([(axum::http::HeaderName, &'static str); 1], String) {
     (
         [(

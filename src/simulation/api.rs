@@ -43,6 +43,7 @@ type ApiResult<T> = Result<Json<T>, AppError>;
     list_sweeps,
     get_sweep,
     cancel_sweep,
+    crate::monitor::metrics::metrics_route,
 ))]
 pub struct SimulationApi;
 
