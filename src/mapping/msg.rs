@@ -1,13 +1,11 @@
 //! What the mapping's refusals and the resolver's reasons say, as data put
 //! into words in both languages.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{pick, Msg};
 use crate::i18n::Lang;
 
 /// What the mapping rules' refusals say.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum MappingMsg {
     ScopeFormat,
     PromptIdPositive,
@@ -117,7 +115,7 @@ fn quoted(models: &[String]) -> String {
 }
 
 /// One step of the resolver's reasoning.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Reason {
     Applies {
         scope: String,
@@ -225,7 +223,7 @@ impl Reason {
 
 /// Why a candidate endpoint sits where it is in the order a chat tries
 /// them: what puts it ahead of the next one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Placed {
     /// The only active endpoint serving the model.
     Only,

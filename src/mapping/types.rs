@@ -238,8 +238,9 @@ pub struct ResolveRequest {
     pub model: Option<String>,
 }
 
-/// Where a request goes, and why.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Where a request goes, and why (put into words by
+/// [`ResolveOutcome::in_words`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Resolution {
     pub model: String,
     pub endpoint_id: i64,
@@ -249,12 +250,11 @@ pub struct Resolution {
     pub reasons: Vec<Reason>,
     /// Every active endpoint serving the model, in the order a chat tries
     /// them (the first is the one chosen; the rest are its failover).
-    #[serde(default)]
     pub candidates: Vec<Candidate>,
 }
 
 /// An endpoint that serves the routed model, as routing saw it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
     pub endpoint_id: i64,
     pub endpoint_name: String,
