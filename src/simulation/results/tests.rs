@@ -67,6 +67,35 @@ async fn latency_orders_walk_an_index_instead_of_sorting() {
     }
 }
 
+/// A row of `run` whose reply took `ttft` to its first token; its id.
+async fn add_ttft(db: &sqlx::SqlitePool, run: &str, ttft: Option<f64>) -> i64 {
+    let response = serde_json::json!({ "ttft_ms": ttft }).to_string();
+    crate::simulation::test_rows::add(db, run, &response, (true, 1.0), "2026-01-01T00:00:00Z").await
+}
+
+/// The ids on pages 1 to `pages` of `per_page` rows of run-1 by TTFT.
+async fn run_by_ttft(
+    db: &sqlx::SqlitePool,
+    orders: &super::Orders,
+    ascending: bool,
+    (pages, per_page): (u32, u32),
+) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for page in 1..=pages {
+        let q = ResultQuery {
+            run_id: Some("run-1".into()),
+            sort: Some("ttft_ms".into()),
+            ascending,
+            page: Some(page),
+            per_page: Some(per_page),
+            ..ResultQuery::default()
+        };
+        let got = super::page(db, orders, &q).await.expect("page");
+        ids.extend(got.items.iter().map(|r| r.id));
+    }
+    ids
+}
+
 /// Sorted by a figure inside the JSON, pages are slices of a kept order:
 /// the same rows as SQLite's own sort, page after page, and a row added
 /// or deleted is seen on the next page read.
@@ -74,18 +103,11 @@ async fn latency_orders_walk_an_index_instead_of_sorting() {
 async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
     use crate::simulation::test_rows;
     let (_dir, db) = test_rows::store().await;
-    let add = |run: &'static str, ttft: Option<f64>| {
-        let db = db.clone();
-        async move {
-            let response = serde_json::json!({ "ttft_ms": ttft }).to_string();
-            test_rows::add(&db, run, &response, (true, 1.0), "2026-01-01T00:00:00Z").await
-        }
-    };
     let mut want: Vec<(Option<f64>, i64)> = Vec::new();
     for i in 0..23 {
         let ttft = (i % 5 != 0).then_some(f64::from((i * 7) % 11));
-        want.push((ttft, add("run-1", ttft).await));
-        add("run-2", Some(1000.0)).await;
+        want.push((ttft, add_ttft(&db, "run-1", ttft).await));
+        add_ttft(&db, "run-2", Some(1000.0)).await;
     }
     // Not numbers: no figure, as SQLite's own sort of the page treats them.
     for odd in [r#"{"ttft_ms": "12"}"#, r#"{"ttft_ms": true}"#] {
@@ -93,25 +115,7 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
         want.push((None, id));
     }
     let orders = super::Orders::default();
-    let read = |ascending: bool| {
-        let (db, orders) = (db.clone(), orders.clone());
-        async move {
-            let mut ids = Vec::new();
-            for page in 1..=7 {
-                let q = ResultQuery {
-                    run_id: Some("run-1".into()),
-                    sort: Some("ttft_ms".into()),
-                    ascending,
-                    page: Some(page),
-                    per_page: Some(5),
-                    ..ResultQuery::default()
-                };
-                let got = super::page(&db, &orders, &q).await.expect("page");
-                ids.extend(got.items.iter().map(|r| r.id));
-            }
-            ids
-        }
-    };
+    let read = |ascending: bool| run_by_ttft(&db, &orders, ascending, (7, 5));
     // Figures up (rows without one last, ties by id), and down.
     let expect = |want: &[(Option<f64>, i64)], ascending: bool| {
         let mut w = want.to_vec();
@@ -139,7 +143,7 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
     assert!(empty.items.is_empty());
     assert_eq!(empty.total, want.len() as i64);
 
-    let fastest = add("run-1", Some(-1.0)).await;
+    let fastest = add_ttft(&db, "run-1", Some(-1.0)).await;
     want.push((Some(-1.0), fastest));
     assert_eq!(read(true).await, expect(&want, true), "a new row is seen");
     let gone = want.remove(3).1;
@@ -163,45 +167,20 @@ async fn kept_orders_page_like_the_sort_and_see_new_and_deleted_rows() {
 async fn a_growing_run_merges_its_new_rows_into_the_kept_order() {
     use crate::simulation::test_rows;
     let (_dir, db) = test_rows::store().await;
-    let add = |ttft: f64| {
-        let db = db.clone();
-        async move {
-            let response = serde_json::json!({ "ttft_ms": ttft }).to_string();
-            test_rows::add(&db, "run-1", &response, (true, 1.0), "2026-01-01T00:00:00Z").await
-        }
-    };
     let mut ids = Vec::new();
     for ttft in [5.0, 1.0, 3.0] {
-        ids.push(add(ttft).await);
+        ids.push(add_ttft(&db, "run-1", Some(ttft)).await);
     }
     let orders = super::Orders::default();
     // A row a page: each page's rows are sorted by SQLite again.
-    let page = |ascending: bool| {
-        let (db, orders) = (db.clone(), orders.clone());
-        async move {
-            let mut ids = Vec::new();
-            for page in 1..=5 {
-                let q = ResultQuery {
-                    run_id: Some("run-1".into()),
-                    sort: Some("ttft_ms".into()),
-                    ascending,
-                    page: Some(page),
-                    per_page: Some(1),
-                    ..ResultQuery::default()
-                };
-                let got = super::page(&db, &orders, &q).await.expect("page");
-                ids.extend(got.items.iter().map(|r| r.id));
-            }
-            ids
-        }
-    };
+    let page = |ascending: bool| run_by_ttft(&db, &orders, ascending, (5, 1));
     assert_eq!(page(true).await, [ids[1], ids[2], ids[0]]);
     sqlx::query("UPDATE ai_prompt_tests SET response_message = '{\"ttft_ms\": 10}' WHERE id = ?1")
         .bind(ids[1])
         .execute(&db)
         .await
         .expect("update");
-    let new = add(2.0).await;
+    let new = add_ttft(&db, "run-1", Some(2.0)).await;
     assert_eq!(
         page(true).await,
         [ids[1], new, ids[2], ids[0]],
