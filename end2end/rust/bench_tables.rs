@@ -71,15 +71,20 @@ async fn fill(app: &TestApp) {
     );
 }
 
+/// ms of one GET of `path`, read to its last byte.
+async fn once(app: &TestApp, cookie: &str, path: &str) -> f64 {
+    let t = Instant::now();
+    let res = app.get_with_cookie(path, cookie).await;
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res.bytes().await.expect("body");
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
 /// p50 in ms of `TRIES` GETs of `path`, each read to its last byte.
 async fn p50(app: &TestApp, cookie: &str, path: &str) -> f64 {
     let mut ms = Vec::with_capacity(TRIES);
     for _ in 0..=TRIES {
-        let t = Instant::now();
-        let res = app.get_with_cookie(path, cookie).await;
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.bytes().await.expect("body");
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        ms.push(once(app, cookie, path).await);
     }
     ms.remove(0); // the first one warms the page cache
     median(&mut ms)
@@ -170,12 +175,8 @@ async fn bench_tables() {
     // slices of it. That first read, once for each of three runs:
     let mut first = Vec::new();
     for run in 5..8 {
-        let t = Instant::now();
         let path = format!("/api/v1/llm/tests/results?per_page=50&run_id=bench-{run}&sort=tpot_ms");
-        let res = app.get_with_cookie(&path, &cookie).await;
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.bytes().await.expect("body");
-        first.push(t.elapsed().as_secs_f64() * 1000.0);
+        first.push(once(&app, &cookie, &path).await);
     }
     println!(
         "| results of one run, by TPOT, first read (the order is sorted, median of 3 runs) | {:.1} |",
@@ -196,24 +197,17 @@ async fn bench_tables() {
         .execute(&app.state.db)
         .await
         .expect("rows added");
-        let t = Instant::now();
         let path = "/api/v1/llm/tests/results?per_page=50&run_id=bench-5&sort=tpot_ms";
-        let res = app.get_with_cookie(path, &cookie).await;
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.bytes().await.expect("body");
-        grown.push(t.elapsed().as_secs_f64() * 1000.0);
+        grown.push(once(&app, &cookie, path).await);
     }
     println!(
         "| results of one run, by TPOT, after 100 rows were added (merged into the kept order) | {:.1} |",
         median(&mut grown)
     );
-    let t = Instant::now();
     let path = "/api/v1/llm/tests/results?per_page=50&sort=queue_ms";
-    let res = app.get_with_cookie(path, &cookie).await;
-    res.bytes().await.expect("body");
     println!(
         "| all results, by queue time, first read (one run) | {:.1} |",
-        t.elapsed().as_secs_f64() * 1000.0
+        once(&app, &cookie, path).await
     );
     // A run's timeline reads all its rows the first time (what each refresh
     // cost before timelines were kept), then only the rows added since

@@ -25,7 +25,8 @@ use crate::error::{ApiErrorResponse, AppError};
 
 type ApiResult<T> = Result<Json<T>, AppError>;
 
-/// The simulation's routes in the OpenAPI document.
+/// The simulation's routes (and `/metrics`, served beside them) in the
+/// OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     mint_token,
