@@ -155,6 +155,12 @@ test("a constant-rate run and a capacity sweep, from the page", async ({ page })
   await expect(compare.locator('tr[data-metric="req/s"]')).toBeVisible();
   await expect(compare.locator('tr[data-metric="TTFT p95 ms"]')).toBeVisible();
   await expect(compare.locator("thead th")).toHaveCount(3);
+  // One run taken out leaves nothing to compare; put back, it is last.
+  const out = (await page.locator("input[data-compare]:checked").first().getAttribute("data-compare"))!;
+  await page.locator(`input[data-compare="${out}"]`).uncheck();
+  await expect(page.getByTestId("compare-table")).toHaveCount(0);
+  await page.locator(`input[data-compare="${out}"]`).check();
+  await expect(compare.locator("thead th").last()).toHaveText(out);
   expect(errors).toEqual([]);
 });
 

@@ -2,9 +2,9 @@
 //! tests through the product's chat API, with their stored results, the
 //! JSON fallback and its replay.
 
-pub mod bench_panel;
 pub mod compare;
 pub mod context;
+pub mod drawn;
 pub mod jsonl_file;
 pub mod load;
 pub mod message_set;
@@ -20,12 +20,13 @@ pub mod sweep_panel;
 pub mod sweep_types;
 pub mod text;
 pub mod timeline;
-pub mod timeline_chart;
 pub mod types;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod bench_panel;
 #[cfg(feature = "ssr")]
 pub mod check_rows;
 #[cfg(feature = "ssr")]
@@ -41,11 +42,15 @@ pub mod kept;
 #[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
+pub mod live_view;
+#[cfg(feature = "ssr")]
 pub mod records;
 #[cfg(feature = "ssr")]
 pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod results;
+#[cfg(feature = "ssr")]
+pub mod results_view;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
@@ -58,6 +63,8 @@ pub mod store;
 pub mod sweep;
 #[cfg(all(test, feature = "ssr"))]
 mod test_rows;
+#[cfg(feature = "ssr")]
+pub mod timeline_chart;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]

@@ -3,34 +3,36 @@
 
 use leptos::prelude::*;
 
-use super::server_fns::read_result;
-use super::text::{kind_text, SimText};
-use super::types::ResultDetail;
-use crate::i18n::{t, Lang};
+use super::drawn::result_html;
+use super::text::SimText;
+#[cfg(feature = "ssr")]
+use super::{text::kind_text, types::ResultDetail};
+use crate::i18n::t;
+#[cfg(feature = "ssr")]
+use crate::i18n::Lang;
+use crate::ui::fragment::ServerHtml;
 use crate::ui::load::load;
 use crate::ui::{use_lang, Drawer};
 
 #[component]
 pub fn ResultDrawer(id: i64, on_close: Callback<()>) -> impl IntoView {
     let lang = use_lang();
-    let detail = load(move || id, read_result);
+    let detail = load(move || id, move |id| result_html(id, lang));
     view! {
         <Drawer title=format!("{} #{id}", t(lang, SimText::Results)) on_close>
-            <Transition fallback=|| ()>
-                {move || detail.get().map(|d| match d {
-                    Ok(d) => body(lang, d).into_any(),
-                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
-                })}
-            </Transition>
+            <ServerHtml html=Signal::derive(move || detail.get())/>
         </Drawer>
     }
 }
 
+#[cfg(feature = "ssr")]
 fn pretty(v: &serde_json::Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
-fn body(lang: Lang, d: ResultDetail) -> impl IntoView {
+/// The result as the server draws it.
+#[cfg(feature = "ssr")]
+pub fn drawn(lang: Lang, d: ResultDetail) -> impl IntoView {
     let r = &d.row;
     let ms = |v: Option<f64>| {
         v.map(|v| format!("{v:.1} ms"))

@@ -4,15 +4,16 @@
 use leptos::prelude::*;
 
 use super::context::SimCtx;
+use super::drawn::{results_html, runs_html};
 use super::result_detail::ResultDrawer;
-use super::run_list::{RunPage, RunQuery};
-use super::server_fns::{list_results, list_runs};
+use super::run_list::RunQuery;
 use super::text::{kind_text, status_text, SimText};
-use super::types::{ResultQuery, RunSnapshot, RunStatus};
-use crate::i18n::{t, Lang};
+use super::types::{ResultQuery, RunStatus};
+use crate::i18n::t;
+use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
-use crate::ui::table::{settling, Pager, Sort, SortHeader};
-use crate::ui::{use_lang, TableSkeleton};
+use crate::ui::table::{follow_drawn, settling, Sort};
+use crate::ui::use_lang;
 
 /// Runs a page of the runs table shows.
 const RUNS_PER_PAGE: u32 = 10;
@@ -30,23 +31,32 @@ pub fn ResultsPanel() -> impl IntoView {
         run_status.track();
         run_page.set(1);
     });
+    let selected = RwSignal::new(None::<String>);
+    // The runs compared; none until the admin picks (the two newest).
+    let chosen = RwSignal::new(None::<Vec<String>>);
     let runs = load(
         move || {
             let filters = (run_settled.get(), run_status.get(), run_sort.get());
-            (filters, run_page.get(), ctx.finished.get())
+            (
+                filters,
+                run_page.get(),
+                ctx.finished.get(),
+                selected.get(),
+                chosen.get(),
+            )
         },
-        |((q, status, (key, ascending)), page, _)| {
-            list_runs(RunQuery {
+        move |((q, status, (key, ascending)), page, _, selected, chosen)| {
+            let query = RunQuery {
                 q: Some(q),
                 status: serde_json::from_value(serde_json::Value::String(status)).ok(),
                 sort: Some(key).filter(|k| !k.is_empty()),
                 ascending,
                 page: Some(page),
                 per_page: Some(RUNS_PER_PAGE),
-            })
+            };
+            runs_html(query, selected, chosen, lang)
         },
     );
-    let selected = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(id) = ctx.current_run.get() {
             selected.set(Some(id));
@@ -81,7 +91,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 ctx.finished.get(),
             )
         },
-        |(run_id, success, text, (kind, endpoint, model, user, sort), page, _)| {
+        move |(run_id, success, text, (kind, endpoint, model, user, sort), page, _)| {
             let success = match success.as_str() {
                 "ok" => Some(true),
                 "failed" => Some(false),
@@ -92,7 +102,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 Some(key) => (key.to_owned(), true),
                 None => (sort, false),
             };
-            list_results(ResultQuery {
+            let query = ResultQuery {
                 run_id,
                 success,
                 text: Some(text),
@@ -104,7 +114,8 @@ pub fn ResultsPanel() -> impl IntoView {
                 ascending,
                 page: Some(page),
                 per_page: Some(20),
-            })
+            };
+            results_html(query, lang)
         },
     );
     let reset = move || page.set(1);
@@ -137,6 +148,26 @@ pub fn ResultsPanel() -> impl IntoView {
         format!("/api/v1/llm/tests/results/export?{}", q.finish())
     };
 
+    let on_runs = Callback::new(move |ev: leptos::ev::Event| {
+        if follow_drawn(&ev, Some(run_sort), run_page) {
+            return;
+        }
+        if let Some(id) = clicked(&ev, "data-select-run").filter(|_| ev.type_() == "click") {
+            selected.set(Some(id));
+            page.set(1);
+        } else if let Some(id) = clicked(&ev, "data-compare").filter(|_| ev.type_() == "change") {
+            let now = clicked(&ev, "data-chosen").unwrap_or_default();
+            chosen.set(Some(toggled(&now, id)));
+        }
+    });
+    let on_results = Callback::new(move |ev: leptos::ev::Event| {
+        if follow_drawn(&ev, None, page) {
+            return;
+        }
+        if let Some(id) = clicked(&ev, "data-open-result").filter(|_| ev.type_() == "click") {
+            opened.set(id.parse().ok());
+        }
+    });
     view! {
         <section class="card" data-testid="runs-panel">
             <h2>{t(lang, SimText::RunsTitle)}</h2>
@@ -153,19 +184,7 @@ pub fn ResultsPanel() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <Transition fallback=|| view! { <TableSkeleton rows=3/> }>
-                {move || runs.get().and_then(Result::ok).map(|p: RunPage| if p.items.is_empty() {
-                    view! { <p class="muted" data-testid="no-runs">{t(lang, SimText::NoRunMatches)}</p> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-scroll">
-                            <RunsTable list=p.items.clone() selected sort=run_sort page=run_page results_page=page/>
-                        </div>
-                        <Pager lang page=run_page total=p.total per_page=p.per_page/>
-                        <Comparison runs=p.items/>
-                    }.into_any()
-                })}
-            </Transition>
+            <ServerHtml html=Signal::derive(move || runs.get()) on_event=on_runs skeleton=3/>
         </section>
         <section class="card" data-testid="results-panel">
             <h2>{t(lang, SimText::Results)}</h2>
@@ -200,176 +219,50 @@ pub fn ResultsPanel() -> impl IntoView {
                 <a class="btn" data-testid="download-json" href=move || export_href("json") download>{t(lang, SimText::Download)} " JSON"</a>
                 <a class="btn" data-testid="download-jsonl" href=move || export_href("jsonl") download>{t(lang, SimText::Download)} " JSONL"</a>
             </div>
-            <Transition fallback=|| view! { <TableSkeleton/> }>
-                {move || results.get().map(|r| match r {
-                    Ok(p) if p.items.is_empty() => view! { <p class="muted">{t(lang, SimText::NoRows)}</p> }.into_any(),
-                    Ok(p) => {
-                        let pages = ((p.total as u32).div_ceil(p.per_page)).max(1);
-                        view! {
-                            <table class="data-table compact" data-testid="results-table">
-                                <thead><tr>
-                                    <th>"#"</th><th>{t(lang, SimText::Seq)}</th><th>{t(lang, SimText::User)}</th><th>{t(lang, SimText::Status)}</th><th>{t(lang, SimText::Endpoint)}</th>
-                                    <th>{t(lang, SimText::Latency)}</th><th>{t(lang, SimText::Ttft)}</th><th>{t(lang, SimText::Kind)}</th>
-                                </tr></thead>
-                                <tbody>{p.items.into_iter().map(|row| view! {
-                                    <tr data-testid="result-row">
-                                        <td><button class="btn btn-small btn-ghost" data-testid="open-result" on:click=move |_| opened.set(Some(row.id))>{row.id}</button></td><td>{row.seq.map(|s| s.to_string()).unwrap_or_default()}</td>
-                                        <td>{row.user.unwrap_or_default()}</td>
-                                        <td><span class=if row.success { "tag status-online" } else { "tag status-offline" }>{row.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</span></td>
-                                        <td data-testid="result-endpoint" data-routed=row.endpoint_id.is_some().to_string()>{match row.endpoint_id {
-                                            Some(id) => format!("#{id}"),
-                                            None => t(lang, SimText::NotRouted).to_owned(),
-                                        }}</td>
-                                        <td class="num">{row.latency_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
-                                        <td class="num">{row.ttft_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}</td>
-                                        <td data-kind=row.error_kind.clone().unwrap_or_default()>{row.error_kind.as_deref().map(|k| kind_text(lang, k)).unwrap_or_default()}</td>
-                                    </tr>
-                                }).collect_view()}</tbody>
-                            </table>
-                            <div class="pager">
-                                <button class="btn btn-small" disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>{t(lang, SimText::Prev)}</button>
-                                <span data-testid="page-info">{format!("{} / {pages} · {}", p.page, p.total)}</span>
-                                <button class="btn btn-small" disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>{t(lang, SimText::Next)}</button>
-                            </div>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
-                })}
-            </Transition>
+            <ServerHtml html=Signal::derive(move || results.get()) on_event=on_results skeleton=5/>
             {move || opened.get().map(|id| view! { <ResultDrawer id on_close=Callback::new(move |_| opened.set(None))/> })}
         </section>
     }
 }
 
 /// Up to this many runs side by side.
-const COMPARE_MAX: usize = 4;
+pub const COMPARE_MAX: usize = 4;
 
 /// The run status as the API spells it (`running`, `completed`…).
-fn status_key(s: RunStatus) -> String {
+pub fn status_key(s: RunStatus) -> String {
     serde_json::to_value(s)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
 
-#[component]
-fn RunsTable(
-    list: Vec<RunSnapshot>,
-    selected: RwSignal<Option<String>>,
-    sort: Sort,
-    page: RwSignal<u32>,
-    /// The results table goes back to its first page for another run.
-    results_page: RwSignal<u32>,
-) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <table class="data-table compact" data-testid="runs-table">
-            <thead><tr>
-                <SortHeader label=t(lang, SimText::RunCol) key="started_at" sort page/>
-                <th>{t(lang, SimText::Status)}</th>
-                <SortHeader label=t(lang, SimText::Done) key="done" sort page class="num"/>
-                <SortHeader label=t(lang, SimText::Rps) key="rps" sort page class="num"/>
-                <SortHeader label="p95" key="p95" sort page class="num"/>
-            </tr></thead>
-            <tbody>
-                {list.iter().map(|r| {
-                    let id = r.id.clone();
-                    let id2 = r.id.clone();
-                    view! {
-                        <tr class:selected=move || selected.get().as_deref() == Some(id.as_str()) data-run=r.id.clone()>
-                            <td><button class="btn btn-small" on:click=move |_| { selected.set(Some(id2.clone())); results_page.set(1); }>{r.id.clone()}</button></td>
-                            <td><span class=format!("tag run-{}", status_key(r.status))>{status_text(lang, r.status)}</span></td>
-                            <td class="num">{r.done}</td>
-                            <td class="num">{format!("{:.1}", r.rps)}</td>
-                            <td class="num">{format!("{:.1} ms", r.latency_ms.p95)}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn Comparison(runs: Vec<RunSnapshot>) -> impl IntoView {
-    let lang = use_lang();
-    let finished: Vec<RunSnapshot> = runs
-        .into_iter()
-        // A run with no success has no latency to compare.
-        .filter(|r| r.status != RunStatus::Running && r.ok > 0)
+/// The compared runs with `id` taken out, or put in (at most
+/// [`COMPARE_MAX`]), from those the panel shows as compared now.
+fn toggled(now: &str, id: String) -> Vec<String> {
+    let mut chosen: Vec<String> = now
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
         .collect();
-    if finished.len() < 2 {
-        return ().into_any();
+    match chosen.iter().position(|x| *x == id) {
+        Some(i) => {
+            chosen.remove(i);
+        }
+        None if chosen.len() < COMPARE_MAX => chosen.push(id),
+        None => {}
     }
-    // The older of the two newest is the baseline.
-    let chosen = RwSignal::new(vec![finished[1].id.clone(), finished[0].id.clone()]);
-    let all = finished.clone();
-    let toggle = move |id: String| {
-        chosen.update(|c| match c.iter().position(|x| *x == id) {
-            Some(i) => {
-                c.remove(i);
-            }
-            None if c.len() < COMPARE_MAX => c.push(id),
-            None => {}
-        })
-    };
-    view! {
-        <div class="compare" data-testid="compare">
-            <h3>{t(lang, SimText::Compare)}</h3>
-            <p class="muted small">{t(lang, SimText::CompareHelp)}</p>
-            <div class="row wrap">
-                {finished.iter().map(|r| {
-                    let (id, id2) = (r.id.clone(), r.id.clone());
-                    view! {
-                        <label class="field inline small">
-                            <input type="checkbox" data-compare=r.id.clone()
-                                prop:checked=move || chosen.get().contains(&id)
-                                on:change=move |_| toggle(id2.clone())/>
-                            <span class="mono">{r.id.clone()}</span>
-                        </label>
-                    }
-                }).collect_view()}
-            </div>
-            {move || {
-                let picked: Vec<RunSnapshot> = chosen
-                    .get()
-                    .iter()
-                    .filter_map(|id| all.iter().find(|r| &r.id == id).cloned())
-                    .collect();
-                (picked.len() >= 2).then(|| side_by_side(lang, &picked))
-            }}
-        </div>
-    }
-    .into_any()
+    chosen
 }
 
-fn side_by_side(lang: Lang, runs: &[RunSnapshot]) -> impl IntoView {
-    let lines = super::compare::compare(runs);
-    let cell = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into());
-    view! {
-        <table class="data-table compact" data-testid="compare-table">
-            <thead><tr>
-                <th></th>
-                {runs.iter().enumerate().map(|(i, r)| view! {
-                    <th class="mono">{if i == 0 { format!("{} · {}", t(lang, SimText::Baseline), r.id) } else { r.id.clone() }}</th>
-                }).collect_view()}
-            </tr></thead>
-            <tbody>
-                {lines.into_iter().map(|l| view! {
-                    <tr data-metric=l.metric.clone()>
-                        <td>{l.metric.clone()}</td>
-                        {l.values.iter().enumerate().map(|(i, v)| {
-                            let beyond = l.beyond_noise[i];
-                            let change = l.change[i].map(|c| format!(" ({:+.1} %{})", c * 100.0, if beyond { " ●" } else { "" }));
-                            view! {
-                                <td class="num" class:beyond-noise=beyond data-beyond=beyond.to_string()>
-                                    {cell(*v)}{change.unwrap_or_default()}
-                                </td>
-                            }
-                        }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compared_run_is_taken_out_or_put_last_up_to_the_limit() {
+        assert_eq!(toggled("a,b", "a".into()), ["b"]);
+        assert_eq!(toggled("a,b", "c".into()), ["a", "b", "c"]);
+        assert_eq!(toggled("", "c".into()), ["c"]);
+        assert_eq!(toggled("a,b,c,d", "e".into()), ["a", "b", "c", "d"]);
     }
 }

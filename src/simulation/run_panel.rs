@@ -3,20 +3,18 @@
 
 use leptos::prelude::*;
 
-use super::bench_panel::bench_figures;
 use super::context::SimCtx;
+use super::drawn::{live_html, timeline_html};
 use super::jsonl_file::JsonlFile;
 use super::load::Load;
 use super::message_set::MessageSet;
 use super::panels::opt;
-use super::run_list::RunQuery;
-use super::server_fns::{
-    cancel_run, list_runs, load_test_limits, run_status, run_timeline, start_run,
-};
-use super::text::{kind_text, status_text, SimText};
-use super::types::{ChatScope, RunConfig, RunSnapshot, RunStatus, StopPolicy};
+use super::server_fns::{cancel_run, load_test_limits, start_run};
+use super::text::SimText;
+use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
-use crate::i18n::{t, Lang};
+use crate::i18n::t;
+use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
 
@@ -35,26 +33,6 @@ pub fn RunPanel() -> impl IntoView {
     let random = RwSignal::new(false);
     // A second run while one is going needs a second click.
     let confirming = RwSignal::new(false);
-    let runs = load(
-        move || ctx.finished.get(),
-        |_| {
-            list_runs(RunQuery {
-                status: Some(RunStatus::Running),
-                per_page: Some(1),
-                ..Default::default()
-            })
-        },
-    );
-    // After a reload, the run still going is the one the panel follows.
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = runs.get() {
-            if ctx.current_run.get_untracked().is_none() {
-                if let Some(active) = list.items.first() {
-                    ctx.current_run.set(Some(active.id.clone()));
-                }
-            }
-        }
-    });
     let (tenant, module, model) = (field(""), field(""), field(""));
     let stream = RwSignal::new(true);
     let from_token = RwSignal::new(false);
@@ -63,8 +41,8 @@ pub fn RunPanel() -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || start.value().get().and_then(Result::err));
     Effect::new(move |_| {
-        if let Some(Ok(run)) = start.value().get() {
-            ctx.current_run.set(Some(run.id));
+        if let Some(Ok(id)) = start.value().get() {
+            ctx.current_run.set(Some(id));
         }
     });
     let num = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().unwrap_or(0);
@@ -227,6 +205,7 @@ fn message_set(
     })
 }
 
+/// The followed run, drawn by the server; polls while it runs.
 #[component]
 fn LivePanel() -> impl IntoView {
     let lang = use_lang();
@@ -246,20 +225,17 @@ fn LivePanel() -> impl IntoView {
     });
     let live = load(
         move || (ctx.current_run.get(), tick.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => run_status(id).await.map(Some),
-                None => Ok(None),
-            }
-        },
+        move |(id, _)| live_html(id, lang),
     );
     Effect::new(move |_| {
-        if let Some(Ok(Some(run))) = live.get() {
-            let is_running = run.status == RunStatus::Running;
-            if running.get_untracked() && !is_running {
+        if let Some(Ok(shown)) = live.get() {
+            if ctx.current_run.get_untracked().is_none() && shown.id.is_some() {
+                ctx.current_run.set(shown.id.clone());
+            }
+            if running.get_untracked() && !shown.running {
                 ctx.finished.update(|f| *f += 1);
             }
-            running.set(is_running);
+            running.set(shown.running);
         }
     });
     Effect::new(move |_| {
@@ -267,143 +243,31 @@ fn LivePanel() -> impl IntoView {
             running.set(true);
         }
     });
-    let cancel = Action::new(|id: &String| cancel_run(id.clone()));
-    view! {
-        <Transition fallback=|| ()>
-            {move || match live.get() {
-                Some(Ok(Some(run))) => {
-                    let id = run.id.clone();
-                    view! {
-                        <div class="live" data-testid="live">
-                            <div class="live-head">
-                                <strong class="mono">{run.id.clone()}</strong>
-                                <span class=format!("tag run-{:?}", run.status).to_lowercase() data-testid="run-status" data-status=format!("{:?}", run.status).to_lowercase()>{status_text(lang, run.status)}</span>
-                                {(run.status == RunStatus::Running).then(|| view! {
-                                    <button class="btn btn-danger btn-small" data-testid="cancel-run" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, SimText::Cancel)}</button>
-                                })}
-                            </div>
-                            {figures(lang, &run)}
-                            <RunTimeline id=run.id.clone() running=run.status == RunStatus::Running done=run.done/>
-                        </div>
-                    }.into_any()
-                }
-                Some(Err(e)) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
-                _ => view! { <p class="muted">{t(lang, SimText::NoRun)}</p> }.into_any(),
-            }}
-        </Transition>
-    }
-}
-
-/// The run over time, read from its rows: once it is over, and every
-/// few hundred results while it goes.
-#[component]
-fn RunTimeline(id: String, running: bool, done: u64) -> impl IntoView {
-    let lang = use_lang();
-    let key = (id, running, if running { done / 500 } else { done });
-    let seconds = load(move || key.clone(), |(id, _, _)| run_timeline(id));
-    view! {
-        <Transition fallback=|| ()>
-            {move || seconds.get().and_then(Result::ok).filter(|s| !s.is_empty()).map(|s| view! {
-                <p class="muted small">{t(lang, SimText::OverTime)}</p>
-                {super::timeline_chart::chart(&s)}
-            })}
-        </Transition>
-    }
-}
-
-pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
-    let counters = [
-        (SimText::Done, run.done.to_string(), "done"),
-        (SimText::Ok, run.ok.to_string(), "ok"),
-        (SimText::Failed, run.failed.to_string(), "failed"),
-        (SimText::InFlight, run.in_flight.to_string(), "in-flight"),
-        (SimText::Queued, run.queued.to_string(), "queued"),
-        (SimText::NotSent, run.not_sent.to_string(), "not-sent"),
-        (SimText::Rps, format!("{:.1}", run.rps), "rps"),
-    ];
-    let l = &run.latency_ms;
-    let pct = format!(
-        "p50 {:.1} · p90 {:.1} · p95 {:.1} · p99 {:.1} ms",
-        l.p50, l.p90, l.p95, l.p99
+    // Read from the rows: once the run is over, and every few hundred
+    // results while it goes.
+    let followed = Memo::new(move |_| {
+        live.get().and_then(Result::ok).and_then(|l| {
+            let step = if l.running { l.done / 500 } else { l.done };
+            l.id.map(|id| (id, l.running, step))
+        })
+    });
+    let timeline = load(
+        move || followed.get(),
+        move |followed| async move {
+            match followed {
+                Some((id, _, _)) => timeline_html(id, lang).await,
+                None => Ok(String::new()),
+            }
+        },
     );
-    let ttft = run
-        .ttft_ms
-        .as_ref()
-        .map(|p| format!("TTFT {}", super::bench_panel::spread(p)));
-    let errors = run
-        .errors
-        .iter()
-        .map(|(k, n)| format!("{}: {n}", kind_text(lang, k)))
-        .collect::<Vec<_>>()
-        .join(" · ");
-    view! {
-        <div class="counters">
-            {counters.into_iter().map(|(k, v, id)| view! {
-                <div class="counter"><span class="muted small">{t(lang, k)}</span><strong data-testid=format!("count-{id}")>{v}</strong></div>
-            }).collect_view()}
-        </div>
-        <p class="mono small" data-testid="percentiles">{pct}</p>
-        {ttft.map(|s| view! { <p class="mono small">{s}</p> })}
-        {bench_figures(lang, run)}
-        <p class="mono small">{t(lang, SimText::QueueTime)} ": " {format!("{:.1} ms", run.queue_ms.p95)}</p>
-        <p class="small" data-testid="stored">
-            <span class="muted">{t(lang, SimText::Stored)} ": "</span>
-            {format!("{} · {}: {}", run.rows_written, t(lang, SimText::InFallback), run.fallback_records)}
-        </p>
-        {run.rate.as_ref().map(|r| view! {
-            <p class=if r.kept_up { "small" } else { "small form-warning" } data-testid="rate" data-kept-up=r.kept_up.to_string()>
-                {format!("{:.1} / {:.1} req/s · ", r.achieved_rps, r.planned_rps)}
-                {t(lang, if r.kept_up { SimText::RateKept } else { SimText::RateNotKept })}
-            </p>
-        })}
-        {(!errors.is_empty()).then(|| view! { <p class="small"><span class="muted">{t(lang, SimText::Errors)} ": "</span>{errors}</p> })}
-        {served_by(lang, run)}
-        {run.stop_reason.as_ref().map(|r| view! { <p class="form-error small">{r.render(lang)}</p> })}
-        <p class="muted small">{t(lang, SimText::Chart)}</p>
-        {chart(&run.histogram)}
-    }
-}
-
-/// What each endpoint answered or failed, and what never reached one.
-fn served_by(lang: Lang, run: &RunSnapshot) -> impl IntoView {
-    let mut parts: Vec<String> = run
-        .by_endpoint
-        .iter()
-        .map(|e| format!("#{}: {} ✓ / {} ✕", e.endpoint_id, e.ok, e.failed))
-        .collect();
-    if run.not_routed > 0 {
-        parts.push(format!(
-            "{}: {}",
-            t(lang, SimText::NotRouted),
-            run.not_routed
-        ));
-    }
-    (!parts.is_empty()).then(|| {
-        view! {
-            <p class="small" data-testid="served-by">
-                <span class="muted">{t(lang, SimText::ServedBy)} ": "</span>{parts.join(" · ")}
-            </p>
+    let cancel = Action::new(|id: &String| cancel_run(id.clone()));
+    let on_event = Callback::new(move |ev: leptos::ev::Event| {
+        if let Some(id) = clicked(&ev, "data-cancel-run").filter(|_| ev.type_() == "click") {
+            cancel.dispatch(id);
         }
-    })
-}
-
-/// A bar per latency bucket, drawn as SVG.
-fn chart(buckets: &[(f64, u64)]) -> impl IntoView {
-    let max = buckets.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
-    let (w, h, bar) = (480.0, 120.0, 40.0);
+    });
     view! {
-        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" data-testid="latency-chart">
-            {buckets.iter().enumerate().map(|(i, (hi, n))| {
-                let bh = (*n as f64 / max) * h;
-                let x = i as f64 * bar;
-                let label = if *hi < super::stats_bound() { format!("≤{hi}") } else { ">10k".to_owned() };
-                view! {
-                    <g>
-                        <rect x=x + 4.0 y=h - bh width=bar - 8.0 height=bh class="bar"><title>{format!("{label} ms: {n}")}</title></rect>
-                        <text x=x + bar / 2.0 y=h + 14.0 text-anchor="middle" class="axis">{label}</text>
-                    </g>
-                }
-            }).collect_view()}
-        </svg>
+        <ServerHtml html=Signal::derive(move || live.get().map(|r| r.map(|l| l.html))) on_event/>
+        <ServerHtml html=Signal::derive(move || timeline.get())/>
     }
 }

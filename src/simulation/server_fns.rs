@@ -63,9 +63,10 @@ pub async fn stream_dialog(
     .await
 }
 
+/// Starts a run; answers its id.
 #[server(prefix = "/api/simulation", endpoint = "start", input = leptos::server_fn::codec::Json)]
-pub async fn start_run(config: RunConfig) -> Result<RunSnapshot, AppError> {
-    as_admin(async |who, sim: Simulation| sim.start_run(&who, config).await).await
+pub async fn start_run(config: RunConfig) -> Result<String, AppError> {
+    as_admin(async |who, sim: Simulation| Ok(sim.start_run(&who, config).await?.id)).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "run", input = leptos::server_fn::codec::Json)]
@@ -74,13 +75,14 @@ pub async fn run_status(id: String) -> Result<RunSnapshot, AppError> {
 }
 
 #[server(prefix = "/api/simulation", endpoint = "cancel", input = leptos::server_fn::codec::Json)]
-pub async fn cancel_run(id: String) -> Result<RunSnapshot, AppError> {
-    as_admin(async |who, sim: Simulation| sim.cancel_run(&who, &id)).await
+pub async fn cancel_run(id: String) -> Result<(), AppError> {
+    as_admin(async |who, sim: Simulation| sim.cancel_run(&who, &id).map(|_| ())).await
 }
 
+/// Starts a sweep; answers its id.
 #[server(prefix = "/api/simulation", endpoint = "sweep_start", input = leptos::server_fn::codec::Json)]
-pub async fn start_sweep(config: SweepConfig) -> Result<Sweep, AppError> {
-    as_admin(async |who, sim: Simulation| sim.start_sweep(&who, config).await).await
+pub async fn start_sweep(config: SweepConfig) -> Result<String, AppError> {
+    as_admin(async |who, sim: Simulation| Ok(sim.start_sweep(&who, config).await?.id)).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "sweep", input = leptos::server_fn::codec::Json)]
@@ -89,8 +91,8 @@ pub async fn sweep_status(id: String) -> Result<Sweep, AppError> {
 }
 
 #[server(prefix = "/api/simulation", endpoint = "sweep_cancel", input = leptos::server_fn::codec::Json)]
-pub async fn cancel_sweep(id: String) -> Result<Sweep, AppError> {
-    as_admin(async |who, sim: Simulation| sim.cancel_sweep(&who, &id)).await
+pub async fn cancel_sweep(id: String) -> Result<(), AppError> {
+    as_admin(async |who, sim: Simulation| sim.cancel_sweep(&who, &id).map(|_| ())).await
 }
 
 #[server(prefix = "/api/simulation", endpoint = "sweeps", input = leptos::server_fn::codec::Json)]

@@ -4,13 +4,19 @@
 
 use leptos::prelude::*;
 
+use super::drawn::sweep_html;
 use super::panels::opt;
-use super::server_fns::{cancel_sweep, start_sweep, sweep_status};
-use super::sweep_types::{Slo, Sweep, SweepConfig, SweepStatus, SweepStep};
+use super::server_fns::{cancel_sweep, start_sweep};
+use super::sweep_types::{Slo, SweepConfig};
+#[cfg(feature = "ssr")]
+use super::sweep_types::{Sweep, SweepStatus, SweepStep};
 use super::text::SimText;
 use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
-use crate::i18n::{t, Lang};
+use crate::i18n::t;
+#[cfg(feature = "ssr")]
+use crate::i18n::Lang;
+use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
 
@@ -31,8 +37,8 @@ pub fn SweepPanel() -> impl IntoView {
     let error: Signal<Option<AppError>> =
         Signal::derive(move || start.value().get().and_then(Result::err));
     Effect::new(move |_| {
-        if let Some(Ok(s)) = start.value().get() {
-            current.set(Some(s.id));
+        if let Some(Ok(id)) = start.value().get() {
+            current.set(Some(id));
         }
     });
     let submit = move || {
@@ -105,6 +111,7 @@ pub fn SweepPanel() -> impl IntoView {
     }
 }
 
+/// The sweep started last, drawn by the server; polls while it goes.
 #[component]
 fn SweepView(current: RwSignal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
@@ -122,46 +129,42 @@ fn SweepView(current: RwSignal<Option<String>>) -> impl IntoView {
     });
     let sweep = load(
         move || (current.get(), tick.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => sweep_status(id).await.map(Some),
-                None => Ok(None),
-            }
-        },
+        move |(id, _)| sweep_html(id, lang),
     );
     Effect::new(move |_| {
-        if let Some(Ok(Some(s))) = sweep.get() {
-            going.set(s.status == SweepStatus::Running);
+        if let Some(Ok((running, _))) = sweep.get() {
+            going.set(running);
         }
     });
     let cancel = Action::new(|id: &String| cancel_sweep(id.clone()));
+    let on_event = Callback::new(move |ev: leptos::ev::Event| {
+        if let Some(id) = clicked(&ev, "data-cancel-sweep").filter(|_| ev.type_() == "click") {
+            cancel.dispatch(id);
+        }
+    });
+    view! { <ServerHtml html=Signal::derive(move || sweep.get().map(|r| r.map(|(_, html)| html))) on_event/> }
+}
+
+/// A sweep as the server draws it: its verdict, a row per step, a chart.
+#[cfg(feature = "ssr")]
+pub fn drawn(lang: Lang, s: &Sweep) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || match sweep.get() {
-                Some(Ok(Some(s))) => {
-                    let id = s.id.clone();
-                    view! {
-                        <div class="live" data-testid="sweep">
-                            <div class="live-head">
-                                <strong class="mono">{s.id.clone()}</strong>
-                                <span class="tag" data-testid="sweep-status">{format!("{:?}", s.status).to_lowercase()}</span>
-                                {(s.status == SweepStatus::Running).then(|| view! {
-                                    <button class="btn btn-danger btn-small" on:click=move |_| { cancel.dispatch(id.clone()); }>{t(lang, SimText::Cancel)}</button>
-                                })}
-                            </div>
-                            <p data-testid="sweep-result"><strong>{verdict(lang, &s)}</strong></p>
-                            {steps_table(lang, &s.steps)}
-                            {chart(&s.steps)}
-                        </div>
-                    }.into_any()
-                }
-                Some(Err(e)) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
-                _ => ().into_any(),
-            }}
-        </Transition>
+        <div class="live" data-testid="sweep">
+            <div class="live-head">
+                <strong class="mono">{s.id.clone()}</strong>
+                <span class="tag" data-testid="sweep-status">{format!("{:?}", s.status).to_lowercase()}</span>
+                {(s.status == SweepStatus::Running).then(|| view! {
+                    <button type="button" class="btn btn-danger btn-small" data-cancel-sweep=s.id.clone()>{t(lang, SimText::Cancel)}</button>
+                })}
+            </div>
+            <p data-testid="sweep-result"><strong>{verdict(lang, s)}</strong></p>
+            {steps_table(lang, &s.steps)}
+            {chart(&s.steps)}
+        </div>
     }
 }
 
+#[cfg(feature = "ssr")]
 fn verdict(lang: Lang, s: &Sweep) -> String {
     match (s.sustained_rps, s.status) {
         (Some(r), _) => format!("{} {r} req/s", t(lang, SimText::Sustains)),
@@ -170,6 +173,7 @@ fn verdict(lang: Lang, s: &Sweep) -> String {
     }
 }
 
+#[cfg(feature = "ssr")]
 fn steps_table(lang: Lang, steps: &[SweepStep]) -> impl IntoView {
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into());
     view! {
@@ -198,6 +202,7 @@ fn steps_table(lang: Lang, steps: &[SweepStep]) -> impl IntoView {
 }
 
 /// Goodput as bars and latency p95 as a line, one column per step.
+#[cfg(feature = "ssr")]
 fn chart(steps: &[SweepStep]) -> impl IntoView {
     let (w, h, col) = (480.0, 120.0, 480.0 / steps.len().max(1) as f64);
     let top_goodput = steps

@@ -92,3 +92,69 @@ pub fn settling(initial: String) -> (RwSignal<String>, RwSignal<String>) {
     });
     (typed, settled)
 }
+
+/// A click inside a table the server drew (see [`crate::ui::fragment`]):
+/// a column header (`data-sort`) orders it as [`SortHeader`] does, a pager
+/// button (`data-page`) goes to its page. True when it was one of them.
+pub fn follow_drawn(ev: &leptos::ev::Event, sort: Option<Sort>, page: RwSignal<u32>) -> bool {
+    use crate::ui::fragment::clicked;
+    if ev.type_() != "click" {
+        return false;
+    }
+    if let (Some(key), Some(sort)) = (clicked(ev, "data-sort"), sort) {
+        sort.update(|(k, asc)| {
+            if *k == key {
+                *asc = !*asc;
+            } else {
+                *k = key;
+                *asc = false;
+            }
+        });
+        page.set(1);
+        return true;
+    }
+    match clicked(ev, "data-page").and_then(|p| p.parse().ok()) {
+        Some(to) => {
+            page.set(to);
+            true
+        }
+        None => false,
+    }
+}
+
+/// A sortable column header as the server draws it, for [`follow_drawn`].
+#[cfg(feature = "ssr")]
+pub fn drawn_sort_header(
+    label: String,
+    key: &'static str,
+    sort: (&str, bool),
+    class: &'static str,
+) -> impl IntoView {
+    let (state, mark) = match (sort.0 == key, sort.1) {
+        (false, _) => ("none", ""),
+        (true, true) => ("ascending", " ▲"),
+        (true, false) => ("descending", " ▼"),
+    };
+    view! {
+        <th class=class aria-sort=state>
+            <button type="button" class="th-sort" data-sort=key>{label}{mark}</button>
+        </th>
+    }
+}
+
+/// [`Pager`] as the server draws it: its buttons name their page.
+#[cfg(feature = "ssr")]
+pub fn drawn_pager(lang: Lang, page: u32, total: i64, per_page: u32) -> impl IntoView {
+    let pages = (total.max(0) as u32).div_ceil(per_page.max(1)).max(1);
+    view! {
+        <div class="pager" data-testid="pager">
+            <button type="button" class="btn btn-small" disabled={page <= 1} data-page=page.saturating_sub(1).max(1)>
+                {t(lang, Key::PrevPage)}
+            </button>
+            <span data-testid="page-info">{format!("{page} / {pages} · {total}")}</span>
+            <button type="button" class="btn btn-small" disabled={page >= pages} data-page=(page + 1).min(pages)>
+                {t(lang, Key::NextPage)}
+            </button>
+        </div>
+    }
+}
