@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::i18n::{t, Key, Lang};
 
 pub mod dialog_keys;
+pub mod form;
 pub mod fragment;
 pub mod load;
 pub mod table;

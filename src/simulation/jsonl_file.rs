@@ -8,22 +8,24 @@ use crate::i18n::t;
 use crate::ui::use_lang;
 
 #[component]
-pub fn JsonlFile(into: RwSignal<String>) -> impl IntoView {
+pub fn JsonlFile(into: NodeRef<leptos::html::Textarea>) -> impl IntoView {
     let lang = use_lang();
     let too_big = RwSignal::new(false);
     let on_change = move |ev: leptos::ev::Event| read_into(ev, into, too_big);
     view! {
         <label class="field wide"><span>{t(lang, SimText::JsonlFile)}</span>
             <input type="file" name="jsonl_file" accept=".jsonl,.ndjson,.json,.txt" on:change=on_change/>
-            <Show when=move || too_big.get()>
-                <small class="field-error" role="alert">{t(lang, SimText::FileTooBig)}</small>
-            </Show>
+            <small class="field-error" role="alert" hidden=move || !too_big.get()>{t(lang, SimText::FileTooBig)}</small>
         </label>
     }
 }
 
 #[cfg(feature = "hydrate")]
-fn read_into(ev: leptos::ev::Event, into: RwSignal<String>, too_big: RwSignal<bool>) {
+fn read_into(
+    ev: leptos::ev::Event,
+    into: NodeRef<leptos::html::Textarea>,
+    too_big: RwSignal<bool>,
+) {
     use wasm_bindgen::JsCast;
     let file = ev
         .target()
@@ -38,12 +40,12 @@ fn read_into(ev: leptos::ev::Event, into: RwSignal<String>, too_big: RwSignal<bo
     }
     leptos::task::spawn_local(async move {
         if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            if let Some(text) = text.as_string() {
-                into.set(text);
+            if let (Some(text), Some(area)) = (text.as_string(), into.get_untracked()) {
+                area.set_value(&text);
             }
         }
     });
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn read_into(_: leptos::ev::Event, _: RwSignal<String>, _: RwSignal<bool>) {}
+fn read_into(_: leptos::ev::Event, _: NodeRef<leptos::html::Textarea>, _: RwSignal<bool>) {}

@@ -50,6 +50,7 @@ pub enum SimText {
     TypedMessages,
     Jsonl,
     RandomOrder,
+    Seed,
     SweepHelp,
     SweepRates,
     SweepPerStep,
@@ -177,6 +178,7 @@ impl Text for SimText {
             TypedMessages => ("多条消息（每行一条，可选）", "Messages (one a line, optional)"),
             Jsonl => ("JSONL 聊天请求（每行一个，可选）", "JSONL of chat requests (one a line, optional)"),
             RandomOrder => ("随机抽取（否则按顺序）", "Pick at random (else in order)"),
+            Seed => ("随机种子", "Seed"),
             SweepHelp => (
                 "按递增的恒定速率逐级压测，每级按 SLO（p95）判定；goodput = 每秒满足全部目标的请求数。首个未达标的级别后停止。",
                 "Constant-rate steps at increasing rates, each judged against the SLO (at p95); goodput = requests per second that met every objective. Stops after the first step that misses.",
