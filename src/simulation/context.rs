@@ -2,6 +2,11 @@
 
 use leptos::prelude::*;
 
+use super::server_fns::load_test_limits;
+use super::types::Limits;
+use crate::error::AppError;
+use crate::ui::load::{load, Loaded};
+
 /// What the panels share: the last minted token and the run being watched.
 #[derive(Clone, Copy)]
 pub struct SimCtx {
@@ -11,6 +16,8 @@ pub struct SimCtx {
     pub finished: RwSignal<u32>,
     /// Whether the followed run is still going.
     pub running: RwSignal<bool>,
+    /// The limits the forms show, read once for all of them.
+    pub limits: Loaded<Result<Limits, AppError>>,
 }
 
 impl SimCtx {
@@ -20,6 +27,7 @@ impl SimCtx {
             current_run: RwSignal::new(None),
             finished: RwSignal::new(0),
             running: RwSignal::new(false),
+            limits: load(|| (), |_| load_test_limits()),
         }
     }
 }

@@ -28,6 +28,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod bench_panel;
 #[cfg(feature = "ssr")]
+pub mod chat_view;
+#[cfg(feature = "ssr")]
 pub mod check_rows;
 #[cfg(feature = "ssr")]
 pub mod client;

@@ -1,80 +1,64 @@
-//! Mint and single-chat panels.
+//! Mint and single-chat panels. What they answer is drawn by the server
+//! (see [`crate::ui::fragment`]).
 
 use leptos::prelude::*;
+use serde::Deserialize;
 
 use super::context::SimCtx;
 use super::msg::SimMsg;
-use super::server_fns::{load_test_limits, mint_token, single_dialog, stream_dialog};
-use super::text::{kind_text, SimText};
-use super::types::{ChatScope, DialogRequest, DialogResult, MintRequest};
-use crate::error::reason_text;
+use super::server_fns::{mint_token, single_dialog, stream_dialog, Minted};
+use super::text::SimText;
+use super::types::{ChatScope, DialogRequest, MintRequest};
 use crate::error::AppError;
 use crate::i18n::t;
-use crate::ui::load::load;
+use crate::ui::form::Submitted;
 use crate::ui::{field_error, use_lang};
-
-pub fn opt(s: RwSignal<String>) -> Option<String> {
-    Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
-}
 
 #[component]
 pub fn MintPanel() -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<SimCtx>();
-    let sub = RwSignal::new("test-user-1".to_owned());
-    let role = RwSignal::new("user".to_owned());
-    let tenant = RwSignal::new(String::new());
-    let module = RwSignal::new(String::new());
-    let minutes = RwSignal::new("60".to_owned());
-    let limits = load(|| (), |_| load_test_limits());
-    let mint = Action::new(|r: &MintRequest| mint_token(r.clone()));
+    let mint = Action::new(move |r: &MintRequest| mint_token(r.clone(), lang));
     let error = Signal::derive(move || mint.value().get().and_then(Result::err));
     Effect::new(move |_| {
-        if let Some(Ok(m)) = mint.value().get() {
-            ctx.token.set(m.token);
+        if let Some(Ok(Minted { token, .. })) = mint.value().get() {
+            ctx.token.set(token);
         }
     });
-    let submit = move || {
+    let submit = move |form: Submitted| {
         mint.dispatch(MintRequest {
-            sub: sub.get_untracked(),
-            role: opt(role),
-            tenant: opt(tenant),
-            module: opt(module),
-            expires_in_minutes: minutes.get_untracked().trim().parse().unwrap_or(0),
+            sub: form.text("sub"),
+            role: form.given("role"),
+            tenant: form.given("tenant"),
+            module: form.given("module"),
+            expires_in_minutes: form.text("minutes").parse().unwrap_or(0),
         });
     };
+    let limits = ctx.limits;
     view! {
         <section class="card" data-testid="mint-panel">
             <h2>{t(lang, SimText::MintTitle)}</h2>
-            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(Submitted::of(&ev)); }>
                 <div class="row">
-                    <label class="field"><span>{t(lang, SimText::Sub)}</span><input name="sub" bind:value=sub/>{field_error(error, "sub")}</label>
-                    <label class="field"><span>{t(lang, SimText::Role)}</span><input name="role" bind:value=role/>{field_error(error, "role")}</label>
+                    <label class="field"><span>{t(lang, SimText::Sub)}</span><input name="sub" value="test-user-1"/>{field_error(error, "sub")}</label>
+                    <label class="field"><span>{t(lang, SimText::Role)}</span><input name="role" value="user"/>{field_error(error, "role")}</label>
                 </div>
                 <div class="row">
-                    <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/>{field_error(error, "tenant")}</label>
-                    <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/>{field_error(error, "module")}</label>
+                    <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant"/>{field_error(error, "tenant")}</label>
+                    <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module"/>{field_error(error, "module")}</label>
                 </div>
                 <div class="row">
                     <label class="field">
                         <span>{t(lang, SimText::Expiry)}
                             <Transition fallback=|| ()>{move || limits.get().and_then(Result::ok).map(|l| format!(" (1–{})", l.mint_max_minutes))}</Transition>
                         </span>
-                        <input name="minutes" type="number" min="1" bind:value=minutes/>
+                        <input name="minutes" type="number" min="1" value="60"/>
                         {field_error(error, "expires_in_minutes")}
                     </label>
                 </div>
                 <button type="submit" class="btn btn-primary" data-testid="mint">{t(lang, SimText::Mint)}</button>
             </form>
-            {move || mint.value().get().and_then(Result::ok).map(|m| view! {
-                <div class="minted" data-testid="minted">
-                    <label class="field"><span>{t(lang, SimText::Token)}</span>
-                        <textarea class="mono small" rows="3" readonly prop:value=m.token.clone()></textarea></label>
-                    <p><span class="muted">{t(lang, SimText::ExpiresAt)} ": "</span><strong data-testid="expires-at">{m.expires_at.clone()}</strong></p>
-                    <p class="muted">{t(lang, SimText::Claims)}</p>
-                    <pre class="mono small" data-testid="claims">{serde_json::to_string_pretty(&m.claims).unwrap_or_default()}</pre>
-                </div>
-            })}
+            {move || mint.value().get().and_then(Result::ok).map(|m| view! { <div class="server-html" inner_html=m.html></div> })}
         </section>
     }
 }
@@ -83,16 +67,11 @@ pub fn MintPanel() -> impl IntoView {
 pub fn DialogPanel() -> impl IntoView {
     let lang = use_lang();
     let ctx = expect_context::<SimCtx>();
-    let message = RwSignal::new("Hello, coach!".to_owned());
-    let model = RwSignal::new(String::new());
-    let tenant = RwSignal::new(String::new());
-    let module = RwSignal::new(String::new());
-    let stream = RwSignal::new(true);
     let send = Action::new(|r: &DialogRequest| single_dialog(r.clone()));
     // Streaming chats go through the streamed server function instead, so
     // the reply grows on screen as tokens arrive.
     let live_text = RwSignal::new(String::new());
-    let streamed = RwSignal::new(None::<Result<DialogResult, AppError>>);
+    let streamed = RwSignal::new(None::<Result<String, AppError>>);
     let streaming = RwSignal::new(false);
     let outcome = Signal::derive(move || {
         if streaming.get() || streamed.get().is_some() {
@@ -103,17 +82,17 @@ pub fn DialogPanel() -> impl IntoView {
     });
     let error: Signal<Option<AppError>> =
         Signal::derive(move || outcome.get().and_then(Result::err));
-    let submit = move || {
+    let submit = move |form: Submitted| {
         let request = DialogRequest {
             token: ctx.token.get_untracked(),
             scope: ChatScope {
                 prompt_id: None,
-                tenant: opt(tenant),
-                module: opt(module),
+                tenant: form.given("tenant"),
+                module: form.given("module"),
             },
-            model: opt(model),
-            message: message.get_untracked(),
-            stream: stream.get_untracked(),
+            model: form.given("model"),
+            message: form.text("message"),
+            stream: form.ticked("stream"),
             lang: Some(lang),
         };
         streamed.set(None);
@@ -129,41 +108,25 @@ pub fn DialogPanel() -> impl IntoView {
             send.dispatch(request);
         }
     };
-    let ms = |v: f64| format!("{v:.1} ms");
     view! {
         <section class="card" data-testid="dialog-panel">
             <h2>{t(lang, SimText::DialogTitle)}</h2>
-            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <label class="field"><span>{t(lang, SimText::Message)}</span><textarea name="message" rows="2" bind:value=message></textarea>{field_error(error, "message")}</label>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(Submitted::of(&ev)); }>
+                <label class="field"><span>{t(lang, SimText::Message)}</span><textarea name="message" rows="2">"Hello, coach!"</textarea>{field_error(error, "message")}</label>
                 <div class="row">
-                    <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant" bind:value=tenant/></label>
-                    <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module" bind:value=module/></label>
-                    <label class="field"><span>{t(lang, SimText::Model)}</span><input name="model" bind:value=model/></label>
+                    <label class="field"><span>{t(lang, SimText::Tenant)}</span><input name="tenant"/></label>
+                    <label class="field"><span>{t(lang, SimText::Module)}</span><input name="module"/></label>
+                    <label class="field"><span>{t(lang, SimText::Model)}</span><input name="model"/></label>
                 </div>
-                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
+                <label class="field inline"><input name="stream" type="checkbox" checked/><span>{t(lang, SimText::Stream)}</span></label>
                 {field_error(error, "token")}
-                <button type="submit" class="btn btn-primary" data-testid="send-dialog" disabled=move || { ctx.token.get().is_empty() || send.pending().get() || streaming.get() }>
+                <button type="submit" class="btn btn-primary" data-testid="send-dialog" disabled=move || { ctx.token.with(String::is_empty) || send.pending().get() || streaming.get() }>
                     {t(lang, SimText::Send)}
                 </button>
             </form>
             {move || streaming.get().then(|| view! { <pre class="reply" data-testid="dialog-live">{move || live_text.get()}</pre> })}
             {move || outcome.get().map(|r| match r {
-                Ok(d) => view! {
-                    <div class="dialog-result" data-testid="dialog-result">
-                        <dl class="facts">
-                            <dt>{t(lang, SimText::Status)}</dt><dd data-testid="dialog-status">{d.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                            <dt>{t(lang, SimText::Latency)}</dt><dd>{ms(d.latency_ms)}</dd>
-                            <dt>{t(lang, SimText::Ttft)}</dt><dd data-testid="dialog-ttft">{d.ttft_ms.map(ms).unwrap_or_else(|| "—".into())}</dd>
-                            <dt>{t(lang, SimText::Model)}</dt><dd>{d.model.clone().unwrap_or_default()}</dd>
-                            <dt>{t(lang, SimText::Stored)}</dt><dd>{d.row_id.map(|i| format!("#{i}")).unwrap_or_else(|| t(lang, SimText::InFallback).to_owned())}</dd>
-                        </dl>
-                        {d.error.clone().map(|e| view! { <p class="form-error">{d.error_kind.as_deref().map(|k| format!("{}: ", kind_text(lang, k))).unwrap_or_default()}{reason_text(lang, &e)}</p> })}
-                        <p class="muted">{t(lang, SimText::Response)}</p>
-                        <pre class="reply" data-testid="dialog-reply">{d.content.clone()}</pre>
-                        <p class="muted">{t(lang, SimText::Request)}</p>
-                        <pre class="mono small">{serde_json::to_string_pretty(&d.request).unwrap_or_default()}</pre>
-                    </div>
-                }.into_any(),
+                Ok(html) => view! { <div class="server-html" inner_html=html></div> }.into_any(),
                 Err(e) if e.field_name().is_some() => ().into_any(),
                 Err(e) => view! { <p class="form-error">{e.text(lang)}</p> }.into_any(),
             })}
@@ -171,33 +134,36 @@ pub fn DialogPanel() -> impl IntoView {
     }
 }
 
-/// Reads the streamed dialog's lines: deltas into `live`, then the result.
-async fn read_stream(
-    request: DialogRequest,
-    live: RwSignal<String>,
-) -> Result<DialogResult, AppError> {
+/// A line of the streamed chat: a delta, the outcome drawn, or an error.
+#[derive(Deserialize)]
+struct StreamLine {
+    d: Option<String>,
+    h: Option<String>,
+    e: Option<AppError>,
+}
+
+/// Reads the streamed dialog's lines: deltas into `live`, then the outcome.
+async fn read_stream(request: DialogRequest, live: RwSignal<String>) -> Result<String, AppError> {
     use futures::StreamExt;
-    let bad = |e: serde_json::Error| {
-        AppError::Transport(
-            SimMsg::UnreadableStream {
-                detail: e.to_string(),
-            }
-            .into(),
-        )
-    };
     let mut stream = stream_dialog(request).await?.into_inner();
     let mut buf = String::new();
     while let Some(chunk) = stream.next().await {
         buf.push_str(&chunk?);
         while let Some(end) = buf.find('\n') {
             let line: String = buf.drain(..=end).collect();
-            let v: serde_json::Value = serde_json::from_str(line.trim()).map_err(bad)?;
-            if let Some(d) = v.get("d").and_then(|d| d.as_str()) {
-                live.try_update(|t| t.push_str(d));
-            } else if let Some(r) = v.get("r") {
-                return serde_json::from_value(r.clone()).map_err(bad);
-            } else if let Some(e) = v.get("e") {
-                return Err(serde_json::from_value(e.clone()).map_err(bad)?);
+            let line: StreamLine = serde_json::from_slice(line.trim().as_bytes()).map_err(|e| {
+                AppError::Transport(
+                    SimMsg::UnreadableStream {
+                        detail: e.to_string(),
+                    }
+                    .into(),
+                )
+            })?;
+            match line {
+                StreamLine { e: Some(e), .. } => return Err(e),
+                StreamLine { h: Some(html), .. } => return Ok(html),
+                StreamLine { d: Some(d), .. } => live.try_update(|t| t.push_str(&d)).unwrap_or(()),
+                _ => {}
             }
         }
     }

@@ -8,7 +8,7 @@ use super::drawn::{live_html, timeline_html};
 use super::jsonl_file::JsonlFile;
 use super::load::Load;
 use super::message_set::MessageSet;
-use super::server_fns::{cancel_run, load_test_limits, start_run};
+use super::server_fns::{cancel_run, start_run};
 use super::text::SimText;
 use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
@@ -29,7 +29,7 @@ pub fn RunPanel() -> impl IntoView {
     let jsonl = NodeRef::<leptos::html::Textarea>::new();
     // A second run while one is going needs a second click.
     let confirming = RwSignal::new(false);
-    let limits = load(|| (), |_| load_test_limits());
+    let limits = ctx.limits;
     let start = Action::new(|c: &RunConfig| start_run(c.clone()));
     let error: Signal<Option<AppError>> =
         Signal::derive(move || start.value().get().and_then(Result::err));

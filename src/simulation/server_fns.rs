@@ -4,30 +4,64 @@ use leptos::prelude::*;
 
 use super::run_list::{RunPage, RunQuery};
 use super::sweep_types::{Sweep, SweepConfig};
+#[cfg(feature = "ssr")]
+use super::types::DialogResult;
 use super::types::{
-    DialogRequest, DialogResult, Limits, MintRequest, MintedToken, ResultDetail, ResultPage,
-    ResultQuery, RunConfig, RunSnapshot,
+    DialogRequest, Limits, MintRequest, ResultDetail, ResultPage, ResultQuery, RunConfig,
+    RunSnapshot,
 };
 use crate::error::AppError;
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use super::service::Simulation;
 #[cfg(feature = "ssr")]
 use crate::auth::as_admin;
+#[cfg(feature = "ssr")]
+use crate::ui::fragment::render;
 
+/// A minted token, and the panel showing it drawn in `lang`.
 #[server(prefix = "/api/simulation", endpoint = "mint", input = leptos::server_fn::codec::Json)]
-pub async fn mint_token(request: MintRequest) -> Result<MintedToken, AppError> {
-    as_admin(async |who, sim: Simulation| sim.mint(&who, &request).await).await
+pub async fn mint_token(request: MintRequest, lang: Lang) -> Result<Minted, AppError> {
+    as_admin(async |who, sim: Simulation| {
+        let minted = sim.mint(&who, &request).await?;
+        let html = render(lang, || super::chat_view::minted(lang, &minted));
+        Ok(Minted {
+            token: minted.token,
+            html,
+        })
+    })
+    .await
 }
 
+/// A token minted, with its panel as the server draws it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Minted {
+    pub token: String,
+    pub html: String,
+}
+
+/// One chat, its outcome drawn in the request's language.
 #[server(prefix = "/api/simulation", endpoint = "dialog", input = leptos::server_fn::codec::Json)]
-pub async fn single_dialog(request: DialogRequest) -> Result<DialogResult, AppError> {
-    as_admin(async |_, sim: Simulation| super::service::dialog(&sim.engine, &request).await).await
+pub async fn single_dialog(request: DialogRequest) -> Result<String, AppError> {
+    as_admin(async |_, sim: Simulation| {
+        let result = super::service::dialog(&sim.engine, &request).await?;
+        Ok(dialog_html(&request, &result))
+    })
+    .await
+}
+
+/// A chat's outcome as the panel shows it.
+#[cfg(feature = "ssr")]
+fn dialog_html(request: &DialogRequest, result: &DialogResult) -> String {
+    let lang = request.lang.unwrap_or_default();
+    render(lang, || super::chat_view::dialog(lang, result))
 }
 
 /// The single chat, streamed: one ASCII JSON line per event —
-/// `{"d": "<delta>"}` as tokens arrive, then `{"r": DialogResult}` or
-/// `{"e": AppError}`.
+/// `{"d": "<delta>"}` as tokens arrive, then `{"r": DialogResult, "h":
+/// "<the outcome drawn>"}` or `{"e": AppError}`.
 #[server(prefix = "/api/simulation", endpoint = "dialog_stream", input = leptos::server_fn::codec::Json, output = leptos::server_fn::codec::StreamingText)]
 pub async fn stream_dialog(
     request: DialogRequest,
@@ -48,7 +82,7 @@ pub async fn stream_dialog(
             drop(live);
             let _ = pump.await;
             let last = match result {
-                Ok(r) => serde_json::json!({ "r": r }),
+                Ok(r) => serde_json::json!({ "r": r, "h": dialog_html(&request, &r) }),
                 Err(e) => serde_json::json!({ "e": e }),
             };
             let _ = tx.send(super::service::ascii_line(&last));

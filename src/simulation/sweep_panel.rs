@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 
 use super::drawn::sweep_html;
-use super::panels::opt;
 use super::server_fns::{cancel_sweep, start_sweep};
 use super::sweep_types::{Slo, SweepConfig};
 #[cfg(feature = "ssr")]
@@ -16,22 +15,14 @@ use crate::error::AppError;
 use crate::i18n::t;
 #[cfg(feature = "ssr")]
 use crate::i18n::Lang;
+use crate::ui::form::Submitted;
 use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
 
-fn number(s: RwSignal<String>) -> Option<f64> {
-    opt(s).map(|v| v.parse::<f64>().unwrap_or(-1.0))
-}
-
 #[component]
 pub fn SweepPanel() -> impl IntoView {
     let lang = use_lang();
-    let field = |v: &str| RwSignal::new(v.to_owned());
-    let (rates, per_step, cap) = (field("5, 10, 20, 40"), field("50"), field(""));
-    let (ttft, tpot, latency, errors) = (field("1000"), field("50"), field(""), field("1"));
-    let (tenant, model) = (field(""), field(""));
-    let stream = RwSignal::new(true);
     let current = RwSignal::new(None::<String>);
     let start = Action::new(|c: &SweepConfig| start_sweep(c.clone()));
     let error: Signal<Option<AppError>> =
@@ -41,73 +32,79 @@ pub fn SweepPanel() -> impl IntoView {
             current.set(Some(id));
         }
     });
-    let submit = move || {
-        let rates: Vec<f64> = rates
-            .get_untracked()
-            .split([',', ' '])
-            .filter(|r| !r.trim().is_empty())
-            .map(|r| r.trim().parse().unwrap_or(-1.0))
-            .collect();
-        start.dispatch(SweepConfig {
-            rates,
-            requests_per_step: per_step.get_untracked().trim().parse().unwrap_or(0),
-            slo: Slo {
-                ttft_p95_ms: number(ttft).filter(|_| stream.get_untracked()),
-                tpot_p95_ms: number(tpot).filter(|_| stream.get_untracked()),
-                latency_p95_ms: number(latency),
-                max_error_percent: number(errors).unwrap_or(1.0),
-            },
-            stop_at_first_miss: true,
-            run: RunConfig {
-                total: 1,
-                load: Default::default(),
-                concurrency: cap.get_untracked().trim().parse().unwrap_or(0),
-                ramp_up_secs: 0,
-                users: 1,
-                stream: stream.get_untracked(),
-                stop: StopPolicy::Never,
-                scope: ChatScope {
-                    prompt_id: None,
-                    tenant: opt(tenant),
-                    module: None,
-                },
-                model: opt(model),
-                message: "Hello! Please reply briefly.".into(),
-                message_set: None,
-                max_tokens: None,
-                temperature: None,
-                token: None,
-            },
-        });
-    };
+    let submit = move |form: Submitted| start.dispatch(sweep_config(&form));
     let input = move |label: SimText,
                       name: &'static str,
-                      value: RwSignal<String>,
+                      value: &'static str,
                       err: &'static str| {
         view! {
-            <label class="field"><span>{t(lang, label)}</span><input name=name bind:value=value/>{field_error(error, err)}</label>
+            <label class="field"><span>{t(lang, label)}</span><input name=name value=value/>{field_error(error, err)}</label>
         }
     };
     view! {
         <section class="card" data-testid="sweep-panel">
             <h2>{t(lang, SimText::SweepTitle)}</h2>
             <p class="muted small">{t(lang, SimText::SweepHelp)}</p>
-            <form class="run-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                {input(SimText::SweepRates, "rates", rates, "rates")}
-                {input(SimText::SweepPerStep, "requests_per_step", per_step, "requests_per_step")}
-                {input(SimText::SweepCap, "cap", cap, "run.concurrency")}
-                {input(SimText::SloTtft, "slo_ttft", ttft, "slo.ttft_p95_ms")}
-                {input(SimText::SloTpot, "slo_tpot", tpot, "slo.tpot_p95_ms")}
-                {input(SimText::SloLatency, "slo_latency", latency, "slo.latency_p95_ms")}
-                {input(SimText::SloErrors, "slo_errors", errors, "slo.max_error_percent")}
-                {input(SimText::Tenant, "sweep_tenant", tenant, "run.scope.tenant")}
-                {input(SimText::Model, "sweep_model", model, "run.model")}
-                <label class="field inline"><input type="checkbox" bind:checked=stream/><span>{t(lang, SimText::Stream)}</span></label>
+            <form class="run-form" on:submit=move |ev| { ev.prevent_default(); submit(Submitted::of(&ev)); }>
+                {input(SimText::SweepRates, "rates", "5, 10, 20, 40", "rates")}
+                {input(SimText::SweepPerStep, "requests_per_step", "50", "requests_per_step")}
+                {input(SimText::SweepCap, "cap", "", "run.concurrency")}
+                {input(SimText::SloTtft, "slo_ttft", "1000", "slo.ttft_p95_ms")}
+                {input(SimText::SloTpot, "slo_tpot", "50", "slo.tpot_p95_ms")}
+                {input(SimText::SloLatency, "slo_latency", "", "slo.latency_p95_ms")}
+                {input(SimText::SloErrors, "slo_errors", "1", "slo.max_error_percent")}
+                {input(SimText::Tenant, "sweep_tenant", "", "run.scope.tenant")}
+                {input(SimText::Model, "sweep_model", "", "run.model")}
+                <label class="field inline"><input name="sweep_stream" type="checkbox" checked/><span>{t(lang, SimText::Stream)}</span></label>
                 <button type="submit" class="btn btn-primary" data-testid="start-sweep" disabled=start.pending()>{t(lang, SimText::SweepStart)}</button>
             </form>
             {move || error.get().filter(|e| e.field_name().is_none()).map(|e| view! { <p class="form-error">{e.text(lang)}</p> })}
             <SweepView current/>
         </section>
+    }
+}
+
+/// The sweep the form asks for. Numbers that do not read as numbers go
+/// as out-of-range values, so the server names the field.
+fn sweep_config(form: &Submitted) -> SweepConfig {
+    let number = |name: &str| form.given(name).map(|v| v.parse::<f64>().unwrap_or(-1.0));
+    let stream = form.ticked("sweep_stream");
+    let rates: Vec<f64> = form
+        .text("rates")
+        .split([',', ' '])
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| r.trim().parse().unwrap_or(-1.0))
+        .collect();
+    SweepConfig {
+        rates,
+        requests_per_step: form.text("requests_per_step").parse().unwrap_or(0),
+        slo: Slo {
+            ttft_p95_ms: number("slo_ttft").filter(|_| stream),
+            tpot_p95_ms: number("slo_tpot").filter(|_| stream),
+            latency_p95_ms: number("slo_latency"),
+            max_error_percent: number("slo_errors").unwrap_or(1.0),
+        },
+        stop_at_first_miss: true,
+        run: RunConfig {
+            total: 1,
+            load: Default::default(),
+            concurrency: form.text("cap").parse().unwrap_or(0),
+            ramp_up_secs: 0,
+            users: 1,
+            stream,
+            stop: StopPolicy::Never,
+            scope: ChatScope {
+                prompt_id: None,
+                tenant: form.given("sweep_tenant"),
+                module: None,
+            },
+            model: form.given("sweep_model"),
+            message: "Hello! Please reply briefly.".into(),
+            message_set: None,
+            max_tokens: None,
+            temperature: None,
+            token: None,
+        },
     }
 }
 
