@@ -140,27 +140,39 @@ async fn the_runs_table_pages_sorts_and_filters_on_the_server() {
         finish(&app, &id).await;
         ids.push(id);
     }
-    let list = |query: Value| call(&app, "/api/simulation/runs", json!({ "query": query }));
-    let runs = |p: &Value| column(p, |v| v["id"].clone());
+    // The page's runs table, as the server draws it.
+    let list = |query: Value| {
+        let panel = json!({"Runs": {"query": query, "selected": null, "chosen": null}});
+        call(
+            &app,
+            "/api/simulation/draw",
+            json!({"panel": panel, "lang": "En"}),
+        )
+    };
+    let runs = |d: &Value| drawn_attr(d, "data-run");
+    let id = |i: usize| ids[i].clone();
 
     let (status, newest) = list(json!({"per_page": 2})).await;
     assert_eq!(status, 200, "{newest}");
-    assert_eq!(runs(&newest), [json!(ids[2]), json!(ids[1])]);
-    assert_eq!(newest["total"], 3);
+    assert_eq!(runs(&newest), [id(2), id(1)]);
+    assert!(html(&newest).contains("1 / 2 · 3"), "{newest}");
     let (_, older) = list(json!({"per_page": 2, "page": 2})).await;
-    assert_eq!(runs(&older), [json!(ids[0])]);
+    assert_eq!(runs(&older), [id(0)]);
 
     let (_, most_done) = list(json!({"sort": "done"})).await;
-    assert_eq!(column(&most_done, |v| v["done"].clone()), [6, 4, 3]);
+    assert_eq!(runs(&most_done), [id(1), id(2), id(0)]);
     let (_, least_done) = list(json!({"sort": "done", "ascending": true})).await;
-    assert_eq!(column(&least_done, |v| v["done"].clone()), [3, 4, 6]);
+    assert_eq!(runs(&least_done), [id(0), id(2), id(1)]);
 
     let (_, large) = list(json!({"q": "LARGE"})).await;
-    assert_eq!(runs(&large), [json!(ids[1])]);
+    assert_eq!(runs(&large), [id(1)]);
     let (_, running) = list(json!({"status": "running"})).await;
-    assert_eq!(running["total"], 0);
+    assert!(
+        runs(&running).is_empty() && html(&running).contains("no-runs"),
+        "{running}"
+    );
     let (_, completed) = list(json!({"status": "completed"})).await;
-    assert_eq!(completed["total"], 3);
+    assert_eq!(runs(&completed).len(), 3);
 
     let (status, err) = list(json!({"sort": "model"})).await;
     assert_eq!(status, 422);
@@ -179,6 +191,21 @@ async fn the_runs_table_pages_sorts_and_filters_on_the_server() {
     let (status, _, err) = rest(&app, "/api/v1/llm/tests/runs?sort=model").await;
     assert_eq!(status, 422);
     assert!(err.to_string().contains("sort"), "{err}");
+}
+
+/// The HTML of a drawn panel.
+fn html(drawn: &Value) -> &str {
+    drawn["html"].as_str().unwrap_or_default()
+}
+
+/// Every value of `attr` in a drawn panel, in order.
+fn drawn_attr(drawn: &Value, attr: &str) -> Vec<String> {
+    let key = format!("{attr}=\"");
+    html(drawn)
+        .split(&key)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
 }
 
 async fn finish(app: &TestApp, id: &str) {

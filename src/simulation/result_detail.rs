@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::drawn::result_html;
+use super::drawn::{draw, Panel};
 use super::text::SimText;
 #[cfg(feature = "ssr")]
 use super::{text::kind_text, types::ResultDetail};
@@ -17,10 +17,10 @@ use crate::ui::{use_lang, Drawer};
 #[component]
 pub fn ResultDrawer(id: i64, on_close: Callback<()>) -> impl IntoView {
     let lang = use_lang();
-    let detail = load(move || id, move |id| result_html(id, lang));
+    let detail = load(move || Panel::Result(id), move |panel| draw(panel, lang));
     view! {
         <Drawer title=format!("{} #{id}", t(lang, SimText::Results)) on_close>
-            <ServerHtml html=Signal::derive(move || detail.get())/>
+            <ServerHtml html=Signal::derive(move || detail.get().map(|r| r.map(|d| d.html)))/>
         </Drawer>
     }
 }

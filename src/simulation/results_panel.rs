@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::context::SimCtx;
-use super::drawn::{results_html, runs_html};
+use super::drawn::{draw, Panel};
 use super::result_detail::ResultDrawer;
 use super::run_list::RunQuery;
 use super::text::{kind_text, status_text, SimText};
@@ -54,7 +54,12 @@ pub fn ResultsPanel() -> impl IntoView {
                 page: Some(page),
                 per_page: Some(RUNS_PER_PAGE),
             };
-            runs_html(query, selected, chosen, lang)
+            let panel = Panel::Runs {
+                query,
+                selected,
+                chosen,
+            };
+            draw(panel, lang)
         },
     );
     Effect::new(move |_| {
@@ -115,7 +120,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 page: Some(page),
                 per_page: Some(20),
             };
-            results_html(query, lang)
+            draw(Panel::Results(query), lang)
         },
     );
     let reset = move || page.set(1);
@@ -184,7 +189,7 @@ pub fn ResultsPanel() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <ServerHtml html=Signal::derive(move || runs.get()) on_event=on_runs skeleton=3/>
+            <ServerHtml html=Signal::derive(move || runs.get().map(|r| r.map(|d| d.html))) on_event=on_runs skeleton=3/>
         </section>
         <section class="card" data-testid="results-panel">
             <h2>{t(lang, SimText::Results)}</h2>
@@ -219,7 +224,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 <a class="btn" data-testid="download-json" href=move || export_href("json") download>{t(lang, SimText::Download)} " JSON"</a>
                 <a class="btn" data-testid="download-jsonl" href=move || export_href("jsonl") download>{t(lang, SimText::Download)} " JSONL"</a>
             </div>
-            <ServerHtml html=Signal::derive(move || results.get()) on_event=on_results skeleton=5/>
+            <ServerHtml html=Signal::derive(move || results.get().map(|r| r.map(|d| d.html))) on_event=on_results skeleton=5/>
             {move || opened.get().map(|id| view! { <ResultDrawer id on_close=Callback::new(move |_| opened.set(None))/> })}
         </section>
     }

@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 
 use super::context::SimCtx;
-use super::drawn::{live_html, timeline_html};
+use super::drawn::stop;
+use super::drawn::{draw, Panel, Stoppable};
 use super::jsonl_file::JsonlFile;
 use super::load::Load;
 use super::message_set::MessageSet;
-use super::server_fns::{cancel_run, start_run};
+use super::server_fns::start_run;
 use super::text::SimText;
 use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
@@ -202,17 +203,17 @@ fn LivePanel() -> impl IntoView {
     });
     let live = load(
         move || (ctx.current_run.get(), tick.get()),
-        move |(id, _)| live_html(id, lang),
+        move |(id, _)| draw(Panel::Live(id), lang),
     );
     Effect::new(move |_| {
         if let Some(Ok(shown)) = live.get() {
             if ctx.current_run.get_untracked().is_none() && shown.id.is_some() {
                 ctx.current_run.set(shown.id.clone());
             }
-            if running.get_untracked() && !shown.running {
+            if running.get_untracked() && !shown.going {
                 ctx.finished.update(|f| *f += 1);
             }
-            running.set(shown.running);
+            running.set(shown.going);
         }
     });
     Effect::new(move |_| {
@@ -224,20 +225,20 @@ fn LivePanel() -> impl IntoView {
     // results while it goes.
     let followed = Memo::new(move |_| {
         live.get().and_then(Result::ok).and_then(|l| {
-            let step = if l.running { l.done / 500 } else { l.done };
-            l.id.map(|id| (id, l.running, step))
+            let step = if l.going { l.done / 500 } else { l.done };
+            l.id.map(|id| (id, l.going, step))
         })
     });
     let timeline = load(
         move || followed.get(),
         move |followed| async move {
             match followed {
-                Some((id, _, _)) => timeline_html(id, lang).await,
-                None => Ok(String::new()),
+                Some((id, _, _)) => draw(Panel::Timeline(id), lang).await,
+                None => Ok(Default::default()),
             }
         },
     );
-    let cancel = Action::new(|id: &String| cancel_run(id.clone()));
+    let cancel = Action::new(|id: &String| stop(Stoppable::Run(id.clone())));
     let on_event = Callback::new(move |ev: leptos::ev::Event| {
         if let Some(id) = clicked(&ev, "data-cancel-run").filter(|_| ev.type_() == "click") {
             cancel.dispatch(id);
@@ -245,6 +246,6 @@ fn LivePanel() -> impl IntoView {
     });
     view! {
         <ServerHtml html=Signal::derive(move || live.get().map(|r| r.map(|l| l.html))) on_event/>
-        <ServerHtml html=Signal::derive(move || timeline.get())/>
+        <ServerHtml html=Signal::derive(move || timeline.get().map(|r| r.map(|d| d.html)))/>
     }
 }

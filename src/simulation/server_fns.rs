@@ -2,14 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::run_list::{RunPage, RunQuery};
-use super::sweep_types::{Sweep, SweepConfig};
+use super::sweep_types::SweepConfig;
 #[cfg(feature = "ssr")]
 use super::types::DialogResult;
-use super::types::{
-    DialogRequest, Limits, MintRequest, ResultDetail, ResultPage, ResultQuery, RunConfig,
-    RunSnapshot,
-};
+use super::types::{DialogRequest, Limits, MintRequest, RunConfig};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -103,73 +99,10 @@ pub async fn start_run(config: RunConfig) -> Result<String, AppError> {
     as_admin(async |who, sim: Simulation| Ok(sim.start_run(&who, config).await?.id)).await
 }
 
-#[server(prefix = "/api/simulation", endpoint = "run", input = leptos::server_fn::codec::Json)]
-pub async fn run_status(id: String) -> Result<RunSnapshot, AppError> {
-    as_admin(async |_, sim: Simulation| sim.engine.snapshot(&id).await).await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "cancel", input = leptos::server_fn::codec::Json)]
-pub async fn cancel_run(id: String) -> Result<(), AppError> {
-    as_admin(async |who, sim: Simulation| sim.cancel_run(&who, &id).map(|_| ())).await
-}
-
 /// Starts a sweep; answers its id.
 #[server(prefix = "/api/simulation", endpoint = "sweep_start", input = leptos::server_fn::codec::Json)]
 pub async fn start_sweep(config: SweepConfig) -> Result<String, AppError> {
     as_admin(async |who, sim: Simulation| Ok(sim.start_sweep(&who, config).await?.id)).await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "sweep", input = leptos::server_fn::codec::Json)]
-pub async fn sweep_status(id: String) -> Result<Sweep, AppError> {
-    as_admin(async |_, sim: Simulation| sim.sweeps.get(&id)).await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "sweep_cancel", input = leptos::server_fn::codec::Json)]
-pub async fn cancel_sweep(id: String) -> Result<(), AppError> {
-    as_admin(async |who, sim: Simulation| sim.cancel_sweep(&who, &id).map(|_| ())).await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "sweeps", input = leptos::server_fn::codec::Json)]
-pub async fn list_sweeps() -> Result<Vec<Sweep>, AppError> {
-    as_admin(async |_, sim: Simulation| Ok(sim.sweeps.list())).await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "runs", input = leptos::server_fn::codec::Json)]
-pub async fn list_runs(query: RunQuery) -> Result<RunPage, AppError> {
-    as_admin(async |_, sim: Simulation| {
-        query
-            .apply(sim.engine.list())
-            .ok_or_else(|| query.unknown_sort())
-    })
-    .await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "results", input = leptos::server_fn::codec::Json)]
-pub async fn list_results(query: ResultQuery) -> Result<ResultPage, AppError> {
-    as_admin(async |_, sim: Simulation| {
-        super::results::page(&sim.engine.db, &sim.engine.orders, &query).await
-    })
-    .await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "timeline", input = leptos::server_fn::codec::Json)]
-pub async fn run_timeline(id: String) -> Result<Vec<super::timeline::Second>, AppError> {
-    as_admin(async |_, sim: Simulation| {
-        let run = sim.engine.snapshot(&id).await?;
-        super::timeline::of_run(
-            &sim.engine.db,
-            &sim.engine.timelines,
-            &run.id,
-            &run.started_at,
-        )
-        .await
-    })
-    .await
-}
-
-#[server(prefix = "/api/simulation", endpoint = "result", input = leptos::server_fn::codec::Json)]
-pub async fn read_result(id: i64) -> Result<ResultDetail, AppError> {
-    as_admin(async |_, sim: Simulation| super::results::detail(&sim.engine.db, id).await).await
 }
 
 /// The limits the run form shows: (max requests, max concurrency, in-flight cap, max mint minutes).

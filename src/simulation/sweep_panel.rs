@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::drawn::sweep_html;
-use super::server_fns::{cancel_sweep, start_sweep};
+use super::drawn::{draw, stop, Panel, Stoppable};
+use super::server_fns::start_sweep;
 use super::sweep_types::{Slo, SweepConfig};
 #[cfg(feature = "ssr")]
 use super::sweep_types::{Sweep, SweepStatus, SweepStep};
@@ -126,20 +126,20 @@ fn SweepView(current: RwSignal<Option<String>>) -> impl IntoView {
     });
     let sweep = load(
         move || (current.get(), tick.get()),
-        move |(id, _)| sweep_html(id, lang),
+        move |(id, _)| draw(Panel::Sweep(id), lang),
     );
     Effect::new(move |_| {
-        if let Some(Ok((running, _))) = sweep.get() {
-            going.set(running);
+        if let Some(Ok(drawn)) = sweep.get() {
+            going.set(drawn.going);
         }
     });
-    let cancel = Action::new(|id: &String| cancel_sweep(id.clone()));
+    let cancel = Action::new(|id: &String| stop(Stoppable::Sweep(id.clone())));
     let on_event = Callback::new(move |ev: leptos::ev::Event| {
         if let Some(id) = clicked(&ev, "data-cancel-sweep").filter(|_| ev.type_() == "click") {
             cancel.dispatch(id);
         }
     });
-    view! { <ServerHtml html=Signal::derive(move || sweep.get().map(|r| r.map(|(_, html)| html))) on_event/> }
+    view! { <ServerHtml html=Signal::derive(move || sweep.get().map(|r| r.map(|d| d.html))) on_event/> }
 }
 
 /// A sweep as the server draws it: its verdict, a row per step, a chart.
