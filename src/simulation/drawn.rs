@@ -116,7 +116,7 @@ async fn drawn(sim: &Simulation, panel: Panel, lang: Lang) -> Result<Drawn, AppE
         }
         Panel::Results(query) => {
             let page = super::results::page(&sim.engine.db, &sim.engine.orders, &query).await?;
-            html(render(lang, || results_view::results(lang, page)))
+            html(render(lang, || results_view::results(lang, page, &query)))
         }
         Panel::Result(id) => {
             let detail = super::results::detail(&sim.engine.db, id).await?;

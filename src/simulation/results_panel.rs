@@ -10,6 +10,7 @@ use super::run_list::RunQuery;
 use super::text::{kind_text, status_text, SimText};
 use super::types::{ResultQuery, RunStatus};
 use crate::i18n::t;
+use crate::ui::form::Submitted;
 use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
 use crate::ui::table::{follow_drawn, settling, Sort};
@@ -48,7 +49,7 @@ pub fn ResultsPanel() -> impl IntoView {
         move |((q, status, (key, ascending)), page, _, selected, chosen)| {
             let query = RunQuery {
                 q: Some(q),
-                status: serde_json::from_value(serde_json::Value::String(status)).ok(),
+                status: RunStatus::from_key(&status),
                 sort: Some(key).filter(|k| !k.is_empty()),
                 ascending,
                 page: Some(page),
@@ -67,90 +68,32 @@ pub fn ResultsPanel() -> impl IntoView {
             selected.set(Some(id));
         }
     });
-    let success = RwSignal::new(String::from("all"));
-    let text = RwSignal::new(String::new());
-    let (kind, endpoint, model, user) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
-    let sort = RwSignal::new(String::from("id"));
+    // The filters and order of the results table, read from its toolbar.
+    let filters = RwSignal::new(ResultQuery::default());
     let page = RwSignal::new(1u32);
     let opened = RwSignal::new(None::<i64>);
     let results = load(
         move || {
-            let filters = (
-                kind.get(),
-                endpoint.get(),
-                model.get(),
-                user.get(),
-                sort.get(),
-            );
             (
                 selected.get(),
-                success.get(),
-                text.get(),
-                filters,
+                filters.get(),
                 page.get(),
                 ctx.finished.get(),
             )
         },
-        move |(run_id, success, text, (kind, endpoint, model, user, sort), page, _)| {
-            let success = match success.as_str() {
-                "ok" => Some(true),
-                "failed" => Some(false),
-                _ => None,
-            };
-            let some = |v: String| Some(v).filter(|v| !v.trim().is_empty());
-            let (sort, ascending) = match sort.strip_suffix("_asc") {
-                Some(key) => (key.to_owned(), true),
-                None => (sort, false),
-            };
+        move |(run_id, filters, page, _)| {
             let query = ResultQuery {
                 run_id,
-                success,
-                text: Some(text),
-                error_kind: some(kind),
-                endpoint_id: endpoint.trim().trim_start_matches('#').parse().ok(),
-                model: some(model),
-                user: some(user),
-                sort: Some(sort),
-                ascending,
                 page: Some(page),
                 per_page: Some(20),
+                ..filters
             };
             draw(Panel::Results(query), lang)
         },
     );
-    let reset = move || page.set(1);
-    // The rows the table shows, every page of them, across runs when none
-    // is picked.
-    let export_href = move |format: &str| {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if let Some(id) = selected.get() {
-            q.append_pair("run_id", &id);
-        }
-        match success.get().as_str() {
-            "ok" => q.append_pair("success", "true"),
-            "failed" => q.append_pair("success", "false"),
-            _ => &mut q,
-        };
-        for (key, value) in [
-            ("text", text.get()),
-            ("error_kind", kind.get()),
-            ("model", model.get()),
-            ("user", user.get()),
-        ] {
-            if !value.trim().is_empty() {
-                q.append_pair(key, value.trim());
-            }
-        }
-        if let Ok(id) = endpoint.get().trim().trim_start_matches('#').parse::<i64>() {
-            q.append_pair("endpoint_id", &id.to_string());
-        }
-        q.append_pair("format", format);
-        format!("/api/v1/llm/tests/results/export?{}", q.finish())
+    let on_filters = move |ev: leptos::ev::Event| {
+        filters.set(result_filters(&Submitted::of(&ev)));
+        page.set(1);
     };
 
     let on_runs = Callback::new(move |ev: leptos::ev::Event| {
@@ -183,9 +126,9 @@ pub fn ResultsPanel() -> impl IntoView {
                 <select name="run_status" aria-label=t(lang, SimText::Status) prop:value=run_status
                     on:change=move |ev| run_status.set(event_target_value(&ev))>
                     <option value="">{t(lang, SimText::AnyStatus)}</option>
-                    {[RunStatus::Running, RunStatus::Completed, RunStatus::Cancelled, RunStatus::Stopped, RunStatus::Interrupted, RunStatus::Failed]
+                    {RunStatus::ALL
                         .into_iter()
-                        .map(|s| view! { <option value=status_key(s)>{status_text(lang, s)}</option> })
+                        .map(|s| view! { <option value=s.key()>{status_text(lang, s)}</option> })
                         .collect_view()}
                 </select>
             </div>
@@ -193,21 +136,21 @@ pub fn ResultsPanel() -> impl IntoView {
         </section>
         <section class="card" data-testid="results-panel">
             <h2>{t(lang, SimText::Results)}</h2>
-            <div class="toolbar">
-                <select name="success" aria-label=t(lang, SimText::Status) on:change=move |ev| { success.set(event_target_value(&ev)); page.set(1); } prop:value=success>
+            <form class="toolbar" on:change=on_filters on:submit=move |ev| { ev.prevent_default(); on_filters(ev.into()); }>
+                <select name="success" aria-label=t(lang, SimText::Status)>
                     <option value="all">{t(lang, SimText::All)}</option>
                     <option value="ok">{t(lang, SimText::OnlySuccess)}</option>
                     <option value="failed">{t(lang, SimText::OnlyFailed)}</option>
                 </select>
-                <input class="search" type="search" placeholder=t(lang, SimText::Filter) on:change=move |ev| { text.set(event_target_value(&ev)); page.set(1); }/>
-                <select name="kind" aria-label=t(lang, SimText::Kind) on:change=move |ev| { kind.set(event_target_value(&ev)); reset(); }>
+                <input class="search" type="search" name="text" placeholder=t(lang, SimText::Filter) aria-label=t(lang, SimText::Filter)/>
+                <select name="kind" aria-label=t(lang, SimText::Kind)>
                     <option value="">{t(lang, SimText::Kind)}</option>
                     {["timeout", "connect", "http_status", "decode"].into_iter().map(|k| view! { <option value=k>{kind_text(lang, k)}</option> }).collect_view()}
                 </select>
-                <input name="endpoint" size="6" placeholder=t(lang, SimText::Endpoint) aria-label=t(lang, SimText::Endpoint) on:change=move |ev| { endpoint.set(event_target_value(&ev)); reset(); }/>
-                <input name="model" size="10" placeholder=t(lang, SimText::Model) aria-label=t(lang, SimText::Model) on:change=move |ev| { model.set(event_target_value(&ev)); reset(); }/>
-                <input name="user" size="12" placeholder=t(lang, SimText::User) aria-label=t(lang, SimText::User) on:change=move |ev| { user.set(event_target_value(&ev)); reset(); }/>
-                <select name="sort" aria-label=t(lang, SimText::SortBy) on:change=move |ev| { sort.set(event_target_value(&ev)); reset(); }>
+                <input name="endpoint" size="6" placeholder=t(lang, SimText::Endpoint) aria-label=t(lang, SimText::Endpoint)/>
+                <input name="model" size="10" placeholder=t(lang, SimText::Model) aria-label=t(lang, SimText::Model)/>
+                <input name="user" size="12" placeholder=t(lang, SimText::User) aria-label=t(lang, SimText::User)/>
+                <select name="sort" aria-label=t(lang, SimText::SortBy)>
                     <option value="id">{t(lang, SimText::Newest)}</option>
                     {[
                         ("latency_ms", SimText::SortLatency),
@@ -220,26 +163,39 @@ pub fn ResultsPanel() -> impl IntoView {
                         <option value=format!("{k}_asc")>{format!("{} ↑", t(lang, label))}</option>
                     }).collect_view()}
                 </select>
-                <a class="btn" data-testid="download-csv" href=move || export_href("csv") download>{t(lang, SimText::Download)} " CSV"</a>
-                <a class="btn" data-testid="download-json" href=move || export_href("json") download>{t(lang, SimText::Download)} " JSON"</a>
-                <a class="btn" data-testid="download-jsonl" href=move || export_href("jsonl") download>{t(lang, SimText::Download)} " JSONL"</a>
-            </div>
+            </form>
             <ServerHtml html=Signal::derive(move || results.get().map(|r| r.map(|d| d.html))) on_event=on_results skeleton=5/>
             {move || opened.get().map(|id| view! { <ResultDrawer id on_close=Callback::new(move |_| opened.set(None))/> })}
         </section>
     }
 }
 
+/// The results table's filters and order as its toolbar sets them.
+fn result_filters(form: &Submitted) -> ResultQuery {
+    let sort = form.text("sort");
+    let (sort, ascending) = match sort.strip_suffix("_asc") {
+        Some(key) => (key.to_owned(), true),
+        None => (sort, false),
+    };
+    ResultQuery {
+        success: match form.text("success").as_str() {
+            "ok" => Some(true),
+            "failed" => Some(false),
+            _ => None,
+        },
+        text: form.given("text"),
+        error_kind: form.given("kind"),
+        endpoint_id: form.text("endpoint").trim_start_matches('#').parse().ok(),
+        model: form.given("model"),
+        user: form.given("user"),
+        sort: Some(sort).filter(|s| !s.is_empty()),
+        ascending,
+        ..Default::default()
+    }
+}
+
 /// Up to this many runs side by side.
 pub const COMPARE_MAX: usize = 4;
-
-/// The run status as the API spells it (`running`, `completed`…).
-pub fn status_key(s: RunStatus) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
 
 /// The compared runs with `id` taken out, or put in (at most
 /// [`COMPARE_MAX`]), from those the panel shows as compared now.

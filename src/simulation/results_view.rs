@@ -5,10 +5,10 @@
 
 use leptos::prelude::*;
 
-use super::results_panel::{status_key, COMPARE_MAX};
+use super::results_panel::COMPARE_MAX;
 use super::run_list::{RunPage, RunQuery};
 use super::text::{kind_text, status_text, SimText};
-use super::types::{ResultPage, RunSnapshot, RunStatus};
+use super::types::{ResultPage, ResultQuery, RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
 use crate::ui::table::{drawn_pager, drawn_sort_header};
 
@@ -41,7 +41,7 @@ pub fn runs(
                     {page.items.iter().map(|r| view! {
                         <tr class:selected=selected == Some(r.id.as_str()) data-run=r.id.clone()>
                             <td><button type="button" class="btn btn-small" data-select-run=r.id.clone()>{r.id.clone()}</button></td>
-                            <td><span class=format!("tag run-{}", status_key(r.status))>{status_text(lang, r.status)}</span></td>
+                            <td><span class=format!("tag run-{}", r.status.key())>{status_text(lang, r.status)}</span></td>
                             <td class="num">{r.done}</td>
                             <td class="num">{format!("{:.1}", r.rps)}</td>
                             <td class="num">{format!("{:.1} ms", r.latency_ms.p95)}</td>
@@ -124,13 +124,21 @@ fn side_by_side(lang: Lang, runs: &[RunSnapshot]) -> impl IntoView {
     }
 }
 
-/// A page of result rows; each opens with its `#` button.
-pub fn results(lang: Lang, p: ResultPage) -> AnyView {
+/// A page of result rows (each opens with its `#` button), below links
+/// that download every row the query finds.
+pub fn results(lang: Lang, p: ResultPage, query: &ResultQuery) -> AnyView {
     if p.items.is_empty() {
         return view! { <p class="muted">{t(lang, SimText::NoRows)}</p> }.into_any();
     }
     let (page, total, per_page) = (p.page, p.total, p.per_page);
     view! {
+        <div class="toolbar">
+            {["csv", "json", "jsonl"].map(|format| view! {
+                <a class="btn" data-testid=format!("download-{format}") href=export_href(query, format) download>
+                    {t(lang, SimText::Download)} " " {format.to_uppercase()}
+                </a>
+            })}
+        </div>
         <table class="data-table compact" data-testid="results-table">
             <thead><tr>
                 <th>"#"</th><th>{t(lang, SimText::Seq)}</th><th>{t(lang, SimText::User)}</th><th>{t(lang, SimText::Status)}</th><th>{t(lang, SimText::Endpoint)}</th>
@@ -156,6 +164,33 @@ pub fn results(lang: Lang, p: ResultPage) -> AnyView {
     .into_any()
 }
 
+/// Where the rows `query` finds download as `format`, every page of
+/// them, across runs when it names none.
+fn export_href(query: &ResultQuery, format: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    if let Some(id) = &query.run_id {
+        q.append_pair("run_id", id);
+    }
+    if let Some(ok) = query.success {
+        q.append_pair("success", if ok { "true" } else { "false" });
+    }
+    for (key, value) in [
+        ("text", &query.text),
+        ("error_kind", &query.error_kind),
+        ("model", &query.model),
+        ("user", &query.user),
+    ] {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            q.append_pair(key, v);
+        }
+    }
+    if let Some(id) = query.endpoint_id {
+        q.append_pair("endpoint_id", &id.to_string());
+    }
+    q.append_pair("format", format);
+    format!("/api/v1/llm/tests/results/export?{}", q.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +210,13 @@ mod tests {
             page: 2,
             per_page: 20,
         };
-        let html = crate::ui::fragment::render(Lang::En, || results(Lang::En, page));
+        let query = ResultQuery {
+            run_id: Some("run 1".into()),
+            success: Some(false),
+            user: Some("a&b".into()),
+            ..Default::default()
+        };
+        let html = crate::ui::fragment::render(Lang::En, || results(Lang::En, page, &query));
         assert!(
             html.contains("&lt;img src=x onerror=alert(1)&gt;"),
             "{html}"
@@ -187,5 +228,7 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("2 / 3 · 41"), "{html}");
+        let csv = "/api/v1/llm/tests/results/export?run_id=run+1&amp;success=false&amp;user=a%26b&amp;format=csv";
+        assert!(html.contains(csv), "{html}");
     }
 }

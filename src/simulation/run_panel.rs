@@ -14,7 +14,7 @@ use super::text::SimText;
 use super::types::{ChatScope, RunConfig, StopPolicy};
 use crate::error::AppError;
 use crate::i18n::t;
-use crate::ui::form::Submitted;
+use crate::ui::form::{decimal, Submitted};
 use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
@@ -116,7 +116,7 @@ pub fn RunPanel() -> impl IntoView {
 /// out-of-range values, so the server names the field.
 fn run_config(form: &Submitted, token: String) -> RunConfig {
     let num = |name: &str| form.text(name).parse::<u32>().unwrap_or(0);
-    let percent = || form.text("percent").parse().unwrap_or(-1.0);
+    let percent = || decimal(&form.text("percent"));
     let stop = match form.text("policy").as_str() {
         "first_error" => StopPolicy::FirstError,
         "error_rate" => StopPolicy::ErrorRate {
@@ -133,7 +133,7 @@ fn run_config(form: &Submitted, token: String) -> RunConfig {
         },
         _ => StopPolicy::Never,
     };
-    let rate = form.text("rps").parse::<f64>().unwrap_or(-1.0);
+    let rate = decimal(&form.text("rps"));
     let load = match form.text("load").as_str() {
         "constant" => Load::Constant { rps: rate },
         "poisson" => Load::Poisson {
@@ -159,7 +159,7 @@ fn run_config(form: &Submitted, token: String) -> RunConfig {
         message: "Hello! Please reply briefly.".into(),
         message_set: message_set(form),
         max_tokens: form.given("max_tokens").map(|v| v.parse().unwrap_or(0)),
-        temperature: form.given("temperature").map(|v| v.parse().unwrap_or(-1.0)),
+        temperature: form.given("temperature").map(|v| decimal(&v)),
         token: Some(token).filter(|t| form.ticked("from_token") && !t.is_empty()),
     }
 }

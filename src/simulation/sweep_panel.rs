@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::i18n::t;
 #[cfg(feature = "ssr")]
 use crate::i18n::Lang;
-use crate::ui::form::Submitted;
+use crate::ui::form::{decimal, Submitted};
 use crate::ui::fragment::{clicked, ServerHtml};
 use crate::ui::load::load;
 use crate::ui::{field_error, use_lang};
@@ -67,13 +67,13 @@ pub fn SweepPanel() -> impl IntoView {
 /// The sweep the form asks for. Numbers that do not read as numbers go
 /// as out-of-range values, so the server names the field.
 fn sweep_config(form: &Submitted) -> SweepConfig {
-    let number = |name: &str| form.given(name).map(|v| v.parse::<f64>().unwrap_or(-1.0));
+    let number = |name: &str| form.given(name).map(|v| decimal(&v));
     let stream = form.ticked("sweep_stream");
     let rates: Vec<f64> = form
         .text("rates")
         .split([',', ' '])
         .filter(|r| !r.trim().is_empty())
-        .map(|r| r.trim().parse().unwrap_or(-1.0))
+        .map(decimal)
         .collect();
     SweepConfig {
         rates,

@@ -218,6 +218,34 @@ pub enum RunStatus {
     Failed,
 }
 
+impl RunStatus {
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Running,
+        RunStatus::Completed,
+        RunStatus::Cancelled,
+        RunStatus::Stopped,
+        RunStatus::Interrupted,
+        RunStatus::Failed,
+    ];
+
+    /// The status as the API spells it (`running`, `completed`…).
+    pub fn key(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Stopped => "stopped",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    /// The status spelt `key`.
+    pub fn from_key(key: &str) -> Option<RunStatus> {
+        RunStatus::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Percentiles {
@@ -445,5 +473,15 @@ mod tests {
             again["tpot_ms"].is_null() && again["exact"] == false,
             "{again}"
         );
+    }
+
+    #[test]
+    fn a_run_status_key_is_its_api_spelling() {
+        for status in RunStatus::ALL {
+            let json = serde_json::to_value(status).expect("json");
+            assert_eq!(json, status.key());
+            assert_eq!(RunStatus::from_key(status.key()), Some(status));
+        }
+        assert_eq!(RunStatus::from_key(""), None);
     }
 }

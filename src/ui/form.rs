@@ -9,14 +9,17 @@ pub struct Submitted {
 }
 
 impl Submitted {
-    /// The fields of the form `ev` submits.
-    pub fn of(ev: &leptos::ev::SubmitEvent) -> Submitted {
+    /// The fields of the form an event happened in: the form submitted,
+    /// or the one around a field that changed.
+    pub fn of(ev: &leptos::ev::Event) -> Submitted {
         #[cfg(feature = "hydrate")]
         {
             use leptos::wasm_bindgen::JsCast;
             let data = ev
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("form").ok().flatten())
+                .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
                 .and_then(|form| web_sys::FormData::new_with_form(&form).ok());
             Submitted { data }
         }
@@ -61,4 +64,28 @@ impl Submitted {
             false
         }
     }
+}
+
+/// The number `text` spells, read the browser's way; -1 — outside every
+/// range, so the server names the field — when it spells none.
+pub fn decimal(text: &str) -> f64 {
+    let text = text.trim();
+    #[cfg(feature = "hydrate")]
+    let n = js_number(text);
+    #[cfg(not(feature = "hydrate"))]
+    let n = text.parse().unwrap_or(f64::NAN);
+    if n.is_nan() || text.is_empty() {
+        -1.0
+    } else {
+        n
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Number(text)`: the number the text spells, else NaN (the browser
+    /// parses it, so the page carries no float parser of its own).
+    #[wasm_bindgen(js_name = Number)]
+    fn js_number(text: &str) -> f64;
 }
