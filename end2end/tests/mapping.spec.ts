@@ -101,7 +101,7 @@ test("mapping: a row's switch reports its outcome even when the table is rendere
   // Alpha's answer is held back until beta's has come back and the table
   // it reloaded has too.
   const release = await holdFirst(page, "**/api/mapping/set_active*");
-  const reloaded = finishedInTurn(page, "/api/mapping/set_active", "/api/mapping/list");
+  const reloaded = finishedInTurn(page, "/api/mapping/set_active", "/api/mapping/table");
   await alpha.locator('input[type="checkbox"]').click();
   await beta.locator('input[type="checkbox"]').click();
   await expect(page.getByTestId("toast")).toContainText("Saved · tenant:beta");

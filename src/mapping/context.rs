@@ -16,7 +16,8 @@ pub struct MappingCtx {
     pub version: RwSignal<u32>,
     pub toast: ToastSignal,
     pub editing: RwSignal<Option<Option<Mapping>>>,
-    pub deleting: RwSignal<Option<Mapping>>,
+    /// The mapping (id, scope) the delete dialog asks about.
+    pub deleting: RwSignal<Option<(i64, String)>>,
     /// A row's enabled switch, kept by the page rather than the row: a
     /// refresh renders the rows anew, and an action a row owned would go
     /// with it, its outcome never shown.

@@ -25,6 +25,8 @@ pub mod chat_guard;
 #[cfg(feature = "ssr")]
 pub mod chat_msg;
 #[cfg(feature = "ssr")]
+pub mod drawn;
+#[cfg(feature = "ssr")]
 pub mod failover;
 #[cfg(feature = "ssr")]
 pub mod last_used;

@@ -3,9 +3,7 @@
 use leptos::prelude::*;
 
 use super::prompts::PromptChoice;
-use super::types::{
-    Mapping, MappingDraft, MappingPage, MappingQuery, PendingChange, ResolveAnswer, ResolveRequest,
-};
+use super::types::{Mapping, MappingDraft, MappingPage, MappingQuery, ResolveRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
@@ -13,10 +11,23 @@ use crate::i18n::Lang;
 use super::service::MappingService;
 #[cfg(feature = "ssr")]
 use crate::auth::as_admin;
+#[cfg(feature = "ssr")]
+use crate::ui::fragment::render;
+use crate::ui::fragment::Html;
 
 #[server(prefix = "/api/mapping", endpoint = "list", input = leptos::server_fn::codec::Json)]
 pub async fn list_mappings(query: MappingQuery) -> Result<MappingPage, AppError> {
     as_admin(async |_, mappings: MappingService| mappings.page(&query).await).await
+}
+
+/// A page of mappings as the table shows it.
+#[server(prefix = "/api/mapping", endpoint = "table", input = leptos::server_fn::codec::Json)]
+pub async fn mappings_html(query: MappingQuery, lang: Lang) -> Html {
+    as_admin(async |_, mappings: MappingService| {
+        let page = mappings.page(&query).await?;
+        Ok(render(lang, || super::drawn::mappings(lang, page, &query)))
+    })
+    .await
 }
 
 #[server(prefix = "/api/mapping", endpoint = "get", input = leptos::server_fn::codec::Json)]
@@ -45,9 +56,10 @@ pub async fn delete_mapping(id: i64) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api/mapping", endpoint = "resolve", input = leptos::server_fn::codec::Json)]
-pub async fn resolve_route(request: ResolveRequest, lang: Lang) -> Result<ResolveAnswer, AppError> {
+pub async fn resolve_route(request: ResolveRequest, lang: Lang) -> Html {
     as_admin(async |_, mappings: MappingService| {
-        Ok(mappings.explain(&request).await?.in_words(lang))
+        let answer = mappings.explain(&request).await?.in_words(lang);
+        Ok(render(lang, || super::drawn::answer(lang, answer)))
     })
     .await
 }
@@ -69,8 +81,12 @@ pub async fn known_prompts() -> Result<Vec<PromptChoice>, AppError> {
 
 /// Catalog and mapping edits Supabase refused, kept for the admin.
 #[server(prefix = "/api/mapping", endpoint = "pending", input = leptos::server_fn::codec::Json)]
-pub async fn list_pending_changes() -> Result<Vec<PendingChange>, AppError> {
-    as_admin(async |_, mappings: MappingService| mappings.pending_changes()).await
+pub async fn pending_html(lang: Lang) -> Html {
+    as_admin(async |_, mappings: MappingService| {
+        let items = mappings.pending_changes()?;
+        Ok(render(lang, || super::drawn::pending(lang, items)))
+    })
+    .await
 }
 
 /// Re-applies a kept edit (with the version it carried).
