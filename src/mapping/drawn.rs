@@ -228,3 +228,28 @@ pub fn pending(lang: Lang, items: Vec<PendingChange>) -> AnyView {
     }
     .into_any()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_edit_is_drawn_escaped_with_buttons_naming_what_they_do() {
+        let kept = PendingChange {
+            id: "p-1".into(),
+            kind: "mapping.update".into(),
+            target: Some(4),
+            body: serde_json::json!({"scope": "tenant:<b>acme</b>"}),
+            has_api_key: false,
+            refused_at: "2026-12-07T10:00:00Z".into(),
+            reason: "Supabase unreachable".into(),
+            actor: "admin".into(),
+        };
+        let html = crate::ui::fragment::render(Lang::En, || pending(Lang::En, vec![kept]));
+        assert!(html.contains("#4 tenant:&lt;b&gt;acme&lt;/b&gt;"), "{html}");
+        assert!(html.contains(r#"data-apply-pending="p-1""#), "{html}");
+        assert!(html.contains(r#"data-discard-pending="p-1""#), "{html}");
+        let none = crate::ui::fragment::render(Lang::En, || pending(Lang::En, Vec::new()));
+        assert!(!none.contains("pending-changes"), "{none}");
+    }
+}
