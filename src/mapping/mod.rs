@@ -25,8 +25,6 @@ pub mod chat_guard;
 #[cfg(feature = "ssr")]
 pub mod chat_msg;
 #[cfg(feature = "ssr")]
-pub mod drawn;
-#[cfg(feature = "ssr")]
 pub mod failover;
 #[cfg(feature = "ssr")]
 pub mod last_used;
@@ -34,6 +32,8 @@ pub mod last_used;
 pub mod listing;
 #[cfg(feature = "ssr")]
 pub mod openai_models;
+#[cfg(feature = "ssr")]
+pub mod panels_view;
 #[cfg(feature = "ssr")]
 pub mod pending;
 #[cfg(feature = "ssr")]

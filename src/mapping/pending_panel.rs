@@ -1,7 +1,7 @@
 //! The pending changes: catalog and mapping edits Supabase refused while
 //! it was unreachable, each with *Re-apply* (same version check) and
 //! *Discard*. Shown only when there are some; drawn by the server (see
-//! [`super::drawn::pending`]).
+//! [`super::panels_view::pending`]).
 
 use leptos::prelude::*;
 

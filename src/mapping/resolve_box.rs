@@ -1,5 +1,5 @@
 //! "Which model and endpoint would the chat API use, and why?" The answer
-//! is drawn by the server (see [`super::drawn::answer`]).
+//! is drawn by the server (see [`super::panels_view::answer`]).
 
 use leptos::prelude::*;
 

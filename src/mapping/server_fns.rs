@@ -25,7 +25,9 @@ pub async fn list_mappings(query: MappingQuery) -> Result<MappingPage, AppError>
 pub async fn mappings_html(query: MappingQuery, lang: Lang) -> Html {
     as_admin(async |_, mappings: MappingService| {
         let page = mappings.page(&query).await?;
-        Ok(render(lang, || super::drawn::mappings(lang, page, &query)))
+        Ok(render(lang, || {
+            super::panels_view::mappings(lang, page, &query)
+        }))
     })
     .await
 }
@@ -59,7 +61,7 @@ pub async fn delete_mapping(id: i64) -> Result<(), AppError> {
 pub async fn resolve_route(request: ResolveRequest, lang: Lang) -> Html {
     as_admin(async |_, mappings: MappingService| {
         let answer = mappings.explain(&request).await?.in_words(lang);
-        Ok(render(lang, || super::drawn::answer(lang, answer)))
+        Ok(render(lang, || super::panels_view::answer(lang, answer)))
     })
     .await
 }
@@ -84,7 +86,7 @@ pub async fn known_prompts() -> Result<Vec<PromptChoice>, AppError> {
 pub async fn pending_html(lang: Lang) -> Html {
     as_admin(async |_, mappings: MappingService| {
         let items = mappings.pending_changes()?;
-        Ok(render(lang, || super::drawn::pending(lang, items)))
+        Ok(render(lang, || super::panels_view::pending(lang, items)))
     })
     .await
 }

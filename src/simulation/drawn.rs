@@ -61,7 +61,7 @@ pub async fn draw(panel: Panel, lang: Lang) -> Result<Drawn, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn drawn(sim: &Simulation, panel: Panel, lang: Lang) -> Result<Drawn, AppError> {
-    use super::{live_view, result_detail, results_view, sweep_panel};
+    use super::{live_view, result_view, results_view, sweep_view};
     let html = |html: String| Drawn {
         html,
         ..Default::default()
@@ -97,7 +97,7 @@ async fn drawn(sim: &Simulation, panel: Panel, lang: Lang) -> Result<Drawn, AppE
             let sweep = sim.sweeps.get(&id)?;
             Drawn {
                 going: sweep.status == super::sweep_types::SweepStatus::Running,
-                html: render(lang, || sweep_panel::drawn(lang, &sweep)),
+                html: render(lang, || sweep_view::drawn(lang, &sweep)),
                 id: Some(id),
                 done: 0,
             }
@@ -120,7 +120,7 @@ async fn drawn(sim: &Simulation, panel: Panel, lang: Lang) -> Result<Drawn, AppE
         }
         Panel::Result(id) => {
             let detail = super::results::detail(&sim.engine.db, id).await?;
-            html(render(lang, || result_detail::drawn(lang, detail)))
+            html(render(lang, || result_view::drawn(lang, detail)))
         }
     })
 }

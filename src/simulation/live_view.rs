@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::bench_panel::bench_figures;
+use super::bench_view::bench_figures;
 use super::text::{kind_text, status_text, SimText};
 use super::types::{RunSnapshot, RunStatus};
 use crate::i18n::{t, Lang};
@@ -37,7 +37,7 @@ pub fn timeline(lang: Lang, seconds: &[super::timeline::Second]) -> AnyView {
     }
     view! {
         <p class="muted small">{t(lang, SimText::OverTime)}</p>
-        {super::timeline_chart::chart(seconds)}
+        {super::timeline_view::chart(seconds)}
     }
     .into_any()
 }
@@ -60,7 +60,7 @@ pub fn figures(lang: Lang, run: &RunSnapshot) -> impl IntoView {
     let ttft = run
         .ttft_ms
         .as_ref()
-        .map(|p| format!("TTFT {}", super::bench_panel::spread(p)));
+        .map(|p| format!("TTFT {}", super::bench_view::spread(p)));
     let errors = run
         .errors
         .iter()

@@ -26,7 +26,7 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod bench_panel;
+pub mod bench_view;
 #[cfg(feature = "ssr")]
 pub mod chat_view;
 #[cfg(feature = "ssr")]
@@ -50,6 +50,8 @@ pub mod records;
 #[cfg(feature = "ssr")]
 pub mod recovery;
 #[cfg(feature = "ssr")]
+pub mod result_view;
+#[cfg(feature = "ssr")]
 pub mod results;
 #[cfg(feature = "ssr")]
 pub mod results_view;
@@ -63,10 +65,12 @@ pub mod stats;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod sweep;
+#[cfg(feature = "ssr")]
+pub mod sweep_view;
 #[cfg(all(test, feature = "ssr"))]
 mod test_rows;
 #[cfg(feature = "ssr")]
-pub mod timeline_chart;
+pub mod timeline_view;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]

@@ -8,7 +8,7 @@ use super::drawn::{draw, Panel};
 use super::result_detail::ResultDrawer;
 use super::run_list::RunQuery;
 use super::text::{kind_text, status_text, SimText};
-use super::types::{ResultQuery, RunStatus};
+use super::types::{ResultQuery, RunStatus, COMPARE_MAX};
 use crate::i18n::t;
 use crate::ui::form::Submitted;
 use crate::ui::fragment::{clicked, ServerHtml};
@@ -193,9 +193,6 @@ fn result_filters(form: &Submitted) -> ResultQuery {
         ..Default::default()
     }
 }
-
-/// Up to this many runs side by side.
-pub const COMPARE_MAX: usize = 4;
 
 /// The compared runs with `id` taken out, or put in (at most
 /// [`COMPARE_MAX`]), from those the panel shows as compared now.

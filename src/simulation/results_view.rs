@@ -5,10 +5,9 @@
 
 use leptos::prelude::*;
 
-use super::results_panel::COMPARE_MAX;
 use super::run_list::{RunPage, RunQuery};
 use super::text::{kind_text, status_text, SimText};
-use super::types::{ResultPage, ResultQuery, RunSnapshot, RunStatus};
+use super::types::{ResultPage, ResultQuery, RunSnapshot, RunStatus, COMPARE_MAX};
 use crate::i18n::{t, Lang};
 use crate::ui::table::{drawn_pager, drawn_sort_header};
 

@@ -1,6 +1,6 @@
 //! A run over time, from its stored rows: per second since its start, the
 //! requests that ended, how many failed, and latency p50/p95 (exact, from
-//! the rows of that second); `timeline_chart` draws it.
+//! the rows of that second); `timeline_view` draws it.
 
 use serde::{Deserialize, Serialize};
 

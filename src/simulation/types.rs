@@ -218,6 +218,9 @@ pub enum RunStatus {
     Failed,
 }
 
+/// Up to this many runs side by side in the comparison.
+pub const COMPARE_MAX: usize = 4;
+
 impl RunStatus {
     pub const ALL: [RunStatus; 6] = [
         RunStatus::Running,
