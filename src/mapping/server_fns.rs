@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::prompts::PromptChoice;
-use super::types::{Mapping, MappingDraft, MappingPage, MappingQuery, ResolveRequest};
+use super::types::{Mapping, MappingDraft, MappingQuery, ResolveRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
@@ -14,11 +14,6 @@ use crate::auth::as_admin;
 #[cfg(feature = "ssr")]
 use crate::ui::fragment::render;
 use crate::ui::fragment::Html;
-
-#[server(prefix = "/api/mapping", endpoint = "list", input = leptos::server_fn::codec::Json)]
-pub async fn list_mappings(query: MappingQuery) -> Result<MappingPage, AppError> {
-    as_admin(async |_, mappings: MappingService| mappings.page(&query).await).await
-}
 
 /// A page of mappings as the table shows it.
 #[server(prefix = "/api/mapping", endpoint = "table", input = leptos::server_fn::codec::Json)]

@@ -11,6 +11,8 @@ use super::run_list::RunQuery;
 use super::types::ResultQuery;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::ui::fragment::Html;
+use crate::ui::load::Loaded;
 
 #[cfg(feature = "ssr")]
 use super::service::Simulation;
@@ -52,6 +54,11 @@ pub struct Drawn {
     pub id: Option<String>,
     pub going: bool,
     pub done: u64,
+}
+
+/// A drawn panel's HTML, as [`crate::ui::fragment::ServerHtml`] shows it.
+pub fn html_of(drawn: Loaded<Result<Drawn, AppError>>) -> Signal<Option<Html>> {
+    Signal::derive(move || drawn.get().map(|r| r.map(|d| d.html)))
 }
 
 #[server(prefix = "/api/simulation", endpoint = "draw", input = leptos::server_fn::codec::Json)]

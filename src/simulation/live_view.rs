@@ -14,12 +14,12 @@ pub fn live(lang: Lang, run: Option<&RunSnapshot>) -> AnyView {
     let Some(run) = run else {
         return view! { <p class="muted">{t(lang, SimText::NoRun)}</p> }.into_any();
     };
-    let status = format!("{:?}", run.status).to_lowercase();
+    let status = run.status.key();
     view! {
         <div class="live" data-testid="live">
             <div class="live-head">
                 <strong class="mono">{run.id.clone()}</strong>
-                <span class=format!("tag run-{status}") data-testid="run-status" data-status=status.clone()>{status_text(lang, run.status)}</span>
+                <span class=format!("tag run-{status}") data-testid="run-status" data-status=status>{status_text(lang, run.status)}</span>
                 {(run.status == RunStatus::Running).then(|| view! {
                     <button type="button" class="btn btn-danger btn-small" data-testid="cancel-run" data-cancel-run=run.id.clone()>{t(lang, SimText::Cancel)}</button>
                 })}
@@ -127,7 +127,7 @@ fn chart(buckets: &[(f64, u64)]) -> impl IntoView {
             {buckets.iter().enumerate().map(|(i, (hi, n))| {
                 let bh = (*n as f64 / max) * h;
                 let x = i as f64 * bar;
-                let label = if *hi < super::stats_bound() { format!("≤{hi}") } else { ">10k".to_owned() };
+                let label = if *hi < super::stats::OPEN_END { format!("≤{hi}") } else { ">10k".to_owned() };
                 view! {
                     <g>
                         <rect x=x + 4.0 y=h - bh width=bar - 8.0 height=bh class="bar"><title>{format!("{label} ms: {n}")}</title></rect>

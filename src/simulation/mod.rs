@@ -75,9 +75,3 @@ pub mod timeline_view;
 pub mod tokens;
 #[cfg(feature = "ssr")]
 pub mod writer;
-
-/// Upper bound of the chart's open last bucket (shared with the browser,
-/// which does not compile `stats`).
-pub fn stats_bound() -> f64 {
-    f64::MAX
-}

@@ -287,14 +287,7 @@ mod tests {
         for k in ["timeout", "connect", "http_status", "decode", "cancelled"] {
             assert_bilingual(&kind_text(Lang::Zh, k), &kind_text(Lang::En, k));
         }
-        for st in [
-            RunStatus::Running,
-            RunStatus::Completed,
-            RunStatus::Cancelled,
-            RunStatus::Stopped,
-            RunStatus::Interrupted,
-            RunStatus::Failed,
-        ] {
+        for st in RunStatus::ALL {
             assert_bilingual(status_text(Lang::Zh, st), status_text(Lang::En, st));
         }
     }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::drawn::{draw, Panel};
+use super::drawn::{draw, html_of, Panel};
 use super::text::SimText;
 use crate::i18n::t;
 use crate::ui::fragment::ServerHtml;
@@ -16,7 +16,7 @@ pub fn ResultDrawer(id: i64, on_close: Callback<()>) -> impl IntoView {
     let detail = load(move || Panel::Result(id), move |panel| draw(panel, lang));
     view! {
         <Drawer title=format!("{} #{id}", t(lang, SimText::Results)) on_close>
-            <ServerHtml html=Signal::derive(move || detail.get().map(|r| r.map(|d| d.html)))/>
+            <ServerHtml html=html_of(detail)/>
         </Drawer>
     }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::context::SimCtx;
-use super::drawn::{draw, Panel};
+use super::drawn::{draw, html_of, Panel};
 use super::result_detail::ResultDrawer;
 use super::run_list::RunQuery;
 use super::text::{kind_text, status_text, SimText};
@@ -132,7 +132,7 @@ pub fn ResultsPanel() -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            <ServerHtml html=Signal::derive(move || runs.get().map(|r| r.map(|d| d.html))) on_event=on_runs skeleton=3/>
+            <ServerHtml html=html_of(runs) on_event=on_runs skeleton=3/>
         </section>
         <section class="card" data-testid="results-panel">
             <h2>{t(lang, SimText::Results)}</h2>
@@ -164,7 +164,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </form>
-            <ServerHtml html=Signal::derive(move || results.get().map(|r| r.map(|d| d.html))) on_event=on_results skeleton=5/>
+            <ServerHtml html=html_of(results) on_event=on_results skeleton=5/>
             {move || opened.get().map(|id| view! { <ResultDrawer id on_close=Callback::new(move |_| opened.set(None))/> })}
         </section>
     }

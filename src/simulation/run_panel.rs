@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 
 use super::context::SimCtx;
-use super::drawn::stop;
-use super::drawn::{draw, Panel, Stoppable};
+use super::drawn::{draw, html_of, stop, Panel, Stoppable};
 use super::jsonl_file::JsonlFile;
 use super::load::Load;
 use super::message_set::MessageSet;
@@ -245,7 +244,7 @@ fn LivePanel() -> impl IntoView {
         }
     });
     view! {
-        <ServerHtml html=Signal::derive(move || live.get().map(|r| r.map(|l| l.html))) on_event/>
-        <ServerHtml html=Signal::derive(move || timeline.get().map(|r| r.map(|d| d.html)))/>
+        <ServerHtml html=html_of(live) on_event/>
+        <ServerHtml html=html_of(timeline)/>
     }
 }

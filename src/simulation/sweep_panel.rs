@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::drawn::{draw, stop, Panel, Stoppable};
+use super::drawn::{draw, html_of, stop, Panel, Stoppable};
 use super::server_fns::start_sweep;
 use super::sweep_types::{Slo, SweepConfig};
 use super::text::SimText;
@@ -135,5 +135,5 @@ fn SweepView(current: RwSignal<Option<String>>) -> impl IntoView {
             cancel.dispatch(id);
         }
     });
-    view! { <ServerHtml html=Signal::derive(move || sweep.get().map(|r| r.map(|d| d.html))) on_event/> }
+    view! { <ServerHtml html=html_of(sweep) on_event/> }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::sweep_types::{Sweep, SweepStatus, SweepStep};
 use super::text::SimText;
+use super::timeline_view::polyline;
 use crate::i18n::{t, Lang};
 
 /// A sweep as the server draws it: its verdict, a row per step, a chart.
@@ -69,18 +70,7 @@ fn chart(steps: &[SweepStep]) -> impl IntoView {
         .map(|s| s.goodput_rps.max(s.rps))
         .fold(1.0, f64::max);
     let top_latency = steps.iter().map(|s| s.latency_p95_ms).fold(1.0, f64::max);
-    let points = steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            format!(
-                "{:.1},{:.1}",
-                i as f64 * col + col / 2.0,
-                h - s.latency_p95_ms / top_latency * h
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let points = polyline(steps.iter().map(|s| s.latency_p95_ms), col, h, top_latency);
     view! {
         <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" data-testid="sweep-chart">
             {steps.iter().enumerate().map(|(i, s)| {

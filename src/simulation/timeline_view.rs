@@ -4,26 +4,23 @@ use leptos::prelude::*;
 
 use super::timeline::Second;
 
+/// An SVG polyline's points: one value per column of width `col`, at its
+/// middle, `top` at the top of a chart `h` high.
+pub fn polyline(values: impl Iterator<Item = f64>, col: f64, h: f64, top: f64) -> String {
+    values
+        .enumerate()
+        .map(|(i, v)| format!("{:.1},{:.1}", i as f64 * col + col / 2.0, h - v / top * h))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Requests per second as bars (failures in red), p50 and p95 as lines.
 pub fn chart(seconds: &[Second]) -> impl IntoView {
     let (w, h) = (480.0, 120.0);
     let col = w / seconds.len().max(1) as f64;
     let top_done = seconds.iter().map(|s| s.done).max().unwrap_or(0).max(1) as f64;
     let top_ms = seconds.iter().map(|s| s.latency_p95_ms).fold(1.0, f64::max);
-    let line = |f: fn(&Second) -> f64| {
-        seconds
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    "{:.1},{:.1}",
-                    i as f64 * col + col / 2.0,
-                    h - f(s) / top_ms * h
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let line = |f: fn(&Second) -> f64| polyline(seconds.iter().map(f), col, h, top_ms);
     let (p50, p95) = (line(|s| s.latency_p50_ms), line(|s| s.latency_p95_ms));
     view! {
         <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" data-testid="timeline-chart">

@@ -30,17 +30,7 @@ pub fn SortHeader(
             (true, false) => "descending",
         }
     };
-    let click = move |_| {
-        sort.update(|(k, asc)| {
-            if k == key {
-                *asc = !*asc;
-            } else {
-                *k = key.to_owned();
-                *asc = false;
-            }
-        });
-        page.set(1);
-    };
+    let click = move |_| order_by(sort, page, key);
     let mark = move || match state() {
         "ascending" => " ▲",
         "descending" => " ▼",
@@ -51,6 +41,20 @@ pub fn SortHeader(
             <button type="button" class="th-sort" data-sort=key on:click=click>{label}{mark}</button>
         </th>
     }
+}
+
+/// Orders the table by `key`: descending first, then the other way on
+/// each click; back to page one.
+fn order_by(sort: Sort, page: RwSignal<u32>, key: &str) {
+    sort.update(|(k, asc)| {
+        if k == key {
+            *asc = !*asc;
+        } else {
+            *k = key.to_owned();
+            *asc = false;
+        }
+    });
+    page.set(1);
 }
 
 /// Previous / next and where the table is: `page / pages · total`.
@@ -102,15 +106,7 @@ pub fn follow_drawn(ev: &leptos::ev::Event, sort: Option<Sort>, page: RwSignal<u
         return false;
     }
     if let (Some(key), Some(sort)) = (clicked(ev, "data-sort"), sort) {
-        sort.update(|(k, asc)| {
-            if *k == key {
-                *asc = !*asc;
-            } else {
-                *k = key;
-                *asc = false;
-            }
-        });
-        page.set(1);
+        order_by(sort, page, &key);
         return true;
     }
     match clicked(ev, "data-page").and_then(|p| p.parse().ok()) {
